@@ -1,0 +1,330 @@
+"""The ``tracker`` command line (Click): resource then verb.
+
+This module holds what every command shares: the global options (``--db``, ``--today``,
+``--debug``), the :class:`App` object in ``ctx.obj`` (database opened lazily, one
+transaction per command), the strict ``DATE`` parameter type, the ``--format`` option and
+the output writer, and the one place where errors become exit statuses
+(:func:`main`). Subcommand modules are imported only when used, and import SQLAlchemy,
+Jinja2 and the rules only inside the commands that need them, so ``tracker --help`` stays
+as quick as Click itself.
+
+Exit statuses: 0 success; 1 unexpected failure; 2 bad input or usage (nothing written);
+3 ``tracker due --fail-on overdue`` found overdue items.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import click
+
+from tracker.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, TrackerError
+
+#: command name -> "module:attribute" (imported on first use).
+COMMANDS: dict[str, str] = {
+    "student": "tracker.cli.records:student",
+    "plan": "tracker.cli.records:plan",
+    "meeting": "tracker.cli.records:meeting",
+    "assessment": "tracker.cli.records:assessment",
+    "request": "tracker.cli.records:request",
+    "absence": "tracker.cli.records:absence",
+    "db": "tracker.cli.database:db",
+    "init": "tracker.cli.database:init",
+    "due": "tracker.cli.schedule:due",
+    "explain": "tracker.cli.schedule:explain",
+    "timeline": "tracker.cli.schedule:timeline",
+    "rules": "tracker.cli.schedule:rules",
+    "calendar": "tracker.cli.calendars:calendar",
+    "letter": "tracker.cli.letters:letter",
+    "profile": "tracker.cli.letters:profile",
+    "import": "tracker.cli.transfer:import_",
+    "export": "tracker.cli.transfer:export",
+    "demo": "tracker.cli.transfer:demo",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands live in other modules, imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | {n for n, t in COMMANDS.items() if _available(t)})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return translate_errors(ctx, lambda: super(LazyGroup, self).invoke(ctx))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(target):
+            return super().get_command(ctx, cmd_name)
+        module, attr = target.split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+def _available(target: str) -> bool:
+    module = target.split(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+class DateType(click.ParamType):
+    """A date typed as ``YYYY-MM-DD`` or ``M/D/YYYY`` (see :func:`tracker.dates.parse_date`)."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        from tracker.dates import parse_date
+
+        if isinstance(value, date):
+            return value
+        field = "date"
+        if param is not None:
+            field = max(param.opts, key=len) if param.param_type_name == "option" else param.human_readable_name
+        try:
+            return parse_date(value, field)
+        except InputError as exc:
+            self.fail(f"{exc.value!r} is not valid; {exc.accepted}", param, ctx)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DATE"
+
+
+DATE = DateType()
+
+
+class App:
+    """Per-invocation state: settings, the reference date and the database (opened lazily).
+
+    Attributes:
+        today: the reference date for everything that depends on today (``--today``,
+            else the current date in the user's time zone).
+        debug: show tracebacks.
+        config: the loaded config file.
+    """
+
+    def __init__(self, db_option: str | None, today: date | None, debug: bool):
+        from tracker.config import load_config
+
+        self.db_option = db_option
+        self.debug = debug
+        self.config = load_config()
+        self._today = today
+        self._engine = None
+
+    @property
+    def today(self) -> date:
+        if self._today is None:
+            from tracker.dates import local_today
+
+            self._today = local_today(self.config.get("timezone"))
+        return self._today
+
+    @property
+    def database_url(self) -> str:
+        from tracker.config import resolve_database_url
+
+        return resolve_database_url(self.db_option, self.config)[0]
+
+    @property
+    def engine(self):
+        """The database engine, migrated to head (a brand-new database is created)."""
+        if self._engine is None:
+            from tracker.db import open_database
+
+            self._engine = open_database(self.database_url)
+        return self._engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A SQLAlchemy session in one transaction (rolled back on any error)."""
+        from tracker.db import transaction
+
+        with transaction(self.engine) as session:
+            yield session
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_option",
+    envvar="TRACKER_DATABASE_URL",
+    show_envvar=True,
+    metavar="URL",
+    help="Database URL (sqlite:///file.db, postgresql+psycopg://user@host/db). "
+    "Default: a SQLite file in the per-user data folder.",
+)
+@click.option(
+    "--today",
+    type=DATE,
+    envvar="TRACKER_TODAY",
+    show_envvar=True,
+    help="Reference date (YYYY-MM-DD) for everything that depends on today. Default: today in your time zone.",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+@click.version_option(package_name="iep-tracker")
+@click.pass_context
+def cli(ctx: click.Context, db_option: str | None, today: date | None, debug: bool) -> None:
+    """Track IEP and Section 504 plan deadlines for the children you advocate for.
+
+    Records students, plans, meetings, evaluations and written requests; computes the
+    statutory deadlines of IDEA (34 CFR 300), Section 504 (34 CFR 104) and state law on the
+    district's own school calendar; writes request letters that start the clocks.
+    """
+    app = App(db_option, today, debug)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+# --- output ---------------------------------------------------------------------------
+
+FORMATS = ("table", "json", "csv")
+
+
+def format_option(choices: Sequence[str] = FORMATS, default: str = "table"):
+    """The shared ``--format`` option."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_json(value: Any) -> str:
+    """JSON text with dates as ``YYYY-MM-DD``."""
+    import json
+
+    return json.dumps(value, default=_json_default, ensure_ascii=False, indent=2)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None):
+    """Write records to stdout as a table, one JSON array, or CSV with a header row."""
+    rows = list(rows)
+    if fmt == "json":
+        click.echo(to_json(rows))
+        return
+    cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(cols)
+        for row in rows:
+            writer.writerow([_cell(row.get(c)) for c in cols])
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for c in cols:
+        table.add_column(c)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in cols))
+    Console(soft_wrap=False).print(table)
+
+
+def emit_one(record: dict[str, Any], fmt: str) -> None:
+    """Write one record: JSON object, one-row CSV, or ``field: value`` lines."""
+    if fmt == "json":
+        click.echo(to_json(record))
+    elif fmt == "csv":
+        emit([record], "csv")
+    else:
+        width = max((len(k) for k in record), default=0)
+        for key, value in record.items():
+            click.echo(f"{key.ljust(width)}  {_cell(value)}")
+
+
+# --- errors -> exit statuses ----------------------------------------------------------
+
+
+class Failure(click.ClickException):
+    """A one-line error with the exit status of the tracker error it reports."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+def _integrity_message(exc: Exception) -> str:
+    """Name the constraint a database refused, without the row's values (no student data)."""
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    name = getattr(diag, "constraint_name", None) if diag is not None else None
+    if not name and orig is not None:
+        text = str(orig).splitlines()[0]
+        name = text.split(":", 1)[1].strip() if ":" in text else text
+    return f"the database refused the change (constraint {name}); nothing was written"
+
+
+def translate_errors(ctx: click.Context, invoke) -> Any:
+    """Run ``invoke()`` and turn tracker and unexpected errors into one-line Click errors.
+
+    TrackerError -> its exit status (2 bad input, 1 failure); a database constraint
+    violation -> 2; anything else -> 1 with the exception's type only (its text may hold
+    student data), unless ``--debug`` was given, which lets the traceback through.
+    """
+    try:
+        return invoke()
+    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except TrackerError as exc:
+        raise Failure(str(exc), exc.exit_code) from None
+    except Exception as exc:
+        app = ctx.find_object(App)
+        if app is not None and app.debug:
+            raise
+        from sqlalchemy.exc import IntegrityError
+
+        if isinstance(exc, IntegrityError):
+            raise Failure(_integrity_message(exc), EXIT_BAD_INPUT) from None
+        raise Failure(
+            f"unexpected failure ({type(exc).__name__}); nothing was written. "
+            "Run again with --debug to see the traceback.",
+            EXIT_FAILURE,
+        ) from None
+
+
+def main() -> None:
+    """Console entry point (``tracker``)."""
+    cli(prog_name="tracker")
+
+
+__all__ = ["App", "DATE", "InputError", "cli", "emit", "emit_one", "format_option", "main", "pass_app", "to_json"]

@@ -1,0 +1,169 @@
+"""The facts the scheduler computes from: one student's record as plain, immutable values.
+
+The scheduler (:mod:`tracker.scheduler`) never touches the database or the clock; it
+takes a :class:`StudentFacts` and a reference date. :func:`load_facts` builds them from the
+database with a handful of set-based queries (one per table, ordered by student), streamed
+so memory stays flat however large the caseload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class PlanFact:
+    id: int
+    kind: str  # "iep" | "504"
+    start_date: date
+    end_date: date | None = None
+    end_reason: str | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingFact:
+    id: int
+    kind: str
+    held_on: date
+    plan_id: int | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentFact:
+    id: int
+    kind: str
+    requested_on: date | None = None
+    consent_on: date | None = None
+    completed_on: date | None = None
+    delivered_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFact:
+    id: int
+    kind: str
+    sent_on: date
+    method: str
+    received_on: date | None = None
+    responded_on: date | None = None
+    recipient: str | None = None
+    confirms_id: int | None = None
+    assessment_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StudentFacts:
+    """Everything the rules need about one student. Tuples are sorted by date, then id."""
+
+    id: int
+    name: str
+    dob: date
+    jurisdiction: str
+    calendar_id: int | None = None
+    plans: tuple[PlanFact, ...] = ()
+    meetings: tuple[MeetingFact, ...] = ()
+    assessments: tuple[AssessmentFact, ...] = ()
+    requests: tuple[RequestFact, ...] = ()
+    absences: tuple[tuple[date, date], ...] = ()  # inclusive (start, through) spans
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def load_facts(session, student_ids: list[int] | None = None, jurisdiction: str | None = None) -> Iterator[StudentFacts]:
+    """Stream :class:`StudentFacts` for the selected students, in student id order.
+
+    One query per table (students, plans, meetings, assessments, requests, absences), each
+    ordered by student id and merged in a single pass: no query per student, and no ORM
+    objects are built.
+
+    Args:
+        session: an open SQLAlchemy session.
+        student_ids: restrict to these students (``None``: all).
+        jurisdiction: restrict to students of this state code.
+    """
+    from sqlalchemy import select
+
+    from tracker import models as m
+
+    def restrict(stmt, table):
+        if student_ids is not None:
+            stmt = stmt.where(table.student_id.in_(student_ids))
+        if jurisdiction is not None:
+            stmt = stmt.where(
+                table.student_id.in_(select(m.Student.id).where(m.Student.jurisdiction == jurisdiction))
+            )
+        return stmt
+
+    students_q = select(
+        m.Student.id, m.Student.name, m.Student.dob, m.Student.jurisdiction, m.Student.calendar_id
+    ).order_by(m.Student.id)
+    if student_ids is not None:
+        students_q = students_q.where(m.Student.id.in_(student_ids))
+    if jurisdiction is not None:
+        students_q = students_q.where(m.Student.jurisdiction == jurisdiction)
+
+    P, M, A, R, B = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence
+    queries = {
+        "plans": (
+            restrict(select(P.student_id, P.id, P.kind, P.start_date, P.end_date, P.end_reason, P.category), P)
+            .order_by(P.student_id, P.start_date, P.id),
+            lambda r: PlanFact(*r[1:]),
+        ),
+        "meetings": (
+            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome), M)
+            .order_by(M.student_id, M.held_on, M.id),
+            lambda r: MeetingFact(*r[1:]),
+        ),
+        "assessments": (
+            restrict(
+                select(A.student_id, A.id, A.kind, A.requested_on, A.consent_on, A.completed_on, A.delivered_on), A
+            ).order_by(A.student_id, A.id),
+            lambda r: AssessmentFact(*r[1:]),
+        ),
+        "requests": (
+            restrict(
+                select(
+                    R.student_id, R.id, R.kind, R.sent_on, R.method, R.received_on, R.responded_on,
+                    R.recipient, R.confirms_id, R.assessment_id,
+                ),
+                R,
+            ).order_by(R.student_id, R.sent_on, R.id),
+            lambda r: RequestFact(*r[1:]),
+        ),
+        "absences": (
+            restrict(select(B.student_id, B.start, B.through), B).order_by(B.student_id, B.start),
+            lambda r: (r[1], r[2]),
+        ),
+    }
+    # Separate connections stream each result side by side (SQLite and PostgreSQL both
+    # allow several open cursors); each cursor is consumed in student order.
+    cursors = {
+        name: _PeekIter(session.execute(stmt.execution_options(yield_per=2000)), conv)
+        for name, (stmt, conv) in queries.items()
+    }
+    for row in session.execute(students_q.execution_options(yield_per=2000)):
+        sid = row[0]
+        parts = {name: tuple(cur.take(sid)) for name, cur in cursors.items()}
+        yield StudentFacts(id=sid, name=row[1], dob=row[2], jurisdiction=row[3], calendar_id=row[4], **parts)
+
+
+class _PeekIter:
+    """Iterate rows ordered by student id, handing out the run for one student at a time."""
+
+    __slots__ = ("_it", "_conv", "_head")
+
+    def __init__(self, result, conv):
+        self._it = iter(result)
+        self._conv = conv
+        self._head = next(self._it, None)
+
+    def take(self, student_id: int) -> Iterator[Any]:
+        while self._head is not None and self._head[0] < student_id:
+            self._head = next(self._it, None)
+        while self._head is not None and self._head[0] == student_id:
+            yield self._conv(self._head)
+            self._head = next(self._it, None)

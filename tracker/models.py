@@ -1,0 +1,342 @@
+"""The case record: students, plans, meetings, evaluations, written requests, absences
+and school calendars (SQLAlchemy 2.0 typed models).
+
+Every enumeration is a tuple here and a named CHECK constraint in the database; every
+foreign key is enforced (SQLite gets ``PRAGMA foreign_keys=ON`` on every connection, see
+:mod:`tracker.db`); children are deleted with their student, so no orphan rows remain.
+Statutory events are ``DATE`` columns holding ``datetime.date`` values, never datetimes.
+
+Terms follow IDEA Part B (34 CFR 300) and Section 504 (34 CFR 104): an *assessment* is an
+evaluation or reevaluation (34 CFR 300.301-300.305, 104.35); *consent* is the date the
+school received the parent's signed consent (the day the evaluation clock starts,
+34 CFR 300.301(c)(1)).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# --- Enumerations (values are the CLI's and the database's spelling) -------------------
+
+#: US states, DC and the territories that run IDEA Part B programs (USPS codes).
+JURISDICTIONS = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI",
+)  # fmt: skip
+
+PLAN_KINDS = ("iep", "504")
+
+#: Why a plan ended. ``exited`` = found no longer eligible (needs a reevaluation first,
+#: 34 CFR 300.305(e)(1)); ``graduated`` (regular diploma) and ``aged-out`` need a summary
+#: of performance instead (300.305(e)(2)-(3)).
+END_REASONS = ("exited", "graduated", "aged-out", "moved", "revoked", "converted-to-504")
+
+#: The 13 disability categories of 34 CFR 300.8(c), plus developmental delay, which
+#: 300.8(b) lets a state use for children aged 3 through 9.
+IDEA_CATEGORIES = (
+    "autism",
+    "deaf-blindness",
+    "deafness",
+    "emotional-disturbance",
+    "hearing-impairment",
+    "intellectual-disability",
+    "multiple-disabilities",
+    "orthopedic-impairment",
+    "other-health-impairment",
+    "specific-learning-disability",
+    "speech-or-language-impairment",
+    "traumatic-brain-injury",
+    "visual-impairment",
+    "developmental-delay",
+)
+
+MEETING_KINDS = (
+    "initial-iep",
+    "annual-review",
+    "eligibility",
+    "reevaluation",
+    "amendment",
+    "exit",
+    "504-initial",
+    "504-review",
+    "manifestation-determination",
+)
+
+#: Meeting outcomes. ``recessed`` = the meeting did not finish its business (a Texas ARD
+#: recess, 19 TAC 89.1050(g)); it satisfies no deadline.
+MEETING_OUTCOMES = (
+    "eligible",
+    "not-eligible",
+    "developed",
+    "reviewed",
+    "revised",
+    "no-change",
+    "manifestation",
+    "not-manifestation",
+    "exited",
+    "recessed",
+)
+
+ASSESSMENT_KINDS = ("initial", "reevaluation", "exit", "504", "iee")
+
+REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "other")
+
+DELIVERY_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal", "verbal")
+
+
+def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+class Base(DeclarativeBase):
+    """Declarative base owning the one ``MetaData`` (with its naming convention)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SchoolCalendar(Base):
+    """A district's instructional calendar, possibly over several school years.
+
+    Instructional (school) days are the weekdays from each school year's first to last
+    day, minus its closures. Days of a closure are not school days (34 CFR 300.11(c):
+    a school day is a day children attend for instruction; partial days count).
+    """
+
+    __tablename__ = "school_calendar"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    years: Mapped[list[SchoolYear]] = relationship(
+        back_populates="calendar", cascade="all, delete-orphan", order_by="SchoolYear.first_day"
+    )
+    closures: Mapped[list[CalendarClosure]] = relationship(
+        back_populates="calendar", cascade="all, delete-orphan", order_by="CalendarClosure.start"
+    )
+
+
+class SchoolYear(Base):
+    """One regular school year of a calendar: first and last instructional day (inclusive)."""
+
+    __tablename__ = "school_year"
+    __table_args__ = (
+        CheckConstraint("last_day >= first_day", name="ordered"),
+        UniqueConstraint("calendar_id", "first_day", name="uq_school_year_calendar_first_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("school_calendar.id", ondelete="CASCADE"), index=True)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+
+    calendar: Mapped[SchoolCalendar] = relationship(back_populates="years")
+
+
+class CalendarClosure(Base):
+    """Days with no instruction inside a school year (holiday, break, staff day), inclusive."""
+
+    __tablename__ = "calendar_closure"
+    __table_args__ = (CheckConstraint('"end" >= start', name="ordered"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("school_calendar.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    label: Mapped[str | None] = mapped_column(String(200))
+
+    calendar: Mapped[SchoolCalendar] = relationship(back_populates="closures")
+
+
+class Student(Base):
+    """A child whose plans are tracked.
+
+    ``jurisdiction`` is the USPS code of the state whose rules apply (validated against
+    :data:`JURISDICTIONS`); ``calendar`` is the school calendar school-day rules count on.
+    """
+
+    __tablename__ = "student"
+    __table_args__ = (
+        _enum_check("jurisdiction", JURISDICTIONS, "jurisdiction"),
+        Index("ix_student_name_dob", "name", "dob"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    dob: Mapped[date] = mapped_column(Date)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    school: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    grade: Mapped[str | None] = mapped_column(String(20))
+    local_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    case_manager: Mapped[str | None] = mapped_column(String(200))
+    calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school_calendar.id", ondelete="RESTRICT"), index=True
+    )
+
+    calendar: Mapped[SchoolCalendar | None] = relationship()
+    plans: Mapped[list[Plan]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    assessments: Mapped[list[Assessment]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    requests: Mapped[list[WrittenRequest]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    absences: Mapped[list[Absence]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Plan(Base):
+    """An IEP (IDEA) or a Section 504 plan, from its start date to its end (if ended)."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        _enum_check("kind", PLAN_KINDS, "kind"),
+        _enum_check("end_reason", END_REASONS, "end_reason"),
+        _enum_check("category", IDEA_CATEGORIES, "category"),
+        CheckConstraint("kind = 'iep' OR category IS NULL", name="category_iep_only"),
+        CheckConstraint("(end_date IS NULL) = (end_reason IS NULL)", name="end_complete"),
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(3))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    category: Mapped[str | None] = mapped_column(String(40))
+
+    student: Mapped[Student] = relationship(back_populates="plans")
+
+
+class Meeting(Base):
+    """A meeting held: IEP/ARD/CSE team, eligibility, 504 team, manifestation determination."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        _enum_check("kind", MEETING_KINDS, "kind"),
+        _enum_check("outcome", MEETING_OUTCOMES, "outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    held_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    attendees: Mapped[list[str] | None] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    student: Mapped[Student] = relationship(back_populates="meetings")
+
+
+class Assessment(Base):
+    """An evaluation or reevaluation (IDEA), a Section 504 evaluation, or an IEE.
+
+    Dates: ``requested_on`` (asked for), ``consent_on`` (school received signed consent),
+    ``completed_on`` (report completed), ``delivered_on`` (report given to the parent).
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        _enum_check("kind", ASSESSMENT_KINDS, "kind"),
+        CheckConstraint("completed_on IS NULL OR consent_on IS NULL OR completed_on >= consent_on", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    requested_on: Mapped[date | None] = mapped_column(Date)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    student: Mapped[Student] = relationship(back_populates="assessments")
+
+
+class WrittenRequest(Base):
+    """A request to the school: when and how it was sent, when received, when answered.
+
+    Clocks run from the day the school received it (``received_on``); see the scheduler for
+    how a missing receipt date is handled. ``method = 'verbal'`` records an oral request,
+    which many rules do not treat as starting a clock. ``confirms_id`` links a written
+    confirmation to the verbal request it confirms; ``assessment_id`` names the evaluation
+    an IEE request disagrees with. ``letter_text`` is the rendered letter, when one was
+    written with ``tracker letter --log``.
+    """
+
+    __tablename__ = "written_request"
+    __table_args__ = (
+        _enum_check("kind", REQUEST_KINDS, "kind"),
+        _enum_check("method", DELIVERY_METHODS, "method"),
+        CheckConstraint("received_on IS NULL OR received_on >= sent_on", name="received_after_sent"),
+        CheckConstraint("responded_on IS NULL OR responded_on >= sent_on", name="responded_after_sent"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    sent_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    recipient: Mapped[str | None] = mapped_column(String(200))
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    confirms_id: Mapped[int | None] = mapped_column(
+        ForeignKey("written_request.id", ondelete="SET NULL"), index=True
+    )
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str | None] = mapped_column(Text)
+    letter_text: Mapped[str | None] = mapped_column(Text)
+    letter_format: Mapped[str | None] = mapped_column(String(10))
+
+    student: Mapped[Student] = relationship(back_populates="requests")
+
+
+class Absence(Base):
+    """Days a student was absent (inclusive), for rules extended by absences (TX TEC 29.004)."""
+
+    __tablename__ = "absence"
+    __table_args__ = (CheckConstraint("through >= start", name="ordered"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    through: Mapped[date] = mapped_column(Date)
+
+    student: Mapped[Student] = relationship(back_populates="absences")
