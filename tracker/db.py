@@ -148,7 +148,9 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
     except TrackerError:
         raise
     except Exception as exc:
-        raise TrackerError(f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL") from exc
+        raise TrackerError(
+            f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL"
+        ) from exc
     head = head_revision()
     if current != head:
         raise DatabaseNotMigrated(

@@ -73,7 +73,9 @@ class StudentFacts:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_facts(session, student_ids: list[int] | None = None, jurisdiction: str | None = None) -> Iterator[StudentFacts]:
+def load_facts(
+    session, student_ids: list[int] | None = None, jurisdiction: str | None = None
+) -> Iterator[StudentFacts]:
     """Stream :class:`StudentFacts` for the selected students, in student id order.
 
     One query per table (students, plans, meetings, assessments, requests, absences), each
@@ -93,9 +95,7 @@ def load_facts(session, student_ids: list[int] | None = None, jurisdiction: str 
         if student_ids is not None:
             stmt = stmt.where(table.student_id.in_(student_ids))
         if jurisdiction is not None:
-            stmt = stmt.where(
-                table.student_id.in_(select(m.Student.id).where(m.Student.jurisdiction == jurisdiction))
-            )
+            stmt = stmt.where(table.student_id.in_(select(m.Student.id).where(m.Student.jurisdiction == jurisdiction)))
         return stmt
 
     students_q = select(
@@ -109,13 +109,15 @@ def load_facts(session, student_ids: list[int] | None = None, jurisdiction: str 
     P, M, A, R, B = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence
     queries = {
         "plans": (
-            restrict(select(P.student_id, P.id, P.kind, P.start_date, P.end_date, P.end_reason, P.category), P)
-            .order_by(P.student_id, P.start_date, P.id),
+            restrict(
+                select(P.student_id, P.id, P.kind, P.start_date, P.end_date, P.end_reason, P.category), P
+            ).order_by(P.student_id, P.start_date, P.id),
             lambda r: PlanFact(*r[1:]),
         ),
         "meetings": (
-            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome), M)
-            .order_by(M.student_id, M.held_on, M.id),
+            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome), M).order_by(
+                M.student_id, M.held_on, M.id
+            ),
             lambda r: MeetingFact(*r[1:]),
         ),
         "assessments": (
@@ -127,8 +129,16 @@ def load_facts(session, student_ids: list[int] | None = None, jurisdiction: str 
         "requests": (
             restrict(
                 select(
-                    R.student_id, R.id, R.kind, R.sent_on, R.method, R.received_on, R.responded_on,
-                    R.recipient, R.confirms_id, R.assessment_id,
+                    R.student_id,
+                    R.id,
+                    R.kind,
+                    R.sent_on,
+                    R.method,
+                    R.received_on,
+                    R.responded_on,
+                    R.recipient,
+                    R.confirms_id,
+                    R.assessment_id,
                 ),
                 R,
             ).order_by(R.student_id, R.sent_on, R.id),

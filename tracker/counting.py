@@ -1,0 +1,641 @@
+"""Counting methods: how a rule turns a trigger date and a count into a due date.
+
+Rules (``tracker/rules/*.toml``) name one of these methods in their ``method`` key; the
+methods are the part of the law that cannot be data. Each takes a :class:`Context` and
+returns a :class:`Count` with the due date and every step of the derivation.
+
+Conventions (``docs``: README "How deadlines are computed"):
+
+* The trigger day is day 0. N calendar days -> trigger + N (34 CFR 300.11(a); WI DPI
+  complaint 13-042: consent 2013-04-12 + 60 days = 2013-06-11).
+* N school days or business days -> the Nth such day strictly after the trigger
+  (34 CFR 300.11(b), (c)).
+* A due date that falls on a weekend is not moved: no IDEA or state provision reviewed
+  rolls a deadline forward (the output says so).
+* Years are added in one step with month-end clamping (Feb 29 -> Feb 28), never as
+  chained month additions or 365-day multiples (see :func:`tracker.dates.add_years`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.dates import add_years
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass
+class Context:
+    """What a counting method may use besides the trigger date.
+
+    Attributes:
+        trigger: the day-0 date.
+        count: the rule's count (days, years...).
+        params: the rule's ``params`` table.
+        calendar: the student's school calendar (a :class:`tracker.calendars.SchoolCalendar`),
+            or the estimated weekday calendar when the student has none.
+        business: the business-day calendar of the student's state.
+        absences: the student's absences as inclusive (start, through) spans.
+        dob: the student's date of birth.
+        conventions: the disputed-reading settings in force (see :data:`CONVENTIONS`).
+    """
+
+    trigger: date
+    count: int
+    params: dict[str, Any]
+    calendar: Any
+    business: Any
+    absences: tuple[tuple[date, date], ...] = ()
+    dob: date | None = None
+    conventions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Count:
+    """A computed due date and how it was reached.
+
+    Attributes:
+        due: the due date (``None`` when the law fixes no date).
+        steps: the derivation, one sentence per step (``tracker explain`` prints them).
+        summary: the count in a few words, for the one-sentence explanation.
+        estimated: a figure rests on an assumption (no school calendar, mailed request
+            with no receipt date...).
+        warnings: what the user should know about this date.
+        extra: method-specific facts other rules may use (e.g. Texas's June 30 case sets
+            ``ard_due``).
+    """
+
+    due: date | None
+    steps: list[str] = field(default_factory=list)
+    summary: str = ""
+    estimated: bool = False
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+#: Disputed readings (statutes.md §0 C6 and §12) and their defaults.
+CONVENTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "annual_review": (
+        "anniversary",
+        ("anniversary", "anniversary-minus-1", "365-days"),
+        "annual IEP review: the anniversary date of the last IEP meeting (34 CFR 300.324(b)(1) "
+        "'not less than annually'); 'anniversary-minus-1' is the day before (IEP in effect "
+        "4/16-4/15); '365-days' adds 365 days",
+    ),
+    "triennial_anchor": (
+        "evaluation",
+        ("evaluation", "meeting", "earlier"),
+        "triennial reevaluation runs from the date the last evaluation was completed (34 CFR "
+        "300.303(b)(2); Cooper v. District of Columbia, 64 IDELR 271 (D.D.C. 2014)); 'meeting' "
+        "uses the eligibility/reevaluation meeting instead (some CA SELPAs); 'earlier' takes the "
+        "earlier of the two (conservative)",
+    ),
+    "ca_breaks": (
+        "span",
+        ("span", "weekdays"),
+        "California school vacations of more than five school days (Ed. Code 56344(a)): "
+        "'span' excludes every calendar day from the last school day before the break to the "
+        "first school day after it; 'weekdays' excludes only the break's weekdays (earlier, "
+        "conservative date)",
+    ),
+    "ca_end_of_year_trigger": (
+        "referral",
+        ("referral", "consent", "off"),
+        "California end-of-year rule (Ed. Code 56344(a)): the statute applies it to a referral "
+        "made 30 days or less before the end of the regular school year ('referral': the "
+        "evaluation request's receipt date); SELPA tables apply it to the consent date "
+        "('consent'); 'off' never applies it",
+    ),
+}
+
+
+def fmt(d: date) -> str:
+    return d.isoformat()
+
+
+def weekday_name(d: date) -> str:
+    return d.strftime("%A")
+
+
+# --- registry -------------------------------------------------------------------------
+
+METHODS: dict[str, Callable[[Context], Count]] = {}
+
+
+def method(name: str):
+    """Register a counting method under ``name`` (the value of a rule's ``method`` key)."""
+
+    def register(fn: Callable[[Context], Count]) -> Callable[[Context], Count]:
+        METHODS[name] = fn
+        return fn
+
+    return register
+
+
+# --- plain counts ---------------------------------------------------------------------
+
+
+@method("none")
+def no_fixed_date(ctx: Context) -> Count:
+    """The law fixes no number of days: no due date (status ``open``)."""
+    return Count(None, ["The law fixes no number of days for this."], "no fixed number of days")
+
+
+@method("calendar_days")
+def calendar_days(ctx: Context) -> Count:
+    """Trigger + N calendar days (34 CFR 300.11(a)); weekends and holidays count."""
+    due = ctx.trigger + timedelta(days=ctx.count)
+    return Count(
+        due,
+        [f"{fmt(ctx.trigger)} is day 0; + {ctx.count} calendar days = {fmt(due)}."],
+        f"+ {ctx.count} calendar days",
+    )
+
+
+def _nth_day(cal, trigger: date, n: int, unit: str) -> Count:
+    from tracker.calendars import OutsideCalendar
+
+    try:
+        due = cal.nth_school_day_after(trigger, n)
+    except OutsideCalendar as exc:
+        return Count(None, [str(exc)], f"{n} {unit}", estimated=True, warnings=[str(exc)])
+    steps = [f"{fmt(trigger)} is day 0; the {_ordinal(n)} {unit[:-1]} after it is {fmt(due)}."]
+    skipped = _closures_between(cal, trigger, due)
+    if skipped:
+        steps.append("Not counted: " + "; ".join(skipped) + ".")
+    return Count(due, steps, f"{n} {unit}")
+
+
+def _closures_between(cal, a: date, b: date) -> list[str]:
+    out = []
+    for c in getattr(cal, "closures", ()):
+        if c.end > a and c.start <= b:
+            out.append(f"{fmt(max(c.start, a + ONE_DAY))}..{fmt(min(c.end, b))}" + (f" ({c.label})" if c.label else ""))
+    return out
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+@method("school_days")
+def school_days(ctx: Context) -> Count:
+    """The Nth school day strictly after the trigger, on the student's calendar
+    (34 CFR 300.11(c): a day, including a partial day, children attend for instruction)."""
+    result = _nth_day(ctx.calendar, ctx.trigger, ctx.count, "school days")
+    result.estimated = result.estimated or bool(getattr(ctx.calendar, "estimated", False))
+    return result
+
+
+@method("business_days")
+def business_days(ctx: Context) -> Count:
+    """The Nth business day strictly after the trigger: Monday-Friday except federal and
+    state holidays (34 CFR 300.11(b))."""
+    return _nth_day(ctx.business, ctx.trigger, ctx.count, "business days")
+
+
+@method("years")
+def years(ctx: Context) -> Count:
+    """The anniversary N years after the trigger, Feb 29 clamped to Feb 28."""
+    n = ctx.count
+    steps = []
+    category = ctx.params.get("category")
+    by_category = ctx.params.get("by_category") or {}
+    if category in by_category:
+        n = int(by_category[category])
+        steps.append(f"Disability category {category}: every {n} years instead of {ctx.count}.")
+    due = add_years(ctx.trigger, n)
+    step = f"{fmt(ctx.trigger)} + {n} year{'s' if n != 1 else ''} = {fmt(due)}"
+    if ctx.trigger.month == 2 and ctx.trigger.day == 29 and due.day == 28:
+        step += " (Feb 29 anchor; Feb 28 in a non-leap year)"
+    steps.append(step + ".")
+    return Count(due, steps, f"+ {n} year{'s' if n != 1 else ''}")
+
+
+@method("annual")
+def annual(ctx: Context) -> Count:
+    """ "Not less than annually" (34 CFR 300.324(b)(1)) under the ``annual_review`` convention."""
+    conv = ctx.conventions.get("annual_review", "anniversary")
+    anniversary = add_years(ctx.trigger, ctx.count)
+    if conv == "anniversary-minus-1":
+        due = anniversary - ONE_DAY
+        step = (
+            f"{fmt(ctx.trigger)} + 1 year = {fmt(anniversary)}, less one day = {fmt(due)} "
+            "(convention anniversary-minus-1)."
+        )
+    elif conv == "365-days":
+        due = ctx.trigger + timedelta(days=365 * ctx.count)
+        step = f"{fmt(ctx.trigger)} + {365 * ctx.count} days = {fmt(due)} (convention 365-days)."
+    else:
+        due = anniversary
+        step = f"{fmt(ctx.trigger)} + {ctx.count} year{'s' if ctx.count != 1 else ''} = {fmt(due)} (the anniversary"
+        if ctx.trigger.month == 2 and ctx.trigger.day == 29 and due.day == 28:
+            step += "; Feb 29 anchor, Feb 28 in a non-leap year"
+        step += ")."
+    return Count(due, [step], f"+ {ctx.count} year{'s' if ctx.count != 1 else ''}")
+
+
+@method("birthday")
+def birthday(ctx: Context) -> Count:
+    """The birthday at ``params.age_years`` (+ ``params.age_months``), in one step with
+    month-end clamping (Illinois 14½ = 14th birthday + 6 months). ``params.minus_years``
+    moves it earlier (the age-of-majority notice is due one year before, 34 CFR 300.320(c))."""
+    years_ = int(ctx.params.get("age_years", ctx.count))
+    months_ = int(ctx.params.get("age_months", 0))
+    minus = int(ctx.params.get("minus_years", 0))
+    from dateutil.relativedelta import relativedelta
+
+    bday = ctx.trigger + relativedelta(years=years_, months=months_)
+    age = f"{years_}" + (f" years {months_} months" if months_ else "")
+    steps = [f"Born {fmt(ctx.trigger)}; age {age} is reached on {fmt(bday)}."]
+    due = bday
+    if minus:
+        due = add_years(bday, -minus)
+        steps.append(f"{minus} year{'s' if minus != 1 else ''} before that is {fmt(due)}.")
+    return Count(due, steps, f"age {age}" + (f" less {minus} year" if minus else ""))
+
+
+@method("on_trigger")
+def on_trigger(ctx: Context) -> Count:
+    """Due on the trigger date itself (the reevaluation must precede the exit)."""
+    return Count(ctx.trigger, [f"Due by {fmt(ctx.trigger)} itself."], "on the date")
+
+
+# --- calendar days with excluded spans --------------------------------------------------
+
+
+def _count_calendar_days_excluding(
+    trigger: date, n: int, excluded: list[tuple[date, date, str]]
+) -> tuple[date, list[str]]:
+    """Count N calendar days after ``trigger``, not counting the days of ``excluded``
+    (inclusive spans, any order, may overlap). Returns the due date and the spans skipped."""
+    spans = sorted((max(s, trigger + ONE_DAY), e, why) for s, e, why in excluded if e > trigger)
+    merged: list[list[Any]] = []
+    for s, e, why in spans:
+        if s > e:
+            continue
+        if merged and s <= merged[-1][1] + ONE_DAY:
+            if e > merged[-1][1]:
+                merged[-1][1] = e
+            merged[-1][2] = f"{merged[-1][2]} / {why}" if why not in merged[-1][2] else merged[-1][2]
+        else:
+            merged.append([s, e, why])
+    day = trigger
+    remaining = n
+    skipped: list[str] = []
+    for s, e, why in merged:
+        gap = (s - day).days - 1  # countable days strictly between `day` and s
+        if gap >= remaining:
+            break
+        remaining -= max(gap, 0)
+        day = e
+        length = (e - s).days + 1
+        skipped.append(f"{fmt(s)}..{fmt(e)} ({length} days: {why})")
+    due = day + timedelta(days=remaining)
+    return due, skipped
+
+
+def _summers(cal, start: date, horizon: date) -> list[tuple[date, date, str]]:
+    """Spans from the day after each school year's last day to the day before the next
+    year's first day, for years overlapping [start, horizon]."""
+    out = []
+    years = list(getattr(cal, "years", ()))
+    for y, nxt in zip(years, years[1:], strict=False):
+        if nxt.first_day >= start and y.last_day <= horizon:
+            s, e = y.last_day + ONE_DAY, nxt.first_day - ONE_DAY
+            if e >= s:
+                out.append((s, e, "between regular school years"))
+    return out
+
+
+def _coverage_warning(cal, trigger: date, due: date | None) -> list[str]:
+    if getattr(cal, "estimated", False):
+        return [
+            "no school calendar for this student: breaks and summer are unknown and were not "
+            "excluded, so this is the earliest (conservative) date; add one with "
+            "`tracker calendar import` and `tracker student edit ID --calendar NAME`"
+        ]
+    years = getattr(cal, "years", ())
+    if years and due is not None and due > years[-1].last_day:
+        return [f"the school calendar {cal.name} ends on {fmt(years[-1].last_day)}; later breaks are not known"]
+    return []
+
+
+@method("ca_days_excluding_breaks")
+def ca_days_excluding_breaks(ctx: Context) -> Count:
+    """California: N days not counting days between the pupil's regular school sessions or
+    terms and days of school vacation in excess of five school days (Ed. Code 56344(a),
+    56043(c), (f); 56343.5). Params: ``end_of_year_window`` and ``after_start``: if the
+    trigger is that many days or fewer before the end of the regular school year, the
+    deadline is ``after_start`` days after the next regular school year starts."""
+    cal = ctx.calendar
+    steps: list[str] = []
+    warnings = _coverage_warning(cal, ctx.trigger, None)
+    window = ctx.params.get("end_of_year_window")
+    basis_day, basis_what = ctx.trigger, "the trigger"
+    if ctx.params.get("end_of_year_basis") == "convention":
+        choice = ctx.conventions.get("ca_end_of_year_trigger", "referral")
+        if choice == "off":
+            window = None
+        elif choice == "referral":
+            basis_day, basis_what = ctx.params.get("referral_on"), "the referral (evaluation request received)"
+            if basis_day is None:
+                window = None
+                steps.append("No referral (evaluation request) is recorded, so the end-of-year rule was not checked.")
+        else:
+            basis_what = "consent"
+    year = cal.year_containing(basis_day) if (window is not None and not cal.estimated) else None
+    if window is not None and year is not None:
+        days_before_end = (year.last_day - basis_day).days
+        if 0 <= days_before_end <= int(window):
+            nxt = cal.next_year_after(basis_day)
+            if nxt is not None:
+                after = int(ctx.params.get("after_start", 30))
+                due = nxt.first_day + timedelta(days=after)
+                steps.append(
+                    f"{basis_what.capitalize()}, {fmt(basis_day)}, is {days_before_end} days before the last day of "
+                    f"the regular school year ({fmt(year.last_day)}), i.e. {window} days or fewer: the end-of-year "
+                    "rule applies."
+                )
+                steps.append(
+                    f"The next regular school year starts {fmt(nxt.first_day)} (day 0); + {after} days = {fmt(due)}."
+                )
+                return Count(due, steps, f"{after} days after the next school year starts", warnings=warnings)
+    style = ctx.conventions.get("ca_breaks", "span")
+    horizon = ctx.trigger + timedelta(days=ctx.count * 3 + 400)
+    excluded = _summers(cal, ctx.trigger, horizon)
+    if not cal.estimated:
+        for y in cal.years:
+            if y.last_day < ctx.trigger or y.first_day > horizon:
+                continue
+            for b in cal.breaks(y):
+                if b.weekdays > 5:
+                    label = f"{b.label or 'vacation'}, {b.weekdays} school days"
+                    if style == "weekdays":
+                        d = b.start
+                        while d <= b.end:
+                            if d.weekday() < 5:
+                                excluded.append((d, d, label))
+                            d += ONE_DAY
+                    else:
+                        excluded.append((b.start, b.end, label))
+    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
+    steps.append(f"{fmt(ctx.trigger)} is day 0; count {ctx.count} days.")
+    if skipped:
+        steps.append("Not counted (Ed. Code 56344(a)): " + "; ".join(skipped) + ".")
+    else:
+        steps.append("No vacation of more than five school days and no days between school years fall in the count.")
+    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
+    warnings = _coverage_warning(cal, ctx.trigger, due)
+    return Count(
+        due, steps, f"{ctx.count} days excluding breaks of more than 5 school days", bool(cal.estimated), warnings
+    )
+
+
+@method("days_excluding_summer")
+def days_excluding_summer(ctx: Context) -> Count:
+    """Pennsylvania: N calendar days, not counting the summer break - the days from the day
+    after the last day of the spring term through the day before the first day of the fall
+    term (22 Pa. Code 14.123(b), 14.124(b))."""
+    cal = ctx.calendar
+    horizon = ctx.trigger + timedelta(days=ctx.count + 400)
+    excluded = [] if cal.estimated else _summers(cal, ctx.trigger, horizon)
+    excluded = [(s, e, "summer break") for s, e, _ in excluded]
+    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
+    steps = [f"{fmt(ctx.trigger)} is day 0; count {ctx.count} calendar days."]
+    if skipped:
+        steps.append("Not counted: " + "; ".join(skipped) + ".")
+    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
+    return Count(
+        due,
+        steps,
+        f"{ctx.count} calendar days excluding summer",
+        bool(cal.estimated),
+        _coverage_warning(cal, ctx.trigger, due),
+    )
+
+
+@method("days_excluding_closures")
+def days_excluding_closures(ctx: Context) -> Count:
+    """Florida: N calendar days, not counting school holidays, Thanksgiving, winter and
+    spring breaks (the district calendar's closures, as published) or summer vacation
+    (Rule 6A-6.0331, F.A.C.)."""
+    cal = ctx.calendar
+    horizon = ctx.trigger + timedelta(days=ctx.count * 2 + 400)
+    excluded = [] if cal.estimated else _summers(cal, ctx.trigger, horizon)
+    excluded = [(s, e, "summer vacation") for s, e, _ in excluded]
+    if not cal.estimated:
+        excluded += [(c.start, c.end, c.label or "school closed") for c in cal.closures if c.end > ctx.trigger]
+    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
+    steps = [f"{fmt(ctx.trigger)} is day 0; count {ctx.count} calendar days."]
+    if skipped:
+        steps.append("Not counted: " + "; ".join(skipped) + ".")
+    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
+    return Count(
+        due,
+        steps,
+        f"{ctx.count} calendar days excluding school holidays, breaks and summer",
+        bool(cal.estimated),
+        _coverage_warning(cal, ctx.trigger, due),
+    )
+
+
+# --- school days with state end-of-year rules -------------------------------------------
+
+
+def _absent_school_days(cal, absences: tuple[tuple[date, date], ...], a: date, b: date) -> list[date]:
+    """School days in (a, b] on which the student was absent."""
+    days = cal.days
+    out: set[date] = set()
+    for s, e in absences:
+        lo, hi = max(s, a + ONE_DAY), min(e, b)
+        if lo > hi:
+            continue
+        i, j = bisect_left(days, lo), bisect_right(days, hi)
+        out.update(days[i:j])
+    return sorted(out)
+
+
+@method("tx_fiie")
+def tx_fiie(ctx: Context) -> Count:
+    """Texas FIIE: the written report not later than the 45th school day after the district
+    receives consent; if the student is absent three or more days in that period, the period
+    is extended by the number of school days absent; if consent is received at least 35 but
+    fewer than 45 school days before the last instructional day of the school year (and the
+    student is not absent 3+ days in between), the report is due to the parent by June 30,
+    and the ARD committee meets by the 15th school day of the next school year. Summer days
+    are not school days (TEC 29.004(a), (a-1), (a-2), (a-3); 19 TAC 89.1011)."""
+    from tracker.calendars import OutsideCalendar
+
+    cal = ctx.calendar
+    n = ctx.count
+    steps: list[str] = []
+    warnings = _coverage_warning(cal, ctx.trigger, None)
+    year = cal.year_containing(ctx.trigger) if not cal.estimated else None
+    lo_window = int(ctx.params.get("june30_min", 35))
+    if year is not None:
+        remaining = cal.school_days_between(ctx.trigger, year.last_day)
+        absent_before_end = _absent_school_days(cal, ctx.absences, ctx.trigger, year.last_day)
+        steps.append(
+            f"Consent {fmt(ctx.trigger)}: {remaining} school days remain after it through the last instructional "
+            f"day {fmt(year.last_day)} (counting the last day)."
+        )
+        if lo_window <= remaining < n:
+            if len(absent_before_end) >= 3:
+                steps.append(
+                    f"The student was absent {len(absent_before_end)} school days before the last day, so the "
+                    "June 30 rule does not apply (TEC 29.004(a-2)); the 45-school-day count runs into the fall."
+                )
+            else:
+                due = date(year.last_day.year, 6, 30)
+                steps.append(
+                    f"That is at least {lo_window} but fewer than {n}: the report is due to the parent by June 30, "
+                    f"{fmt(due)} (TEC 29.004(a-1))."
+                )
+                extra: dict[str, Any] = {"satisfied_by": "report_delivered"}
+                nxt = cal.next_year_after(ctx.trigger)
+                if nxt is not None:
+                    try:
+                        ard = cal.nth_school_day_after(nxt.first_day - ONE_DAY, 15)
+                        extra["ard_due"] = ard
+                        steps.append(
+                            f"The ARD committee meets by the 15th school day of the next school year: {fmt(ard)}."
+                        )
+                    except OutsideCalendar:
+                        pass
+                return Count(due, steps, "June 30 rule (35-44 school days before the last day)", False, warnings, extra)
+    try:
+        due = cal.nth_school_day_after(ctx.trigger, n)
+        absent = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
+        total = n
+        if len(absent) >= 3:
+            # Each extension can take in more absences; repeat until the count is stable.
+            while True:
+                total = n + len(absent)
+                due = cal.nth_school_day_after(ctx.trigger, total)
+                again = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
+                if len(again) == len(absent):
+                    break
+                absent = again
+    except OutsideCalendar as exc:
+        return Count(None, steps + [str(exc)], f"{n} school days", True, warnings + [str(exc)])
+    plain = cal.nth_school_day_after(ctx.trigger, n)
+    steps.append(f"{fmt(ctx.trigger)} is day 0; the {_ordinal(n)} school day after it is {fmt(plain)}.")
+    skipped = _closures_between(cal, ctx.trigger, due)
+    if skipped:
+        steps.append("Not school days: " + "; ".join(skipped) + ".")
+    if len(absent) >= 3:
+        steps.append(
+            f"Absent {len(absent)} school days in the period ({', '.join(fmt(d) for d in absent)}): 3 or more, so "
+            f"the period is extended by {len(absent)} school days to the {_ordinal(total)} school day, {fmt(due)}."
+        )
+    elif absent:
+        steps.append(f"Absent {len(absent)} school day(s) in the period: fewer than 3, no extension.")
+    warnings = _coverage_warning(cal, ctx.trigger, due)
+    summary = f"{n} school days" + (f" + {len(absent)} absences" if len(absent) >= 3 else "")
+    return Count(due, steps, summary, bool(cal.estimated), warnings)
+
+
+@method("tx_ard_after_report")
+def tx_ard_after_report(ctx: Context) -> Count:
+    """Texas: the ARD committee decides within 30 calendar days of the date the FIIE report
+    is completed; if the 30th day falls when school is not in session for the summer, it has
+    until the first day of classes in the fall (19 TAC 89.1011)."""
+    cal = ctx.calendar
+    consent = ctx.params.get("consent_on")
+    if consent is not None and not cal.estimated:
+        fiie = tx_fiie(Context(consent, 45, {"june30_min": 35}, cal, ctx.business, ctx.absences))
+        if "ard_due" in fiie.extra:
+            due = fiie.extra["ard_due"]
+            steps = [
+                f"Consent {fmt(consent)} fell 35 to 44 school days before the last instructional day (the June 30 "
+                f"case, TEC 29.004(a-1)): the ARD committee meets by the 15th school day of the next school year, "
+                f"{fmt(due)}."
+            ]
+            return Count(due, steps, "by the 15th school day of the next school year")
+    due = ctx.trigger + timedelta(days=ctx.count)
+    steps = [f"Report completed {fmt(ctx.trigger)} (day 0); + {ctx.count} calendar days = {fmt(due)}."]
+    if not cal.estimated:
+        year = cal.year_containing(ctx.trigger)
+        nxt = cal.next_year_after(ctx.trigger)
+        if year is not None and nxt is not None and year.last_day < due < nxt.first_day:
+            steps.append(
+                f"{fmt(due)} falls in the summer (last instructional day {fmt(year.last_day)}): the ARD may be held "
+                f"by the first day of classes, {fmt(nxt.first_day)} (unless the child needs extended school year "
+                "services that summer)."
+            )
+            due = nxt.first_day
+    return Count(
+        due, steps, f"+ {ctx.count} calendar days", bool(cal.estimated), _coverage_warning(cal, ctx.trigger, due)
+    )
+
+
+@method("il_school_days_end_of_year")
+def il_school_days_end_of_year(ctx: Context) -> Count:
+    """Illinois: eligibility and the IEP meeting within 60 school days of consent; when fewer
+    than 60 school days remain in the school year, before the first day of student
+    attendance of the next school year (23 IAC 226.110(d)-(e))."""
+    cal = ctx.calendar
+    steps: list[str] = []
+    year = cal.year_containing(ctx.trigger) if not cal.estimated else None
+    if year is not None:
+        remaining = cal.school_days_between(ctx.trigger, year.last_day)
+        steps.append(
+            f"Consent {fmt(ctx.trigger)}: {remaining} school days remain in the school year "
+            f"(through {fmt(year.last_day)})."
+        )
+        if remaining < ctx.count:
+            nxt = cal.next_year_after(ctx.trigger)
+            if nxt is not None:
+                due = nxt.first_day - ONE_DAY
+                steps.append(
+                    f"Fewer than {ctx.count}: due before the first day of student attendance of the next school "
+                    f"year ({fmt(nxt.first_day)}), i.e. by {fmt(due)}."
+                )
+                return Count(due, steps, f"fewer than {ctx.count} school days left: before the next school year")
+    result = _nth_day(cal, ctx.trigger, ctx.count, "school days")
+    result.steps = steps + result.steps
+    result.estimated = result.estimated or bool(cal.estimated)
+    result.warnings += _coverage_warning(cal, ctx.trigger, result.due)
+    return result
+
+
+@method("ma_school_working_days_end_of_year")
+def ma_school_working_days_end_of_year(ctx: Context) -> Count:
+    """Massachusetts: within 45 school working days of consent; if consent is received
+    between 30 and 45 school working days before the end of the school year, the proposed
+    IEP is sent no later than 14 (calendar) days after the end of the school year
+    (603 CMR 28.05(1)). "School working day" is not defined in the regulation text found;
+    it is counted as a school day on the district calendar, and the output says so."""
+    cal = ctx.calendar
+    steps: list[str] = []
+    year = cal.year_containing(ctx.trigger) if not cal.estimated else None
+    lo = int(ctx.params.get("window_min", 30))
+    after = int(ctx.params.get("after_end", 14))
+    note = (
+        "school working days counted as school days on the district calendar (the term is not defined in 603 CMR 28.02)"
+    )
+    if year is not None:
+        remaining = cal.school_days_between(ctx.trigger, year.last_day)
+        steps.append(
+            f"Consent {fmt(ctx.trigger)}: {remaining} school working days remain through the end of the school "
+            f"year ({fmt(year.last_day)})."
+        )
+        if lo <= remaining <= ctx.count:
+            due = year.last_day + timedelta(days=after)
+            steps.append(
+                f"That is within {lo} to {ctx.count}: the proposed IEP is due no later than {after} days after "
+                f"the end of the school year, {fmt(due)}."
+            )
+            return Count(due, steps, f"{after} days after the end of the school year", warnings=[note])
+    result = _nth_day(cal, ctx.trigger, ctx.count, "school working days")
+    result.steps = steps + result.steps
+    result.estimated = result.estimated or bool(cal.estimated)
+    result.warnings += [note] + _coverage_warning(cal, ctx.trigger, result.due)
+    return result

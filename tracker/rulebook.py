@@ -1,0 +1,197 @@
+"""Rules as cited data: load ``tracker/rules/*.toml`` and pick the rules for a jurisdiction.
+
+One file per jurisdiction: ``federal.toml`` (IDEA Part B, Section 504, FERPA) and a file
+per state that replaces a federal rule by giving one with the same canonical ``rule``
+name, adds rules, or disables one (``disable = ["rule_name"]``). States without a file
+get the federal baseline (the daily report says so). A malformed file is an error naming
+the file and the rule (:class:`tracker.errors.RuleFileError`).
+
+Rules are dated: ``effective_from`` / ``effective_to`` (TOML dates) bound the trigger
+dates a rule version applies to, so a state's amendment does not rewrite old deadlines.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import RuleFileError
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+#: The canonical rule names (the ``rule`` field of ``tracker due``). Fixed: tools rely on them.
+CANONICAL_RULES = (
+    "evaluation_request_response",
+    "initial_evaluation",
+    "initial_iep",
+    "annual_review",
+    "triennial_reevaluation",
+    "iep_meeting_request",
+    "records_request",
+    "iee_request",
+    "exit_reevaluation",
+    "written_request",
+    "section504_evaluation",
+    "section504_review",
+    "section504_reevaluation",
+    "transition_planning",
+    "age_of_majority_notice",
+    "redundant_plans",
+)
+BINDINGS = ("statute", "benchmark", "advice")
+PLANS = ("iep", "504", "any")
+UNITS = ("calendar_days", "school_days", "business_days", "school_working_days", "years", "none")
+REQUIRED = ("id", "rule", "title", "plan", "binding", "trigger", "satisfied_by", "method", "count", "unit", "citation")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of one jurisdiction, as written in its file."""
+
+    id: str
+    rule: str
+    title: str
+    plan: str
+    binding: str
+    trigger: str
+    satisfied_by: str
+    method: str
+    count: int
+    unit: str
+    citation: str
+    source: str  # "federal" or the state code of the file it came from
+    exclusions: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    accepts_verbal: bool = False
+    notes: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def in_force(self, on: date) -> bool:
+        """Whether this version of the rule applies to a trigger on ``on``."""
+        if self.effective_from and on < self.effective_from:
+            return False
+        return not (self.effective_to and on >= self.effective_to)
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The rules and settings in force for one state (federal baseline plus the state file)."""
+
+    code: str  # state code, or "federal"
+    name: str
+    has_state_rules: bool
+    rules: tuple[Rule, ...]
+    settings: dict[str, Any]
+
+    def versions(self, canonical: str) -> list[Rule]:
+        return [r for r in self.rules if r.rule == canonical]
+
+    def rule_for(self, canonical: str, on: date | None = None) -> Rule | None:
+        """The version of ``canonical`` in force for a trigger on ``on`` (latest start wins)."""
+        candidates = [r for r in self.versions(canonical) if on is None or r.in_force(on)]
+        if not candidates:
+            return None
+        return max(candidates, key=lambda r: r.effective_from or date.min)
+
+
+def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
+    from tracker.counting import METHODS
+    from tracker.scheduler import SATISFIERS, TRIGGERS
+
+    rules = []
+    for i, item in enumerate(raw.get("rules", []), start=1):
+        where = f"{path.name}, rule #{i} ({item.get('id', 'no id')})"
+        missing = [k for k in REQUIRED if k not in item]
+        if missing:
+            raise RuleFileError(f"{where}: missing {', '.join(missing)}")
+        checks = [
+            ("rule", item["rule"], CANONICAL_RULES),
+            ("binding", item["binding"], BINDINGS),
+            ("plan", item["plan"], PLANS),
+            ("unit", item["unit"], UNITS),
+            ("method", item["method"], tuple(METHODS)),
+            ("satisfied_by", item["satisfied_by"], tuple(SATISFIERS)),
+        ]
+        for key, value, allowed in checks:
+            if value not in allowed:
+                raise RuleFileError(f"{where}: {key} = {value!r} is not one of {', '.join(allowed)}")
+        trig = item["trigger"].split(":")[0]
+        if trig not in TRIGGERS:
+            raise RuleFileError(f"{where}: trigger = {item['trigger']!r} is not one of {', '.join(TRIGGERS)}")
+        if not isinstance(item["count"], int):
+            raise RuleFileError(f"{where}: count must be a whole number")
+        for key in ("effective_from", "effective_to"):
+            if key in item and not isinstance(item[key], date):
+                raise RuleFileError(f"{where}: {key} must be a TOML date (YYYY-MM-DD)")
+        known = set(REQUIRED) | {"exclusions", "params", "accepts_verbal", "notes", "effective_from", "effective_to"}
+        unknown = set(item) - known
+        if unknown:
+            raise RuleFileError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
+        rules.append(
+            Rule(
+                **{k: item[k] for k in REQUIRED},
+                source=source,
+                exclusions=tuple(item.get("exclusions", ())),
+                params=dict(item.get("params", {})),
+                accepts_verbal=bool(item.get("accepts_verbal", False)),
+                notes=" ".join(str(item.get("notes", "")).split()),
+                effective_from=item.get("effective_from"),
+                effective_to=item.get("effective_to"),
+            )
+        )
+    return rules
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(f"{path.name}: not valid TOML ({exc})") from None
+
+
+@lru_cache(maxsize=1)
+def _files() -> dict[str, tuple[dict[str, Any], list[Rule]]]:
+    out = {}
+    for path in sorted(RULES_DIR.glob("*.toml")):
+        raw = _read(path)
+        code = str(raw.get("jurisdiction", path.stem)).upper() if path.stem != "federal" else "federal"
+        out[code] = (raw, _validate(path, raw, code))
+    if "federal" not in out:
+        raise RuleFileError("federal.toml is missing from the rules folder")
+    return out
+
+
+def state_codes() -> list[str]:
+    """States that have their own rule file."""
+    return sorted(c for c in _files() if c != "federal")
+
+
+@lru_cache(maxsize=64)
+def jurisdiction(code: str) -> Jurisdiction:
+    """The rules in force for ``code`` (a USPS state code; ``federal`` for the baseline).
+
+    State rules replace federal rules with the same canonical name; ``disable`` drops
+    federal rules; settings merge (state wins).
+
+    Raises:
+        RuleFileError: a rule file is malformed.
+    """
+    files = _files()
+    fed_raw, fed_rules = files["federal"]
+    settings = dict(fed_raw.get("settings", {}))
+    code = code.upper() if code != "federal" else code
+    if code == "federal" or code not in files:
+        name = fed_raw.get("name", "Federal baseline") if code == "federal" else f"{code} (federal baseline only)"
+        return Jurisdiction(code, name, False, tuple(fed_rules), settings)
+    raw, state_rules = files[code]
+    settings.update(raw.get("settings", {}))
+    replaced = {r.rule for r in state_rules} | set(raw.get("disable", []))
+    rules = [r for r in fed_rules if r.rule not in replaced] + state_rules
+    rules.sort(key=lambda r: CANONICAL_RULES.index(r.rule))
+    return Jurisdiction(code, str(raw.get("name", code)), True, tuple(rules), settings)
