@@ -125,6 +125,12 @@ def weekday_name(d: date) -> str:
 # --- registry -------------------------------------------------------------------------
 
 METHODS: dict[str, Callable[[Context], Count]] = {}
+#: Methods that count on the student's school calendar (the others use calendar days,
+#: business days or birthdays, which need no district calendar).
+SCHOOL_CALENDAR_METHODS = {
+    "school_days", "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "tx_fiie",
+    "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year",
+}  # fmt: skip
 
 
 def method(name: str):
@@ -158,12 +164,9 @@ def calendar_days(ctx: Context) -> Count:
 
 
 def _nth_day(cal, trigger: date, n: int, unit: str) -> Count:
-    from tracker.calendars import OutsideCalendar
-
-    try:
-        due = cal.nth_school_day_after(trigger, n)
-    except OutsideCalendar as exc:
-        return Count(None, [str(exc)], f"{n} {unit}", estimated=True, warnings=[str(exc)])
+    """Nth day of ``cal`` after ``trigger``. Raises OutsideCalendar past the calendar's end
+    (the scheduler then recounts on the estimated calendar and says so)."""
+    due = cal.nth_school_day_after(trigger, n)
     steps = [f"{fmt(trigger)} is day 0; the {_ordinal(n)} {unit[:-1]} after it is {fmt(due)}."]
     skipped = _closures_between(cal, trigger, due)
     if skipped:
@@ -189,7 +192,9 @@ def school_days(ctx: Context) -> Count:
     """The Nth school day strictly after the trigger, on the student's calendar
     (34 CFR 300.11(c): a day, including a partial day, children attend for instruction)."""
     result = _nth_day(ctx.calendar, ctx.trigger, ctx.count, "school days")
-    result.estimated = result.estimated or bool(getattr(ctx.calendar, "estimated", False))
+    if getattr(ctx.calendar, "estimated", False):
+        result.estimated = True
+        result.warnings.append(NO_CALENDAR)
     return result
 
 
@@ -314,13 +319,16 @@ def _summers(cal, start: date, horizon: date) -> list[tuple[date, date, str]]:
     return out
 
 
+NO_CALENDAR = (
+    "no school calendar for this student: school days estimated as weekdays minus federal and state "
+    "holidays; breaks and summer are unknown and were not excluded, so this is the earliest (conservative) "
+    "date; add one with `tracker calendar import` and `tracker student edit ID --calendar NAME`"
+)
+
+
 def _coverage_warning(cal, trigger: date, due: date | None) -> list[str]:
     if getattr(cal, "estimated", False):
-        return [
-            "no school calendar for this student: breaks and summer are unknown and were not "
-            "excluded, so this is the earliest (conservative) date; add one with "
-            "`tracker calendar import` and `tracker student edit ID --calendar NAME`"
-        ]
+        return [NO_CALENDAR]
     years = getattr(cal, "years", ())
     if years and due is not None and due > years[-1].last_day:
         return [f"the school calendar {cal.name} ends on {fmt(years[-1].last_day)}; later breaks are not known"]
@@ -510,21 +518,18 @@ def tx_fiie(ctx: Context) -> Count:
                     except OutsideCalendar:
                         pass
                 return Count(due, steps, "June 30 rule (35-44 school days before the last day)", False, warnings, extra)
-    try:
-        due = cal.nth_school_day_after(ctx.trigger, n)
-        absent = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
-        total = n
-        if len(absent) >= 3:
-            # Each extension can take in more absences; repeat until the count is stable.
-            while True:
-                total = n + len(absent)
-                due = cal.nth_school_day_after(ctx.trigger, total)
-                again = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
-                if len(again) == len(absent):
-                    break
-                absent = again
-    except OutsideCalendar as exc:
-        return Count(None, steps + [str(exc)], f"{n} school days", True, warnings + [str(exc)])
+    due = cal.nth_school_day_after(ctx.trigger, n)
+    absent = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
+    total = n
+    if len(absent) >= 3:
+        # Each extension can take in more absences; repeat until the count is stable.
+        while True:
+            total = n + len(absent)
+            due = cal.nth_school_day_after(ctx.trigger, total)
+            again = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
+            if len(again) == len(absent):
+                break
+            absent = again
     plain = cal.nth_school_day_after(ctx.trigger, n)
     steps.append(f"{fmt(ctx.trigger)} is day 0; the {_ordinal(n)} school day after it is {fmt(plain)}.")
     skipped = _closures_between(cal, ctx.trigger, due)

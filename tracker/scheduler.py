@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.counting import CONVENTIONS, METHODS, Context, Count
+from tracker.counting import CONVENTIONS, METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
 from tracker.dates import add_years
 from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
 
@@ -666,6 +666,32 @@ def compute(
     return out, problems
 
 
+def _count(rule, ctx: Context, facts: StudentFacts) -> Count:
+    """Run the rule's counting method; when the student's calendar does not cover the trigger
+    or the count runs past its end, recount on the estimated calendar and say so."""
+    from tracker.calendars import OutsideCalendar, SchoolCalendar
+
+    if rule.method not in SCHOOL_CALENDAR_METHODS:
+        return METHODS[rule.method](ctx)
+    cal = ctx.calendar
+    problem = None
+    if not cal.estimated and cal.years and not cal.covers(ctx.trigger):
+        problem = (
+            f"the school calendar {cal.name} covers {cal.years[0].first_day.isoformat()} to "
+            f"{cal.years[-1].last_day.isoformat()}, not {ctx.trigger.isoformat()}"
+        )
+    else:
+        try:
+            return METHODS[rule.method](ctx)
+        except OutsideCalendar as exc:
+            problem = str(exc)
+    ctx.calendar = SchoolCalendar.estimated_for(facts.jurisdiction)
+    count = METHODS[rule.method](ctx)
+    count.estimated = True
+    count.warnings.insert(0, f"{problem}; counted on weekdays minus federal and state holidays instead")
+    return count
+
+
 def _referral_before(facts: StudentFacts, consent: date) -> date | None:
     """The receipt date of the latest written evaluation request on or before ``consent``."""
     days = [
@@ -704,7 +730,7 @@ def _deadline(facts, rule, hit: Hit, today, within, conv, school_cal, business, 
         dob=facts.dob,
         conventions=conv,
     )
-    count = METHODS[method_rule.method](ctx)
+    count = _count(method_rule, ctx, facts)
     due = count.due
     satisfied = SATISFIERS[count.extra.get("satisfied_by", rule.satisfied_by)](facts, hit, due)
     status, left = _status(due, today, within, rule.binding, rule.rule)

@@ -1,0 +1,956 @@
+"""School calendars: instructional days, breaks, and importing district calendars.
+
+A *school day* is any day, including a partial day, on which children attend school for
+instruction (34 CFR 300.11(c)); teacher work days, breaks and closures are not school days,
+early-release and half days are. A *business day* is Monday to Friday except federal and
+state holidays (34 CFR 300.11(b)).
+
+:class:`SchoolCalendar` is the in-memory form the scheduler counts on: a sorted tuple of
+instructional days, searched by bisection (a daily run covers many students, so every
+lookup is O(log n)). It is built from the database (:func:`load_calendars`,
+:func:`calendar_from_model`), from the ``holidays`` package when a student has no district
+calendar (:meth:`SchoolCalendar.estimated_for`, :func:`business_days_calendar`), or from an
+imported file (:func:`parse_ics`, :func:`parse_date_list`, then :func:`save_calendar`).
+
+This module does not import Click, and imports SQLAlchemy only inside the functions that
+touch the database. It never reads the clock.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.errors import InputError, TrackerError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tracker import models
+
+ONE_DAY = timedelta(days=1)
+
+#: Last year the estimated (holiday-based) calendars cover; fixed, the core never reads the clock.
+ESTIMATE_END_YEAR = 2060
+ESTIMATE_START_YEAR = 1990
+
+#: Prefix of the line in ``school_calendar.notes`` that stores extra instructional days
+#: (e.g. a Saturday make-up day); the schema has no table for them.
+EXTRA_DAYS_NOTE = "extra-school-days:"
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample" / "calendars"
+
+#: Calendars shipped with the package (file stems under ``tracker/sample/calendars``).
+SAMPLE_CALENDARS: tuple[str, ...] = (
+    "shoreline-sd412-wa-2025-26",
+    "fargo-public-schools-nd-2025-26",
+    "sample-ca-unified",
+    "sample-tx-isd",
+    "sample-ny-csd",
+    "sample-pa-sd",
+    "sample-il-cusd",
+    "sample-ma-public-schools",
+    "sample-fl-county-schools",
+    "sample-wa-sd",
+)
+
+
+def sample_calendar_path(name: str) -> Path:
+    """Path of a shipped sample calendar, by stem (``sample-ca-unified``) or file name.
+
+    Raises:
+        InputError: not one of :data:`SAMPLE_CALENDARS`.
+    """
+    stem = name[:-4] if name.endswith(".ics") else name
+    if stem not in SAMPLE_CALENDARS:
+        raise InputError("calendar", name, "one of the sample calendars: " + ", ".join(SAMPLE_CALENDARS))
+    return SAMPLE_DIR / f"{stem}.ics"
+
+
+# --- value types -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolYearSpan:
+    """One school year: first and last instructional day (inclusive)."""
+
+    first_day: date
+    last_day: date
+
+
+@dataclass(frozen=True)
+class Closure:
+    """Days without instruction (inclusive), e.g. a holiday or a break."""
+
+    start: date
+    end: date
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Break:
+    """A maximal run of non-school days inside a school year that holds at least one weekday.
+
+    ``start``/``end`` are the first and last non-school calendar days of the run (the day
+    after the last school day before it .. the day before the first school day after it);
+    ``weekdays`` counts its Monday-Friday days; ``label`` joins the labels of the closures
+    inside it with " / ".
+    """
+
+    start: date
+    end: date
+    label: str | None
+    weekdays: int
+
+
+class OutsideCalendar(TrackerError):
+    """A count ran past the last school day a calendar knows.
+
+    Attributes:
+        day: the date the count started from.
+        calendar: the calendar's name.
+        last_day: the calendar's last covered day (``None`` for an empty calendar).
+    """
+
+    def __init__(self, day: date, calendar: str, last_day: date | None, needed: int | None = None):
+        self.day = day
+        self.calendar = calendar
+        self.last_day = last_day
+        self.needed = needed
+        what = f"{needed} school days after {day.isoformat()}" if needed is not None else day.isoformat()
+        covered = f"its last covered day is {last_day.isoformat()}" if last_day else "it has no school days"
+        super().__init__(
+            f"calendar {calendar!r} does not reach {what}: {covered}; import the next school year's calendar"
+        )
+
+
+def weekdays_in(start: date, end: date) -> int:
+    """Number of Monday-Friday days from ``start`` to ``end`` inclusive (0 if end < start)."""
+    if end < start:
+        return 0
+    total = (end - start).days + 1
+    weeks, rest = divmod(total, 7)
+    count = weeks * 5
+    wd = start.weekday()
+    for i in range(rest):
+        if (wd + i) % 7 < 5:
+            count += 1
+    return count
+
+
+# --- the calendar -----------------------------------------------------------------------
+
+
+class SchoolCalendar:
+    """Instructional days of a district (or an estimate), searched by bisection.
+
+    Attributes:
+        name: the calendar's name.
+        estimated: True for :meth:`estimated_for` (no district calendar known).
+        years: the school years, sorted.
+        closures: the closures, sorted by start.
+        days: the sorted instructional days: weekdays within each year's span minus closure
+            days, plus explicit extra days (e.g. a Saturday make-up day).
+    """
+
+    __slots__ = ("name", "estimated", "years", "closures", "days", "_firsts", "_breaks")
+
+    def __init__(
+        self,
+        name: str,
+        years: Iterable[SchoolYearSpan],
+        closures: Iterable[Closure] = (),
+        extra_days: Iterable[date] = (),
+        estimated: bool = False,
+    ):
+        self.name = name
+        self.estimated = estimated
+        self.years = tuple(sorted(years, key=lambda y: (y.first_day, y.last_day)))
+        for y in self.years:
+            if y.last_day < y.first_day:
+                raise ValueError(f"school year {y.first_day}..{y.last_day} ends before it starts")
+        for a, b in zip(self.years, self.years[1:], strict=False):
+            if b.first_day <= a.last_day:
+                raise ValueError(f"school years {a.first_day}..{a.last_day} and {b.first_day}..{b.last_day} overlap")
+        self.closures = tuple(sorted(closures, key=lambda c: (c.start, c.end, c.label or "")))
+        closed: set[date] = set()
+        for c in self.closures:
+            d = c.start
+            while d <= c.end:
+                closed.add(d)
+                d += ONE_DAY
+        days: list[date] = []
+        for y in self.years:
+            first_ord, last_ord = y.first_day.toordinal(), y.last_day.toordinal()
+            # walk the span once (construction only; lookups never loop)
+            for o in range(first_ord, last_ord + 1):
+                d = date.fromordinal(o)
+                if d.weekday() < 5 and d not in closed:
+                    days.append(d)
+        extra = set(extra_days)
+        if extra:
+            days = sorted(set(days) | extra)
+        self.days: tuple[date, ...] = tuple(days)
+        self._firsts = [y.first_day for y in self.years]
+        self._breaks: dict[SchoolYearSpan, list[Break]] = {}
+
+    def __repr__(self) -> str:
+        span = f"{self.years[0].first_day}..{self.years[-1].last_day}" if self.years else "empty"
+        return f"SchoolCalendar({self.name!r}, {span}, {len(self.days)} days)"
+
+    # lookups (all by bisection)
+
+    def is_school_day(self, d: date) -> bool:
+        """True if ``d`` is an instructional day."""
+        i = bisect_left(self.days, d)
+        return i < len(self.days) and self.days[i] == d
+
+    def nth_school_day_after(self, d: date, n: int) -> date:
+        """The ``n``-th school day strictly after ``d`` (``n == 0`` returns ``d``).
+
+        Raises:
+            OutsideCalendar: the calendar has fewer than ``n`` school days after ``d``.
+            ValueError: ``n`` is negative.
+        """
+        if n == 0:
+            return d
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        j = bisect_right(self.days, d) + n - 1
+        if j >= len(self.days):
+            raise OutsideCalendar(d, self.name, self.last_covered_day, needed=n)
+        return self.days[j]
+
+    def school_days_between(self, a: date, b: date) -> int:
+        """Number of school days in the half-open interval ``(a, b]`` (0 if ``b <= a``)."""
+        if b <= a:
+            return 0
+        return bisect_right(self.days, b) - bisect_right(self.days, a)
+
+    def school_days_in(self, a: date, b: date) -> list[date]:
+        """The school days in ``(a, b]``."""
+        if b <= a:
+            return []
+        return list(self.days[bisect_right(self.days, a) : bisect_right(self.days, b)])
+
+    def year_containing(self, d: date) -> SchoolYearSpan | None:
+        """The school year with ``first_day <= d <= last_day``, if any."""
+        i = bisect_right(self._firsts, d) - 1
+        if i >= 0 and d <= self.years[i].last_day:
+            return self.years[i]
+        return None
+
+    def next_year_after(self, d: date) -> SchoolYearSpan | None:
+        """The first school year whose first day is after ``d``, if any."""
+        i = bisect_right(self._firsts, d)
+        return self.years[i] if i < len(self.years) else None
+
+    def last_day_on_or_before(self, d: date) -> date | None:
+        """The last school day on or before ``d``, if any."""
+        i = bisect_right(self.days, d)
+        return self.days[i - 1] if i else None
+
+    def first_day_after(self, d: date) -> date | None:
+        """The first school day after ``d``, if any."""
+        i = bisect_right(self.days, d)
+        return self.days[i] if i < len(self.days) else None
+
+    def covers(self, d: date) -> bool:
+        """True if ``d`` lies between the first year's first day and the last year's last day."""
+        return bool(self.years) and self.years[0].first_day <= d <= self.years[-1].last_day
+
+    @property
+    def first_covered_day(self) -> date | None:
+        return self.years[0].first_day if self.years else None
+
+    @property
+    def last_covered_day(self) -> date | None:
+        return self.years[-1].last_day if self.years else None
+
+    def days_in_year(self, year: SchoolYearSpan) -> int:
+        """Number of instructional days from the year's first to last day inclusive."""
+        return bisect_right(self.days, year.last_day) - bisect_left(self.days, year.first_day)
+
+    def breaks(self, year: SchoolYearSpan) -> list[Break]:
+        """The maximal runs of non-school days strictly inside ``year`` holding a weekday.
+
+        An ordinary weekend is not a break; a Monday holiday gives the run Sat..Mon with
+        ``weekdays == 1``. Computed once per year and cached.
+        """
+        cached = self._breaks.get(year)
+        if cached is not None:
+            return list(cached)
+        lo = bisect_left(self.days, year.first_day)
+        hi = bisect_right(self.days, year.last_day)
+        inner = self.days[lo:hi]
+        result: list[Break] = []
+        starts = [c.start for c in self.closures]
+        longest = max(((c.end - c.start) for c in self.closures), default=timedelta(0))
+        for prev, nxt in zip(inner, inner[1:], strict=False):
+            gap = (nxt - prev).days
+            if gap <= 1:
+                continue
+            start, end = prev + ONE_DAY, nxt - ONE_DAY
+            wd = weekdays_in(start, end)
+            if wd == 0:
+                continue
+            labels: list[str] = []
+            # closures overlapping [start, end] start within [start - longest, end]
+            for c in self.closures[bisect_left(starts, start - longest) : bisect_right(starts, end)]:
+                if c.end >= start and c.label and c.label not in labels:
+                    labels.append(c.label)
+            result.append(Break(start, end, " / ".join(labels) if labels else None, wd))
+        self._breaks[year] = result
+        return list(result)
+
+    # fallbacks
+
+    @classmethod
+    def estimated_for(cls, state: str, start_year: int = ESTIMATE_START_YEAR, end_year: int | None = None):
+        """A stand-in when a student has no district calendar: weekdays minus US federal and
+        the state's holidays (``holidays`` package), one continuous span from Jan 1
+        ``start_year`` to Dec 31 ``end_year`` (default 2060). ``estimated`` is True.
+        Built once per state and range (cached).
+
+        Raises:
+            InputError: ``state`` is not a US state or territory the ``holidays`` package knows.
+        """
+        state = _check_state(state)
+        end = ESTIMATE_END_YEAR if end_year is None else end_year
+        return _holiday_calendar(
+            state, start_year, end, f"estimated ({state}: weekdays minus federal and state holidays)", True
+        )
+
+
+def business_days_calendar(state: str) -> SchoolCalendar:
+    """Business days for ``state``: Monday-Friday minus federal and state holidays (cached).
+
+    Raises:
+        InputError: unknown state code.
+    """
+    state = _check_state(state)
+    return _holiday_calendar(state, ESTIMATE_START_YEAR, ESTIMATE_END_YEAR, f"business days ({state})", False)
+
+
+def _check_state(state: str) -> str:
+    code = (state or "").strip().upper()
+    if code not in _us_subdivisions():
+        raise InputError("state", state, "a USPS state or territory code such as CA or TX")
+    return code
+
+
+@functools.cache
+def _us_subdivisions() -> frozenset[str]:
+    import holidays
+
+    return frozenset(holidays.country_holidays("US").subdivisions)
+
+
+@functools.lru_cache(maxsize=256)
+def _holiday_calendar(state: str, start_year: int, end_year: int, name: str, estimated: bool) -> SchoolCalendar:
+    import holidays
+
+    hol = holidays.country_holidays("US", subdiv=state, years=range(start_year, end_year + 1))
+    closures = [Closure(d, d, str(label)) for d, label in sorted(hol.items()) if d.weekday() < 5]
+    span = SchoolYearSpan(date(start_year, 1, 1), date(end_year, 12, 31))
+    return SchoolCalendar(name, [span], closures, estimated=estimated)
+
+
+# --- database -----------------------------------------------------------------------------
+
+
+def _extra_days_from_notes(notes: str | None) -> list[date]:
+    if not notes:
+        return []
+    out: list[date] = []
+    for line in notes.splitlines():
+        if line.startswith(EXTRA_DAYS_NOTE):
+            for part in line[len(EXTRA_DAYS_NOTE) :].split():
+                out.append(date.fromisoformat(part))
+    return out
+
+
+def calendar_from_model(cal: models.SchoolCalendar) -> SchoolCalendar:
+    """The in-memory calendar of one database row (its years and closures)."""
+    return SchoolCalendar(
+        cal.name,
+        [SchoolYearSpan(y.first_day, y.last_day) for y in cal.years],
+        [Closure(c.start, c.end, c.label) for c in cal.closures],
+        _extra_days_from_notes(cal.notes),
+    )
+
+
+def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
+    """Every calendar in the database, keyed by ``school_calendar.id`` (three queries)."""
+    from sqlalchemy import select
+
+    from tracker import models as m
+
+    cals = session.execute(select(m.SchoolCalendar.id, m.SchoolCalendar.name, m.SchoolCalendar.notes)).all()
+    years: dict[int, list[SchoolYearSpan]] = {}
+    for cid, first, last in session.execute(
+        select(m.SchoolYear.calendar_id, m.SchoolYear.first_day, m.SchoolYear.last_day)
+    ):
+        years.setdefault(cid, []).append(SchoolYearSpan(first, last))
+    closures: dict[int, list[Closure]] = {}
+    for cid, start, end, label in session.execute(
+        select(
+            m.CalendarClosure.calendar_id,
+            m.CalendarClosure.start,
+            m.CalendarClosure.end,
+            m.CalendarClosure.label,
+        )
+    ):
+        closures.setdefault(cid, []).append(Closure(start, end, label))
+    return {
+        cid: SchoolCalendar(name, years.get(cid, []), closures.get(cid, []), _extra_days_from_notes(notes))
+        for cid, name, notes in cals
+    }
+
+
+def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str | None) -> models.SchoolCalendar:
+    """Store ``parsed`` as the calendar ``name``; an existing calendar of that name is
+    replaced in place (its years and closures deleted, the new ones inserted) and keeps its
+    id, so students stay linked to it.
+
+    Raises:
+        InputError: an empty or over-long name, or a calendar without school years.
+    """
+    from sqlalchemy import select
+
+    from tracker import models as m
+
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise InputError("--name", name, "a calendar name of 1 to 100 characters")
+    if not parsed.years:
+        raise InputError("calendar", name, "at least one school year with a first and a last day")
+    cal = session.execute(select(m.SchoolCalendar).where(m.SchoolCalendar.name == name)).scalar_one_or_none()
+    if cal is None:
+        cal = m.SchoolCalendar(name=name)
+        session.add(cal)
+    else:
+        cal.years.clear()
+        cal.closures.clear()
+        session.flush()  # delete the old rows before inserting (unique first_day per calendar)
+    cal.source = source
+    cal.notes = (
+        EXTRA_DAYS_NOTE + " " + " ".join(d.isoformat() for d in sorted(set(parsed.extra_days)))
+        if parsed.extra_days
+        else None
+    )
+    for y in sorted(parsed.years, key=lambda y: y.first_day):
+        cal.years.append(m.SchoolYear(first_day=y.first_day, last_day=y.last_day))
+    for c in sorted(parsed.closures, key=lambda c: (c.start, c.end)):
+        label = c.label[:200] if c.label else None
+        cal.closures.append(m.CalendarClosure(start=c.start, end=c.end, label=label))
+    session.flush()
+    return cal
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedCalendar:
+    """A calendar read from a file, validated: years paired, closures inside the years.
+
+    ``school_day_events`` lists events recognised as (partial) school days, e.g. an early
+    release, which are kept as school days; ``warnings`` lists what was ignored or dropped.
+    """
+
+    years: list[SchoolYearSpan]
+    closures: list[Closure]
+    extra_days: list[date]
+    warnings: list[str]
+    school_day_events: list[str] = field(default_factory=list)
+
+
+def _rx(*words: str) -> re.Pattern[str]:
+    return re.compile("|".join(words), re.IGNORECASE)
+
+
+#: Partial days: school is held (34 CFR 300.11(c) counts partial days as school days).
+_PARTIAL = _rx(
+    r"early[\s-]*release",
+    r"early[\s-]*dismissal",
+    r"half[\s-]*day",
+    r"late[\s-]*start",
+    r"late[\s-]*arrival",
+    r"minimum[\s-]*day",
+    r"shortened[\s-]*day",
+    r"early[\s-]*out",
+    r"delayed[\s-]*(start|opening)",
+    r"two[\s-]*hour[\s-]*delay",
+    r"\b2[\s-]*hour[\s-]*delay",
+    r"abbreviated[\s-]*day",
+    # days next to a break on which school is held
+    r"\b(last|final)\s+day\s+(of\s+school\s+|of\s+classes\s+)?(before|prior)\b",
+    r"\b(school|classes)\s+(resumes?|reopens?)\b",
+    r"\bstudents?\s+return\b",
+)
+#: No instruction for students.
+_CLOSED = _rx(
+    r"no[\s-]+school",
+    r"no[\s-]+students?",
+    r"no[\s-]+classes",
+    r"schools?\s+(are\s+)?closed",
+    r"\bclosed\b",
+    r"closure",
+    r"holiday",
+    r"\bbreak\b",
+    r"vacation",
+    r"\brecess\b",
+    r"teacher[\s-]*work[\s-]*day",
+    r"work[\s-]*day",
+    r"staff[\s-]+(development|day|work)",
+    r"professional[\s-]+(development|learning)",
+    r"in[\s-]?service",
+    r"records?[\s-]+day",
+    r"non[\s-]*student",
+    r"non[\s-]*instructional",
+    r"student[\s-]+holiday",
+    r"planning[\s-]+day",
+    r"teacher[\s-]+(planning|institute|day)",
+    r"institute[\s-]+day",
+    r"\b(first|last)\s+day\s+for\s+(teachers|staff)\b",
+    r"\b(teachers?|staff)\s+only\b",
+    r"snow[\s-]+day",
+    r"grading[\s-]+day",
+    r"conference[\s-]+day",
+    r"superintendent",
+    r"labor[\s-]+day",
+    r"veterans'?[\s-]+day",
+    r"thanksgiving",
+    r"christmas",
+    r"new[\s-]+year",
+    r"martin[\s-]+luther",
+    r"\bmlk\b",
+    r"president'?s'?[\s-]+day",
+    r"washington'?s[\s-]+birthday",
+    r"memorial[\s-]+day",
+    r"independence[\s-]+day",
+    r"juneteenth",
+    r"good[\s-]+friday",
+    r"indigenous[\s-]+peoples",
+    r"columbus[\s-]+day",
+    r"cesar[\s-]+chavez",
+    r"lincoln'?s[\s-]+birthday",
+    r"pulaski",
+    r"patriots'?[\s-]+day",
+)
+_FIRST = re.compile(
+    r"\bfirst\s+(day|student\s+day)\b.*\b(school|students?|classes|class|instruction|grades?|year|kindergarten)\b"
+    r"|\b(school|classes)\s+(begins?|starts?)\b|\bfirst\s+day\s*$",
+    re.IGNORECASE,
+)
+_LAST = re.compile(
+    r"\blast\s+(day|student\s+day)\b.*\b(school|students?|classes|class|instruction|grades?|year)\b"
+    r"|\b(school|classes)\s+(ends?|is\s+out)\b|\blast\s+day\s*$",
+    re.IGNORECASE,
+)
+#: Words that make a "first day"/"last day" event something other than a year boundary.
+_NOT_BOUNDARY = _rx(
+    r"\bbreak\b",
+    r"vacation",
+    r"semester",
+    r"quarter",
+    r"trimester",
+    r"\bterm\b",
+    r"before",
+    r"\bteachers?\b",
+    r"\bstaff\b",
+    r"grading",
+    r"recess",
+    r"seniors?",
+    r"summer\s+school",
+)
+#: Informational events ignored without a warning (they do not change school days).
+_INFO = _rx(
+    r"make[\s-]*up",
+    r"if\s+needed",
+    r"end\s+of\s+(quarter|semester|trimester|grading)",
+    r"grading\s+period",
+    r"report\s+cards?",
+    r"progress\s+reports?",
+)
+
+CLOSURE_KINDS = ("closed", "no-school")
+DATE_LIST_KINDS = ("first-day", "last-day", "closed", "no-school", "school-day")
+
+
+def classify_event(summary: str) -> str:
+    """Kind of an all-day event, by case-insensitive keywords of its name.
+
+    Returns one of ``first-day``, ``last-day``, ``school-day`` (a partial day: school is
+    held), ``closed``, ``info`` (ignored quietly) or ``unknown``. A boundary wins over a
+    partial day ("Last Day of School - Early Release"); a partial day wins over a closure,
+    the safer error (counting a day too many makes a deadline earlier, never later).
+    """
+    text = " ".join(summary.split())
+    if not _NOT_BOUNDARY.search(text):
+        if _FIRST.search(text):
+            return "first-day"
+        if _LAST.search(text):
+            return "last-day"
+    if _PARTIAL.search(text):
+        return "school-day"
+    if _CLOSED.search(text):
+        return "closed"
+    if _INFO.search(text):
+        return "info"
+    return "unknown"
+
+
+@dataclass
+class _Boundary:
+    day: date
+    kind: str  # first-day | last-day
+    label: str
+
+
+def parse_range(text: str, field: str) -> tuple[date, date]:
+    """``DATE`` or ``DATE..DATE`` (ISO or M/D/YYYY) as an inclusive (start, end).
+
+    Raises:
+        InputError: a bad date, or an end before the start.
+    """
+    from tracker.dates import parse_date
+
+    raw = text.strip()
+    if ".." in raw:
+        a, b = raw.split("..", 1)
+        start, end = parse_date(a.strip(), field), parse_date(b.strip(), field)
+    else:
+        start = end = parse_date(raw, field)
+    if end < start:
+        raise InputError(field, text, "a range DATE..DATE whose end is not before its start")
+    return start, end
+
+
+def _expand_rrule(ev: Any, start: date, summary: str, warnings: list[str]) -> list[date]:
+    """Start dates of a recurring all-day event (simple RRULEs with COUNT or UNTIL)."""
+    from dateutil.rrule import rrulestr
+
+    rule = ev.get("RRULE")
+    if isinstance(rule, list):
+        warnings.append(f"event {summary!r} has several RRULEs; only its first occurrence ({start}) is used")
+        return [start]
+    text = rule.to_ical().decode()
+    upper = text.upper()
+    if "COUNT=" not in upper and "UNTIL=" not in upper:
+        warnings.append(
+            f"event {summary!r} repeats without COUNT or UNTIL; only its first occurrence ({start}) is used"
+        )
+        return [start]
+    try:
+        rr = rrulestr(text, dtstart=datetime(start.year, start.month, start.day), ignoretz=True)
+        starts = [dt.date() for dt in rr[:1000]] if hasattr(rr, "__getitem__") else [start]
+    except (ValueError, TypeError) as exc:
+        warnings.append(f"event {summary!r} has an RRULE that could not be expanded ({exc}); first occurrence used")
+        return [start]
+    excluded: set[date] = set()
+    ex = ev.get("EXDATE")
+    for item in ex if isinstance(ex, list) else ([ex] if ex is not None else []):
+        for dt in getattr(item, "dts", []):
+            v = dt.dt
+            excluded.add(v.date() if isinstance(v, datetime) else v)
+    return [d for d in starts if d not in excluded]
+
+
+def parse_ics(
+    data: bytes,
+    *,
+    first_days: Sequence[date] = (),
+    last_days: Sequence[date] = (),
+    closures: Sequence[Closure] = (),
+) -> ParsedCalendar:
+    """Read a district's iCalendar file.
+
+    All-day events are classified by their names (:func:`classify_event`): closures ("No
+    School", "Holiday", "Winter Break", "Teacher Workday", ...) become closures; "First Day
+    of School" and "Last Day of School" / "Last Day for Students" give the school years
+    (each first day pairs with the next last day; one file may hold several years).
+    DTEND is exclusive (a missing DTEND means one day). Timed events and partial days
+    ("Early Release", "Half Day", ...) are school days and are not closures. Simple RRULEs
+    (COUNT/UNTIL) are expanded. ``first_days``/``last_days``/``closures`` add boundaries
+    and closures given on the command line before the years are paired and validated.
+
+    Raises:
+        InputError: not an iCalendar file, or invalid years (see :func:`build_calendar`).
+    """
+    import icalendar
+
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        cal = icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError and friends
+        raise InputError("FILE", f"<{type(exc).__name__}: {exc}>", "an iCalendar (.ics) file") from None
+    if isinstance(cal, list) or cal.name != "VCALENDAR":
+        raise InputError("FILE", "<not a VCALENDAR>", "an iCalendar (.ics) file with one VCALENDAR")
+    warnings: list[str] = []
+    school_day_events: list[str] = []
+    boundaries: list[_Boundary] = []
+    found: list[Closure] = []
+    unknown: list[str] = []
+    for ev in cal.walk("VEVENT"):
+        summary = " ".join(str(ev.get("SUMMARY", "")).split()) or "(no title)"
+        if str(ev.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        if ev.get("DTSTART") is None:
+            warnings.append(f"event {summary!r} has no DTSTART; ignored")
+            continue
+        try:
+            start = ev.decoded("DTSTART")
+        except Exception:
+            warnings.append(f"event {summary!r} has an unreadable DTSTART; ignored")
+            continue
+        kind = classify_event(summary)
+        if isinstance(start, datetime):
+            if kind == "closed":
+                warnings.append(f"timed event {summary!r} on {start.date()} ignored: closures must be all-day events")
+            continue
+        last = start
+        try:
+            if ev.get("DTEND") is not None:
+                end = ev.decoded("DTEND")
+                end = end.date() if isinstance(end, datetime) else end
+                last = max(start, end - ONE_DAY)  # DTEND is exclusive
+            elif ev.get("DURATION") is not None:
+                dur = ev.decoded("DURATION")
+                last = max(start, start + dur - ONE_DAY)
+        except Exception:
+            warnings.append(f"event {summary!r} has an unreadable DTEND; taken as one day")
+        length = last - start
+        starts = _expand_rrule(ev, start, summary, warnings) if ev.get("RRULE") is not None else [start]
+        for s in starts:
+            if kind in ("first-day", "last-day"):
+                boundaries.append(_Boundary(s, kind, summary))
+            elif kind == "closed":
+                found.append(Closure(s, s + length, summary))
+            elif kind == "school-day":
+                school_day_events.append(f"{s.isoformat()}: {summary}")
+            elif kind == "unknown" and summary not in unknown:
+                unknown.append(summary)
+    if unknown:
+        warnings.append("all-day events not recognised as closures or first/last days, ignored: " + "; ".join(unknown))
+    boundaries += [_Boundary(d, "first-day", "--first-day") for d in first_days]
+    boundaries += [_Boundary(d, "last-day", "--last-day") for d in last_days]
+    parsed = build_calendar(boundaries, found + list(closures), [], warnings)
+    parsed.school_day_events = school_day_events
+    return parsed
+
+
+def parse_date_list(
+    text: str,
+    *,
+    first_days: Sequence[date] = (),
+    last_days: Sequence[date] = (),
+    closures: Sequence[Closure] = (),
+) -> ParsedCalendar:
+    """Read the plain date-list format, one entry a line::
+
+        # comment
+        date,kind,label
+        2025-09-03,first-day
+        2025-12-22..2026-01-02,closed,Winter break
+        3/7/2026,school-day,Snow make-up (Saturday)
+        2026-06-18,last-day
+
+    ``kind`` is ``first-day``, ``last-day``, ``closed`` (or ``no-school``) or ``school-day``
+    (an extra instructional day). Blank lines and ``#`` comments are skipped.
+
+    Raises:
+        InputError: a bad line (named by its number), or invalid years.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    accepted = "DATE[..DATE],KIND[,LABEL] with KIND one of " + ", ".join(DATE_LIST_KINDS)
+    boundaries: list[_Boundary] = []
+    found: list[Closure] = []
+    extra: list[date] = []
+    seen_entry = False
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            cells = next(csv.reader(io.StringIO(stripped)))
+        except (csv.Error, StopIteration):
+            raise InputError(f"line {lineno}", stripped, accepted) from None
+        cells = [c.strip() for c in cells]
+        if not seen_entry and [c.lower() for c in cells[:2]] == ["date", "kind"]:
+            seen_entry = True
+            continue
+        seen_entry = True
+        if len(cells) < 2 or not cells[0]:
+            raise InputError(f"line {lineno}", stripped, accepted)
+        kind = cells[1].lower().replace("_", "-").replace(" ", "-")
+        if kind not in DATE_LIST_KINDS:
+            raise InputError(f"line {lineno}", stripped, accepted)
+        label = ",".join(cells[2:]).strip() or None
+        try:
+            start, end = parse_range(cells[0], f"line {lineno}")
+        except InputError as exc:
+            raise InputError(f"line {lineno}", stripped, f"{exc.accepted}; {accepted}") from None
+        if kind in ("first-day", "last-day"):
+            if end != start:
+                raise InputError(f"line {lineno}", stripped, f"a single date for {kind}")
+            boundaries.append(_Boundary(start, kind, label or f"line {lineno}"))
+        elif kind in CLOSURE_KINDS:
+            found.append(Closure(start, end, label))
+        else:
+            d = start
+            while d <= end:
+                extra.append(d)
+                d += ONE_DAY
+    boundaries += [_Boundary(d, "first-day", "--first-day") for d in first_days]
+    boundaries += [_Boundary(d, "last-day", "--last-day") for d in last_days]
+    return build_calendar(boundaries, found + list(closures), extra, [])
+
+
+def build_calendar(
+    boundaries: Iterable[_Boundary],
+    closures: Iterable[Closure],
+    extra_days: Iterable[date],
+    warnings: list[str],
+) -> ParsedCalendar:
+    """Pair first and last days into school years and validate.
+
+    Each first day pairs with the next last day after it. Two first days with no last day
+    between them (e.g. grades 1-12 and kindergarten) keep the earlier, with a warning.
+    Closures outside every year are dropped with a warning; so are extra days.
+
+    Raises:
+        InputError: a first day on a weekend; a last day with no first day before it (a
+            year without a first day, or a last day before its first day); a first day
+            with no last day after it; no school year at all.
+    """
+    items = sorted(boundaries, key=lambda b: (b.day, 0 if b.kind == "first-day" else 1))
+    for b in items:
+        if b.kind == "first-day" and b.day.weekday() >= 5:
+            raise InputError(
+                "first day",
+                f"{b.day.isoformat()} ({b.label})",
+                f"a weekday; {b.day.isoformat()} is a {b.day.strftime('%A')}",
+            )
+    years: list[SchoolYearSpan] = []
+    pending: _Boundary | None = None
+    for b in items:
+        if b.kind == "first-day":
+            if pending is not None:
+                warnings.append(
+                    f"two first days without a last day between them: {pending.day} ({pending.label}) and "
+                    f"{b.day} ({b.label}); the school year starts on the earlier, {pending.day}"
+                )
+                continue
+            pending = b
+        else:
+            if pending is None:
+                prev = f" (the previous school year already ends on {years[-1].last_day})" if years else ""
+                raise InputError(
+                    "last day",
+                    f"{b.day.isoformat()} ({b.label})",
+                    "a last day that follows a first day of school; this one has no first day before it" + prev,
+                )
+            if b.day.weekday() >= 5:
+                warnings.append(f"the last day {b.day} ({b.label}) is a {b.day.strftime('%A')}")
+            years.append(SchoolYearSpan(pending.day, b.day))
+            pending = None
+    if pending is not None:
+        raise InputError(
+            "first day",
+            f"{pending.day.isoformat()} ({pending.label})",
+            "a school year with both a first and a last day; give its last day (--last-day DATE)",
+        )
+    if not years:
+        raise InputError(
+            "school years",
+            "none found",
+            "at least one school year: a 'First Day of School' and a 'Last Day of School' "
+            "(or --first-day DATE --last-day DATE)",
+        )
+    for a, b in zip(years, years[1:], strict=False):  # pairing keeps them apart; kept as a guard
+        if b.first_day <= a.last_day:
+            raise InputError(
+                "school years",
+                f"{a.first_day}..{a.last_day} and {b.first_day}..{b.last_day}",
+                "school years that do not overlap",
+            )
+    kept: list[Closure] = []
+    dropped: list[str] = []
+    for c in sorted(set(closures), key=lambda c: (c.start, c.end, c.label or "")):
+        if c.end < c.start:
+            raise InputError("closure", f"{c.start}..{c.end}", "a closure whose end is not before its start")
+        if any(c.start <= y.last_day and c.end >= y.first_day for y in years):
+            kept.append(c)
+        else:
+            dropped.append(
+                f"{c.start}" + (f"..{c.end}" if c.end != c.start else "") + (f" {c.label}" if c.label else "")
+            )
+    if dropped:
+        warnings.append("closures outside every school year, dropped: " + "; ".join(dropped))
+    extras: list[date] = []
+    outside: list[str] = []
+    for d in sorted(set(extra_days)):
+        if any(y.first_day <= d <= y.last_day for y in years):
+            extras.append(d)
+        else:
+            outside.append(d.isoformat())
+    if outside:
+        warnings.append("extra school days outside every school year, dropped: " + ", ".join(outside))
+    return ParsedCalendar(years=years, closures=kept, extra_days=extras, warnings=warnings)
+
+
+def year_label(year: SchoolYearSpan) -> str:
+    """``2025-26`` for a year starting in 2025 and ending in 2026."""
+    a, b = year.first_day.year, year.last_day.year
+    return f"{a}-{str(b)[-2:]}" if b != a else str(a)
+
+
+def year_summary(cal: SchoolCalendar, year: SchoolYearSpan) -> dict[str, Any]:
+    """A JSON-ready summary of one school year: days, breaks and closures."""
+    closures = [c for c in cal.closures if c.start <= year.last_day and c.end >= year.first_day]
+    return {
+        "school_year": year_label(year),
+        "first_day": year.first_day,
+        "last_day": year.last_day,
+        "instructional_days": cal.days_in_year(year),
+        "breaks": [
+            {"start": b.start, "end": b.end, "weekdays": b.weekdays, "label": b.label} for b in cal.breaks(year)
+        ],
+        "closures": [
+            {"start": c.start, "end": c.end, "weekdays": weekdays_in(c.start, c.end), "label": c.label}
+            for c in closures
+        ],
+    }
+
+
+__all__ = [
+    "Break",
+    "Closure",
+    "OutsideCalendar",
+    "ParsedCalendar",
+    "SAMPLE_CALENDARS",
+    "SchoolCalendar",
+    "SchoolYearSpan",
+    "build_calendar",
+    "business_days_calendar",
+    "calendar_from_model",
+    "classify_event",
+    "load_calendars",
+    "parse_date_list",
+    "parse_ics",
+    "parse_range",
+    "sample_calendar_path",
+    "save_calendar",
+    "weekdays_in",
+    "year_summary",
+]
