@@ -178,7 +178,9 @@ def _closures_between(cal, a: date, b: date) -> list[str]:
     out = []
     for c in getattr(cal, "closures", ()):
         if c.end > a and c.start <= b:
-            out.append(f"{fmt(max(c.start, a + ONE_DAY))}..{fmt(min(c.end, b))}" + (f" ({c.label})" if c.label else ""))
+            lo, hi = max(c.start, a + ONE_DAY), min(c.end, b)
+            span = fmt(lo) if lo == hi else f"{fmt(lo)}..{fmt(hi)}"
+            out.append(span + (f" ({c.label})" if c.label else ""))
     return out
 
 
@@ -490,10 +492,11 @@ def tx_fiie(ctx: Context) -> Count:
     if year is not None:
         remaining = cal.school_days_between(ctx.trigger, year.last_day)
         absent_before_end = _absent_school_days(cal, ctx.absences, ctx.trigger, year.last_day)
-        steps.append(
-            f"Consent {fmt(ctx.trigger)}: {remaining} school days remain after it through the last instructional "
-            f"day {fmt(year.last_day)} (counting the last day)."
-        )
+        if remaining < n + 10:
+            steps.append(
+                f"Consent {fmt(ctx.trigger)}: {remaining} school days remain after it through the last "
+                f"instructional day {fmt(year.last_day)} (counting the last day)."
+            )
         if lo_window <= remaining < n:
             if len(absent_before_end) >= 3:
                 steps.append(

@@ -52,31 +52,47 @@ def _days_cell(d) -> str:
     return str(d.days_left)
 
 
-def _table(deadlines, title: str | None = None) -> None:
+def _table(deadlines) -> None:
+    """Overdue items first, then the rest, in a table that fits the terminal (or 120
+    columns when output goes to a file or a cron mail)."""
+    import sys
+
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    console = Console(soft_wrap=False)
-    table = Table(title=title, header_style="bold", expand=False)
-    for col in ("Status", "Due", "Days", "Student", "Deadline", "Basis", "Citation"):
-        table.add_column(col, overflow="fold")
-    for d in deadlines:
-        label = STATUS_LABEL[d.status]
-        if d.estimated:
-            label += " ~est."
-        style = "bold red" if d.status == "overdue" else None
-        basis = d.binding if d.binding != "statute" else "statute"
-        table.add_row(
-            label,
-            _due_cell(d),
-            _days_cell(d),
-            f"#{d.student_id} {d.student}",
-            f"{d.rule}: {d.title}",
-            basis,
-            d.citation,
-            style=style,
+    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+    groups = [
+        ("Overdue", [d for d in deadlines if d.status == "overdue"]),
+        ("Due soon", [d for d in deadlines if d.status == "due_soon"]),
+        ("Later", [d for d in deadlines if d.status == "upcoming"]),
+        ("No fixed date", [d for d in deadlines if d.status == "open"]),
+    ]
+    for title, items in groups:
+        if not items:
+            continue
+        table = Table(
+            title=f"{title} ({len(items)})",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            pad_edge=False,
         )
-    console.print(table)
+        for col in ("Due", "Days", "Student", "Rule", "Citation"):
+            table.add_column(col, overflow="fold")
+        for d in items:
+            rule = (
+                d.rule + ("" if d.binding == "statute" else f" ({d.binding})") + (" ~estimated" if d.estimated else "")
+            )
+            table.add_row(
+                _due_cell(d),
+                _days_cell(d),
+                f"#{d.student_id} {d.student}",
+                rule,
+                d.citation,
+                style="bold" if d.status == "overdue" else None,
+            )
+        console.print(table)
 
 
 def _csv(deadlines) -> None:
