@@ -23,7 +23,7 @@ request without a receipt date is counted from the sent date and flagged ``estim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -622,6 +622,7 @@ def compute(
     conventions: dict[str, str] | None = None,
     within: int = DEFAULT_WITHIN,
     jurisdiction=None,
+    only: frozenset[str] | set[str] | None = None,
 ) -> tuple[list[Deadline], list[str]]:
     """Every deadline of one student, met or not, with its derivation.
 
@@ -632,6 +633,7 @@ def compute(
         conventions: disputed-reading settings (default: :data:`tracker.counting.CONVENTIONS`).
         within: days ahead that count as ``due_soon``.
         jurisdiction: a :class:`tracker.rulebook.Jurisdiction` (default: the student's state).
+        only: compute only these canonical rules (default: all).
 
     Returns:
         ``(deadlines, problems)``: deadlines in rule-file order; problems are one-line
@@ -648,7 +650,7 @@ def compute(
     problems: list[str] = []
     canonical_seen: set[str] = set()
     for rule in juris.rules:
-        if rule.rule in canonical_seen:
+        if rule.rule in canonical_seen or (only is not None and rule.rule not in only):
             continue  # several versions: the trigger date picks the one in force below
         canonical_seen.add(rule.rule)
         name, _, arg = rule.trigger.partition(":")
@@ -815,6 +817,50 @@ def sort_key(d: Deadline) -> tuple:
     return (_ORDER[d.status], d.due or date.max, d.trigger_date or date.min, d.student_id, d.rule)
 
 
+def listed_deadlines(
+    session,
+    today: date,
+    *,
+    within: int = DEFAULT_WITHIN,
+    show_all: bool = False,
+    student_ids: list[int] | None = None,
+    state: str | None = None,
+    conventions: dict[str, str] | None = None,
+    include_met: bool = False,
+    problems: list[str] | None = None,
+    baseline_only: set[str] | None = None,
+) -> Iterator[Deadline]:
+    """The deadlines :func:`daily_run` lists, streamed student by student (in student id
+    order, each student's in rule-file order), unsorted.
+
+    Calendars and rules are loaded once; students come from :func:`tracker.facts.load_facts`
+    (set-based queries, streamed), so memory does not grow with the caseload. Problems
+    and the states on the federal baseline are appended to ``problems`` and
+    ``baseline_only`` as they are found.
+    """
+    from tracker import rulebook
+    from tracker.calendars import load_calendars
+    from tracker.facts import load_facts
+
+    problems = [] if problems is None else problems
+    baseline_only = set() if baseline_only is None else baseline_only
+    calendars = Calendars(load_calendars(session))
+    jurisdictions: dict[str, Any] = {}
+    for facts in load_facts(session, student_ids=student_ids, jurisdiction=state):
+        code = facts.jurisdiction
+        juris = jurisdictions.get(code)
+        if juris is None:
+            juris = jurisdictions[code] = rulebook.jurisdiction(code)
+            if not juris.has_state_rules:
+                baseline_only.add(code)
+        items, probs = compute(facts, today, calendars, conventions, within, juris)
+        if probs:
+            problems.extend(probs)
+        for d in items:
+            if include_met or is_listed(d, show_all):
+                yield d
+
+
 def daily_run(
     session,
     today: date,
@@ -829,26 +875,28 @@ def daily_run(
     """The deadlines to list today, over the whole caseload (or a selection).
 
     Streams students from the database (set-based queries, see :func:`tracker.facts.load_facts`),
-    loads calendars and rules once.
+    loads calendars and rules once (see :func:`listed_deadlines`, which ``tracker due``
+    uses directly to keep memory flat on large caseloads).
 
     Returns:
         ``(deadlines sorted soonest first, problems, states on the federal baseline only)``.
     """
-    from tracker import rulebook
-    from tracker.calendars import load_calendars
-    from tracker.facts import load_facts
-
-    calendars = Calendars(load_calendars(session))
-    baseline_only: set[str] = set()
-    listed: list[Deadline] = []
     problems: list[str] = []
-    for facts in load_facts(session, student_ids=student_ids, jurisdiction=state):
-        juris = rulebook.jurisdiction(facts.jurisdiction)
-        if not juris.has_state_rules:
-            baseline_only.add(facts.jurisdiction)
-        items, probs = compute(facts, today, calendars, conventions, within, juris)
-        problems.extend(probs)
-        listed.extend(d for d in items if include_met or is_listed(d, show_all))
+    baseline_only: set[str] = set()
+    listed = list(
+        listed_deadlines(
+            session,
+            today,
+            within=within,
+            show_all=show_all,
+            student_ids=student_ids,
+            state=state,
+            conventions=conventions,
+            include_met=include_met,
+            problems=problems,
+            baseline_only=baseline_only,
+        )
+    )
     listed.sort(key=sort_key)
     return listed, problems, baseline_only
 

@@ -1,0 +1,1465 @@
+"""Importing a caseload spreadsheet (``tracker import caseload``): a district's export, one
+student a row, as ``.csv`` or ``.xlsx``.
+
+The import runs in four steps, each a function with no Click and no printing:
+
+1. :func:`read_table` reads the file into a header and ``(line, cells)`` rows: CSV as text
+   (UTF-8 with or without a BOM, else Windows-1252; CRLF or LF), XLSX with openpyxl
+   (read-only, cached values), each cell kept as Excel holds it (text, number, datetime).
+   Blank rows and comma-only rows are dropped.
+2. :func:`map_columns` matches the header names against the names real exports use
+   (:data:`FIELD_ALIASES`), ignoring case, spaces, underscores and punctuation; ``--map``
+   adds or overrides.
+3. :func:`parse_rows` turns every row into a :class:`CaseloadRow`: one date format per
+   date column, decided from all its values (:func:`detect_date_format`; never per row),
+   Excel serial numbers converted (:func:`excel_serial_to_date`), names and ids kept as
+   text (leading zeros stay). Every problem of every row is collected; any problem means
+   nothing is imported (:class:`CaseloadError`, exit status 2).
+4. :func:`import_caseload` matches the rows to the students already recorded (local id,
+   else name + date of birth), works out the records each row's dates imply that are not
+   yet there, inserts them with a few bulk statements, and compares the district's own
+   "next annual" / "next triennial" dates with the tracker's (:class:`Disagreement`).
+
+What a row's dates become (documented in the README, "Caseload spreadsheets"):
+
+* last IEP date -> an ``annual-review`` meeting (outcome ``reviewed``) and, for a student
+  with no open IEP, an IEP starting that day (with the primary disability as category);
+* last evaluation / eligibility date -> a completed ``reevaluation`` assessment;
+* referral date -> a written ``evaluation`` request, received that day, method
+  ``hand-delivered`` (an assumption: exports do not say how it was sent);
+* consent date -> an ``initial`` assessment with that consent date (an evaluation under way);
+* 504 plan date -> a 504 plan starting then (if none is open) and a ``504-initial`` meeting.
+
+A record with the same kind and date as one already there is never added twice, so
+re-importing the same or a newer export only adds what is new.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import InputError, TrackerError
+
+# --- fields and their names in real exports ---------------------------------------------
+
+#: field -> header names used by real exports (PowerSchool Special Programs, Infinite
+#: Campus, SEDS/SLED, EasyIEP, SEIS). Matched after :func:`normalize_header`.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("student name", "name", "student", "full name", "student full name", "studentname"),
+    "first_name": ("first name", "firstname", "first", "given name", "student first name", "legal first name"),
+    "last_name": ("last name", "lastname", "last", "surname", "family name", "student last name", "legal last name"),
+    "local_id": (
+        "student id", "local id", "local student id", "ssid", "usi", "state id", "state student id",
+        "statestudentid", "student number", "sis id", "lasid", "sasid", "student no", "id", "stateid",
+    ),
+    "dob": ("dob", "date of birth", "birth date", "birthdate", "dateofbirth", "birthday"),
+    "grade": ("grade", "grade level", "gradelevel", "current grade"),
+    "school": ("school", "school name", "schoolname", "campus", "building"),
+    "district": ("district", "district name", "lea", "lea name", "leaname", "lea id name"),
+    "case_manager": ("case manager", "casemanager", "caseload staff", "case carrier", "caseload manager"),
+    "plan_type": ("plan type", "plantype", "plan", "program", "plan kind"),
+    "disability": (
+        "primary disability", "primarydisability", "disability", "primary disability category",
+        "eligibility category", "primary eligibility",
+    ),
+    "last_iep_date": (
+        "last iep date", "last iep", "iep begin date", "iepbegindate", "iep start date", "last annual review",
+        "last annual review date", "iep date", "plan start", "iep meeting date",
+    ),
+    "next_annual_due": (
+        "next annual due", "next annual", "next annual review", "iep end date", "iependdate",
+        "annual review due", "annual due", "next iep due", "annual iep due date", "iep due date",
+    ),
+    "last_evaluation_date": (
+        "last evaluation", "last evaluation date", "last eval date", "last eval", "eligibility date",
+        "eligibilitydate", "last triennial", "last triennial date", "last reevaluation", "last reevaluation date",
+    ),
+    "next_triennial_due": (
+        "next triennial due", "next triennial", "triennial due", "reevaluation due", "reeval due",
+        "next reevaluation", "next reevaluation due", "projected eligibility date", "projectedeligibilitydate",
+        "three year reevaluation due",
+    ),
+    "referral_date": ("referral date", "referral", "date of referral", "referral received"),
+    "consent_date": ("consent date", "consent", "consent received", "consent to evaluate", "parent consent date"),
+    "plan504_date": ("504 plan date", "504 date", "plan 504 date", "plan504date", "504 start date", "504 plan start"),
+    "state": ("state", "jurisdiction", "state code"),
+    "calendar": ("calendar", "school calendar"),
+}  # fmt: skip
+
+DATE_FIELDS = (
+    "dob",
+    "last_iep_date",
+    "next_annual_due",
+    "last_evaluation_date",
+    "next_triennial_due",
+    "referral_date",
+    "consent_date",
+    "plan504_date",
+)
+#: Dates of things that already happened (may not be after today or before birth).
+PAST_EVENT_FIELDS = ("last_iep_date", "last_evaluation_date", "referral_date", "consent_date", "plan504_date")
+
+DATE_FORMATS = ("us", "iso", "dmy")
+FORMAT_LABEL = {"us": "M/D/YYYY", "iso": "YYYY-MM-DD", "dmy": "D/M/YYYY"}
+
+#: Assumption stated in the import summary and the README.
+REFERRAL_METHOD = "hand-delivered"
+
+_PLAN_TYPES = {
+    "iep": ("iep",),
+    "sped": ("iep",),
+    "specialeducation": ("iep",),
+    "idea": ("iep",),
+    "504": ("504",),
+    "504plan": ("504",),
+    "section504": ("504",),
+    "section504plan": ("504",),
+    "sec504": ("504",),
+    "iep504": ("iep", "504"),
+    "iepand504": ("iep", "504"),
+    "both": ("iep", "504"),
+}
+
+_DISABILITY_NAMES: dict[str, tuple[str, ...]] = {
+    "autism": ("aut", "asd", "autism spectrum disorder", "autistic"),
+    "deaf-blindness": ("db", "deafblind", "deaf blindness", "deaf-blind"),
+    "deafness": ("deaf", "df"),
+    "emotional-disturbance": (
+        "ed", "emotional disturbance", "emotional disability", "emotionally disturbed", "ebd", "emd", "sed",
+        "serious emotional disturbance", "emotional behavioral disability", "emotional/behavioral disability",
+    ),
+    "hearing-impairment": ("hi", "hearing impairment", "hard of hearing", "hh", "hoh", "hearing impaired"),
+    "intellectual-disability": (
+        "id", "intellectual disability", "intellectual disabilities", "cognitive disability", "mr",
+        "mental retardation", "intellectually disabled",
+    ),
+    "multiple-disabilities": ("md", "multiple disabilities", "multiply disabled", "mult"),
+    "orthopedic-impairment": ("oi", "orthopedic impairment", "orthopedically impaired"),
+    "other-health-impairment": ("ohi", "other health impairment", "other health impaired", "other health"),
+    "specific-learning-disability": (
+        "sld", "ld", "specific learning disability", "learning disability", "specific learning disabilities",
+    ),
+    "speech-or-language-impairment": (
+        "sli", "sl", "speech or language impairment", "speech language impairment", "speech/language impairment",
+        "speech impairment", "language impairment", "speech or language", "speech language", "sli speech",
+    ),
+    "traumatic-brain-injury": ("tbi", "traumatic brain injury"),
+    "visual-impairment": (
+        "vi", "visual impairment", "visual impairment including blindness", "visually impaired", "blindness",
+    ),
+    "developmental-delay": ("dd", "developmental delay", "sdd", "significant developmental delay"),
+}  # fmt: skip
+
+
+def normalize_header(text: str) -> str:
+    """Lower case, letters and digits only: ``Date of Birth`` = ``date_of_birth`` = ``DateofBirth``."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+_ALIAS_INDEX: dict[str, str] = {}
+for _field, _names in FIELD_ALIASES.items():
+    for _n in (_field, *_names):
+        _ALIAS_INDEX.setdefault(normalize_header(_n), _field)
+
+_DISABILITY_INDEX: dict[str, str] = {}
+for _cat, _names in _DISABILITY_NAMES.items():
+    for _n in (_cat, *_names):
+        _DISABILITY_INDEX[normalize_header(_n)] = _cat
+
+
+def disability_category(text: str) -> str | None:
+    """The IDEA category (34 CFR 300.8(c), or developmental delay) for a spelling used in
+    exports: ``SLD``, ``Specific Learning Disability``, ``Autism (AUT)``, ``OHI``... ``None``
+    if not recognised."""
+    key = normalize_header(text)
+    if key in _DISABILITY_INDEX:
+        return _DISABILITY_INDEX[key]
+    inside = re.findall(r"\(([^)]*)\)", text)
+    outside = re.sub(r"\([^)]*\)", " ", text)
+    for candidate in (outside, *inside):
+        k = normalize_header(candidate)
+        if k in _DISABILITY_INDEX:
+            return _DISABILITY_INDEX[k]
+    return None
+
+
+# --- errors and results -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (line, column) and what."""
+
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return (", ".join(where) + ": " if where else "") + self.message
+
+
+class CaseloadError(TrackerError):
+    """The file cannot be imported; lists every problem by line and column. Exit status 2."""
+
+    exit_code = 2
+
+    def __init__(self, file: str, problems: Sequence[Problem]):
+        self.file = file
+        self.problems = list(problems)
+        lines = [f"{file}: not imported, nothing was written ({len(self.problems)} problem(s)):"]
+        lines += [f"  {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Table:
+    """A spreadsheet read as text-ish cells: the header and the data rows with their line numbers."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Any]]]
+    kind: str  # "csv" | "xlsx"
+    notes: list[str] = field(default_factory=list)
+    number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class CaseloadRow:
+    """One validated row: the student's fields and the dates of their history."""
+
+    line: int
+    name: str
+    dob: date
+    state: str
+    local_id: str | None = None
+    grade: str | None = None
+    school: str | None = None
+    district: str | None = None
+    case_manager: str | None = None
+    calendar: str | None = None
+    plan_kinds: tuple[str, ...] = ()
+    category: str | None = None
+    last_iep_date: date | None = None
+    next_annual_due: date | None = None
+    last_evaluation_date: date | None = None
+    next_triennial_due: date | None = None
+    referral_date: date | None = None
+    consent_date: date | None = None
+    plan504_date: date | None = None
+
+    @property
+    def key(self) -> str:
+        return self.local_id or f"{self.name} ({self.dob.isoformat()})"
+
+
+@dataclass
+class Disagreement:
+    """A district "next due" date that differs from the tracker's."""
+
+    line: int
+    local_id: str | None
+    student_id: int | None
+    field: str
+    district_date: date
+    tracker_date: date | None
+    rule: str
+    rule_id: str
+    citation: str
+    note: str = ""
+
+    @property
+    def difference_days(self) -> int | None:
+        """District date minus tracker date, in days (positive: the district's is later)."""
+        return None if self.tracker_date is None else (self.district_date - self.tracker_date).days
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "local_id": self.local_id,
+            "student_id": self.student_id,
+            "field": self.field,
+            "district_date": self.district_date.isoformat(),
+            "tracker_date": self.tracker_date.isoformat() if self.tracker_date else None,
+            "difference_days": self.difference_days,
+            "rule": self.rule,
+            "rule_id": self.rule_id,
+            "citation": self.citation,
+            "note": self.note,
+        }
+
+
+@dataclass
+class StudentResult:
+    """What the import did (or would do) for one row's student."""
+
+    line: int
+    key: str
+    name: str
+    student_id: int | None
+    new: bool
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    """The outcome of :func:`import_caseload` (also of a dry run)."""
+
+    file: str
+    rows: int = 0
+    students_new: int = 0
+    students_matched: int = 0
+    students_updated: int = 0
+    created: dict[str, int] = field(
+        default_factory=lambda: {"plans": 0, "meetings": 0, "assessments": 0, "requests": 0}
+    )
+    students: list[StudentResult] = field(default_factory=list)
+    duplicates: list[tuple[int, int]] = field(default_factory=list)  # (line, first line with the same row)
+    columns: dict[str, str] = field(default_factory=dict)  # header -> field
+    ignored_columns: list[str] = field(default_factory=list)
+    date_formats: dict[str, str] = field(default_factory=dict)  # header -> format used
+    disagreements: list[Disagreement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "students_new": self.students_new,
+            "students_matched": self.students_matched,
+            "students_updated": self.students_updated,
+            "created": dict(self.created),
+            "duplicates": [{"line": a, "same_as_line": b} for a, b in self.duplicates],
+            "columns": dict(self.columns),
+            "ignored_columns": list(self.ignored_columns),
+            "date_formats": dict(self.date_formats),
+            "students": [
+                {
+                    "line": s.line,
+                    "key": s.key,
+                    "student_id": s.student_id,
+                    "new": s.new,
+                    "added": s.added,
+                    "updated": s.updated,
+                }
+                for s in self.students
+            ],
+            "disagreements": [d.to_json() for d in self.disagreements],
+            "notes": list(self.notes),
+        }
+
+
+# --- reading ----------------------------------------------------------------------------
+
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def read_table(path: Path) -> Table:
+    """Read ``path`` (.csv or .xlsx) into a :class:`Table`.
+
+    The first non-blank row is the header. Rows with nothing but empty cells (blank lines,
+    ``,,,,`` rows, Excel's trailing formatted rows) are dropped. Line numbers are the file's
+    (CSV: the line where the record ends; XLSX: the sheet's row number).
+
+    Raises:
+        InputError: an unknown suffix, an unreadable file, or no header row.
+    """
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        table = _read_csv(path.read_bytes())
+    elif suffix in XLSX_SUFFIXES:
+        table = _read_xlsx(path)
+    else:
+        raise InputError("FILE", path.name, "a .csv or .xlsx spreadsheet (one student a row, a header row first)")
+    if not table.header:
+        raise InputError("FILE", path.name, "a spreadsheet with a header row naming its columns")
+    return table
+
+
+def _read_csv(data: bytes) -> Table:
+    notes = []
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        notes.append("the file is not UTF-8: read as Windows-1252 (Excel's 'CSV' on Windows)")
+    sample = text[:4096]
+    delimiter = ","
+    first_line = sample.splitlines()[0] if sample else ""
+    if first_line.count(";") > first_line.count(",") and first_line.count(";") > 0:
+        delimiter = ";"
+    elif first_line.count("\t") > first_line.count(","):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] = []
+    rows: list[tuple[int, list[Any]]] = []
+    for cells in reader:
+        if _blank(cells):
+            continue
+        if not header:
+            header = [c.strip() for c in cells]
+            continue
+        rows.append((reader.line_num, cells))
+    return Table(header, rows, "csv", notes)
+
+
+def _read_xlsx(path: Path) -> Table:
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputError("FILE", path.name, f"a readable .xlsx workbook ({type(exc).__name__})") from None
+    try:
+        ws = wb.active
+        header: list[str] = []
+        rows: list[tuple[int, list[Any]]] = []
+        formats: dict[tuple[int, int], str] = {}
+        notes = []
+        if len(wb.sheetnames) > 1:
+            notes.append(f"read the first sheet {ws.title!r} only (the workbook has {len(wb.sheetnames)})")
+        for line, cells in enumerate(ws.iter_rows(), start=1):
+            values = [c.value for c in cells]
+            if _blank(values):
+                continue
+            if not header:
+                header = ["" if v is None else str(v).strip() for v in values]
+                continue
+            for i, c in enumerate(cells):
+                fmt = getattr(c, "number_format", None)
+                if isinstance(c.value, int | float) and fmt and fmt != "General":
+                    formats[(line, i)] = fmt
+            rows.append((line, values))
+        return Table(header, rows, "xlsx", notes, formats)
+    finally:
+        wb.close()
+
+
+# --- columns ----------------------------------------------------------------------------
+
+
+def parse_map_options(options: Iterable[str]) -> dict[str, str]:
+    """``--map "Kid Name=name"`` options -> {normalized header: field}; ``=ignore`` skips a column.
+
+    Raises:
+        InputError: not ``COLUMN=FIELD``, or an unknown field.
+    """
+    out: dict[str, str] = {}
+    for opt in options:
+        column, sep, target = opt.partition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise InputError("--map", opt, "COLUMN=FIELD, e.g. --map 'Kid Name=name'")
+        key = normalize_header(target)
+        if key in ("ignore", "skip", "none"):
+            out[normalize_header(column)] = "ignore"
+            continue
+        fld = next((f for f in FIELD_ALIASES if normalize_header(f) == key), None) or _ALIAS_INDEX.get(key)
+        if fld is None:
+            raise InputError("--map", opt, "a field among " + ", ".join(FIELD_ALIASES) + " (or 'ignore')")
+        out[normalize_header(column)] = fld
+    return out
+
+
+def map_columns(
+    header: Sequence[str], overrides: dict[str, str] | None = None
+) -> tuple[dict[int, str], list[Problem], list[str]]:
+    """Which field each column holds.
+
+    Returns:
+        ``(column index -> field, problems, ignored header names)``. Problems: two columns
+        for one field, no name column, no date of birth column.
+    """
+    overrides = overrides or {}
+    mapping: dict[int, str] = {}
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(header):
+        key = normalize_header(raw)
+        fld = overrides.get(key) or _ALIAS_INDEX.get(key)
+        if fld is None or fld == "ignore":
+            if raw:
+                ignored.append(raw)
+            continue
+        if fld in seen:
+            problems.append(
+                Problem(1, raw, f"holds {fld!r} like column {header[seen[fld]]!r}; say which with --map '{raw}=ignore'")
+            )
+            continue
+        seen[fld] = i
+        mapping[i] = fld
+    fields = set(mapping.values())
+    if "name" not in fields and not {"first_name", "last_name"} <= fields:
+        problems.append(
+            Problem(
+                None, None, "no student name column (student name, or first name and last name); use --map COLUMN=name"
+            )
+        )
+    if "dob" not in fields:
+        problems.append(
+            Problem(None, None, "no date of birth column (DOB, date of birth, DateofBirth); use --map COLUMN=dob")
+        )
+    return mapping, problems, ignored
+
+
+# --- dates ------------------------------------------------------------------------------
+
+_ISO_RX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
+_SLASH_RX = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d+)$")
+_SERIAL_RX = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """An Excel (1900 date system) serial number as a date.
+
+    Excel counts 1900-01-01 as serial 1 and, copying Lotus 1-2-3, treats 1900 as a leap
+    year: serial 60 is the fictitious 1900-02-29, so every serial above 60 is one day too
+    high (serial 61 = 1900-03-01). The time of day (the fraction) is dropped.
+
+    Raises:
+        ValueError: serial 60 (no such date), or a serial below 1.
+    """
+    whole = int(serial)
+    if whole < 1:
+        raise ValueError("an Excel date serial number starts at 1 (1900-01-01)")
+    if whole == 60:
+        raise ValueError("Excel serial 60 is 1900-02-29, a day that does not exist")
+    if whole < 60:
+        return date(1899, 12, 31) + timedelta(days=whole)
+    return _EXCEL_EPOCH + timedelta(days=whole)
+
+
+def classify_date_text(text: str) -> str:
+    """What a text date proves about its column's format.
+
+    Returns one of ``iso``; ``us`` (month first proven: the second part is over 12);
+    ``dmy`` (day first proven: the first part is over 12); ``ambiguous`` (both parts 12 or
+    less); ``two-digit-year``; ``none`` (fits no accepted form).
+    """
+    t = text.strip()
+    if _ISO_RX.match(t):
+        return "iso"
+    m = _SLASH_RX.match(t)
+    if not m:
+        return "none"
+    if len(m[4]) != 4:
+        return "two-digit-year" if len(m[4]) == 2 else "none"
+    a, b = int(m[1]), int(m[3])
+    if a > 12 and b > 12:
+        return "none"
+    if a > 12:
+        return "dmy"
+    if b > 12:
+        return "us"
+    return "ambiguous"
+
+
+def detect_date_format(
+    column: str, values: Sequence[tuple[int, str]], preferred: str | None
+) -> tuple[str | None, list[Problem]]:
+    """Decide one date format for a whole column from all its non-empty text values.
+
+    ``values`` are ``(line, text)`` pairs (Excel dates and serial numbers are not text and
+    are not passed). A value like ``13/01/2025`` proves day-first, ``01/13/2025`` proves
+    month-first; ISO values prove ISO. A column whose values prove two formats, or fit
+    none, is a problem naming the rows; a column of ambiguous values only (both parts 12 or
+    less) takes ``preferred`` (``--date-format``), else it is a problem.
+
+    Returns:
+        ``(format or None, problems)``.
+    """
+    kinds: dict[str, list[int]] = {}
+    problems: list[Problem] = []
+    for line, text in values:
+        kinds.setdefault(classify_date_text(text), []).append(line)
+    for line in kinds.pop("two-digit-year", []):
+        problems.append(Problem(line, column, "two-digit year: write the year in full (e.g. 10/1/2025 or 2025-10-01)"))
+    for line in kinds.pop("none", []):
+        problems.append(
+            Problem(line, column, "not a date in an accepted form (YYYY-MM-DD, M/D/YYYY, D/M/YYYY or an Excel date)")
+        )
+    proven = [k for k in ("iso", "us", "dmy") if k in kinds]
+    ambiguous = kinds.get("ambiguous", [])
+    if len(proven) > 1:
+        detail = "; ".join(f"{FORMAT_LABEL[k]} on lines {_lines(kinds[k])}" for k in proven)
+        problems.append(Problem(None, column, f"mixes date formats ({detail}); one format per column"))
+        return None, problems
+    if proven == ["iso"]:
+        if ambiguous:
+            problems.append(
+                Problem(
+                    None,
+                    column,
+                    f"mixes YYYY-MM-DD with D/M or M/D dates (lines {_lines(ambiguous)}); one format per column",
+                )
+            )
+            return None, problems
+        return "iso", problems
+    if proven:
+        fmt = proven[0]
+        if preferred in ("us", "dmy") and preferred != fmt:
+            problems.append(
+                Problem(
+                    None,
+                    column,
+                    f"values on lines {_lines(kinds[fmt])} can only be {FORMAT_LABEL[fmt]}, "
+                    f"but --date-format {preferred} was given",
+                )
+            )
+            return None, problems
+        return fmt, problems
+    if ambiguous:
+        if preferred in ("us", "dmy"):
+            return preferred, problems
+        problems.append(
+            Problem(
+                None,
+                column,
+                f"every date (lines {_lines(ambiguous)}) reads as month/day and as day/month; "
+                "say which with --date-format us (M/D/YYYY) or --date-format dmy (D/M/YYYY)",
+            )
+        )
+        return None, problems
+    return preferred or "iso", problems
+
+
+def _lines(lines: Sequence[int], limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
+
+
+def _parse_text_date(text: str, fmt: str) -> date:
+    t = text.strip()
+    if fmt == "iso":
+        m = _ISO_RX.match(t)
+        if not m:
+            raise ValueError("not YYYY-MM-DD like the rest of the column")
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = _SLASH_RX.match(t)
+        if not m or len(m[4]) != 4:
+            raise ValueError(f"not {FORMAT_LABEL[fmt]} like the rest of the column")
+        a, b, y = int(m[1]), int(m[3]), int(m[4])
+        mo, d = (a, b) if fmt == "us" else (b, a)
+    try:
+        return date(y, mo, d)
+    except ValueError:
+        raise ValueError(f"no such calendar date (read as {FORMAT_LABEL[fmt]})") from None
+
+
+# --- rows -------------------------------------------------------------------------------
+
+
+def _text(value: Any, number_format: str | None = None) -> str:
+    """A cell as text, as the spreadsheet shows it (1234.0 -> "1234"; "00123" stays)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and number_format and re.fullmatch(r"0+", number_format):
+        return str(value).zfill(len(number_format))  # a "00000" format shows the leading zeros
+    return str(value)
+
+
+def parse_rows(
+    table: Table,
+    mapping: dict[int, str],
+    *,
+    today: date,
+    default_state: str | None = None,
+    date_format: str | None = None,
+) -> tuple[list[CaseloadRow], list[tuple[int, int]], dict[str, str], list[Problem]]:
+    """Validate every row.
+
+    Returns:
+        ``(rows, duplicates as (line, first line), header -> date format used, problems)``.
+        Exact duplicate rows (same cells) are kept once and reported.
+    """
+    from tracker.models import JURISDICTIONS
+
+    problems: list[Problem] = []
+    header = table.header
+    col_of = {f: i for i, f in mapping.items()}
+
+    # Exact duplicates first, so they do not count twice in anything below.
+    seen: dict[tuple, int] = {}
+    duplicates: list[tuple[int, int]] = []
+    rows: list[tuple[int, list[Any]]] = []
+    width = len(header)
+    for line, cells in table.rows:
+        sig = tuple(_text(c) for c in list(cells)[:width]) + tuple(_text(c) for c in list(cells)[width:] if _text(c))
+        if sig in seen:
+            duplicates.append((line, seen[sig]))
+            continue
+        seen[sig] = line
+        rows.append((line, list(cells)))
+
+    # One format per date column, decided from all its text values.
+    formats: dict[str, str] = {}
+    fmt_by_field: dict[str, str | None] = {}
+    for fld in DATE_FIELDS:
+        if fld not in col_of:
+            continue
+        i = col_of[fld]
+        texts = []
+        for line, cells in rows:
+            v = cells[i] if i < len(cells) else None
+            if isinstance(v, str) and v.strip() and not _SERIAL_RX.match(v.strip()):
+                texts.append((line, v))
+        fmt, probs = detect_date_format(header[i], texts, date_format)
+        problems.extend(probs)
+        fmt_by_field[fld] = fmt
+        if texts and fmt:
+            formats[header[i]] = FORMAT_LABEL[fmt]
+
+    out: list[CaseloadRow] = []
+    for line, cells in rows:
+        values: dict[str, Any] = {}
+        row_problems: list[Problem] = []
+        for fld, i in col_of.items():
+            raw = cells[i] if i < len(cells) else None
+            if fld in DATE_FIELDS:
+                values[fld] = _cell_date(raw, fmt_by_field.get(fld), line, header[i], row_problems)
+            else:
+                values[fld] = _text(raw, table.number_formats.get((line, i)))
+        name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
+        name = " ".join(name.split())
+        if not name:
+            row_problems.append(Problem(line, _colname(header, col_of, "name", "first_name"), "no student name"))
+        elif len(name) > 200:
+            row_problems.append(
+                Problem(line, _colname(header, col_of, "name", "first_name"), "name over 200 characters")
+            )
+        dob = values.get("dob")
+        if dob is None and "dob" in col_of and not any(p.column == header[col_of["dob"]] for p in row_problems):
+            row_problems.append(Problem(line, header[col_of["dob"]], "no date of birth (required)"))
+        if isinstance(dob, date) and dob > today:
+            row_problems.append(Problem(line, header[col_of["dob"]], f"date of birth {dob.isoformat()} is after today"))
+        state = (values.get("state") or default_state or "").strip().upper()
+        if not state:
+            row_problems.append(
+                Problem(line, _colname(header, col_of, "state"), "no state: add a State column or give --state XX")
+            )
+        elif state not in JURISDICTIONS:
+            row_problems.append(
+                Problem(
+                    line,
+                    _colname(header, col_of, "state"),
+                    f"{state!r} is not a two-letter USPS state code (CA, TX...)",
+                )
+            )
+        local_id = values.get("local_id") or None
+        if local_id and len(local_id) > 64:
+            row_problems.append(Problem(line, header[col_of["local_id"]], "student id over 64 characters"))
+        for fld, limit in (("grade", 20), ("school", 200), ("district", 200), ("case_manager", 200)):
+            if values.get(fld) and len(values[fld]) > limit:
+                row_problems.append(Problem(line, header[col_of[fld]], f"over {limit} characters"))
+        for fld in PAST_EVENT_FIELDS:
+            d = values.get(fld)
+            if isinstance(d, date):
+                if d > today:
+                    row_problems.append(Problem(line, header[col_of[fld]], f"{d.isoformat()} is after today"))
+                if isinstance(dob, date) and d < dob:
+                    row_problems.append(
+                        Problem(line, header[col_of[fld]], f"{d.isoformat()} is before the date of birth")
+                    )
+        plan_kinds: tuple[str, ...] = ()
+        raw_type = values.get("plan_type") or ""
+        if raw_type:
+            plan_kinds = _PLAN_TYPES.get(normalize_header(raw_type), ())
+            if not plan_kinds:
+                row_problems.append(
+                    Problem(line, header[col_of["plan_type"]], f"{raw_type!r} is not IEP, 504 or IEP/504")
+                )
+        category = None
+        raw_dis = values.get("disability") or ""
+        if raw_dis and plan_kinds != ("504",):
+            category = disability_category(raw_dis)
+            if category is None:
+                row_problems.append(
+                    Problem(
+                        line,
+                        header[col_of["disability"]],
+                        f"{raw_dis!r} is not one of the IDEA categories (SLD, OHI, Autism, SLI, ED, ID, ...); "
+                        "leave it blank or use a category name such as 'Specific Learning Disability'",
+                    )
+                )
+        if row_problems:
+            problems.extend(row_problems)
+            continue
+        out.append(
+            CaseloadRow(
+                line=line,
+                name=name,
+                dob=dob,
+                state=state,
+                local_id=local_id,
+                grade=values.get("grade") or None,
+                school=values.get("school") or None,
+                district=values.get("district") or None,
+                case_manager=values.get("case_manager") or None,
+                calendar=values.get("calendar") or None,
+                plan_kinds=plan_kinds,
+                category=category,
+                **{f: values.get(f) for f in DATE_FIELDS if f != "dob"},
+            )
+        )
+
+    # The same student on two different rows.
+    by_key: dict[str, int] = {}
+    for r in out:
+        for key in ([f"id:{r.local_id}"] if r.local_id else []) + [f"nd:{r.name.casefold()}|{r.dob}"]:
+            if key in by_key:
+                what = "student id" if key.startswith("id:") else "name and date of birth"
+                problems.append(
+                    Problem(
+                        r.line,
+                        None,
+                        f"same {what} as line {by_key[key]} but different values; keep one row per student",
+                    )
+                )
+                break
+            by_key[key] = r.line
+    problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+    return out, duplicates, formats, problems
+
+
+def _colname(header: Sequence[str], col_of: dict[str, int], *fields: str) -> str | None:
+    for f in fields:
+        if f in col_of:
+            return header[col_of[f]]
+    return None
+
+
+def _cell_date(raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem]) -> date | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        if isinstance(raw, datetime):
+            return raw.date()
+        if isinstance(raw, date):
+            return raw
+        if isinstance(raw, bool):
+            raise ValueError("not a date")
+        if isinstance(raw, int | float):
+            return excel_serial_to_date(raw)
+        text = str(raw).strip()
+        if _SERIAL_RX.match(text):
+            return excel_serial_to_date(float(text))
+        if fmt is None:
+            return None  # the column's problem is already reported
+        return _parse_text_date(text, fmt)
+    except ValueError as exc:
+        problems.append(Problem(line, column, f"{_text(raw)!r}: {exc}"))
+        return None
+
+
+# --- importing --------------------------------------------------------------------------
+
+
+@dataclass
+class _Existing:
+    """What the database already holds, loaded with one query per table."""
+
+    students: dict[int, dict[str, Any]] = field(default_factory=dict)
+    by_local_id: dict[str, int] = field(default_factory=dict)
+    by_name_dob: dict[tuple[str, date], list[int]] = field(default_factory=dict)
+    open_plans: dict[tuple[int, str], int] = field(default_factory=dict)
+    events: set[tuple] = field(default_factory=set)
+    calendars: dict[str, int] = field(default_factory=dict)
+
+
+def _load_existing(session) -> _Existing:
+    from sqlalchemy import select
+
+    from tracker import models as m
+
+    ex = _Existing()
+    S = m.Student
+    for row in session.execute(
+        select(S.id, S.name, S.dob, S.local_id, S.grade, S.school, S.district, S.case_manager, S.calendar_id)
+    ).mappings():
+        row = dict(row)
+        ex.students[row["id"]] = row
+        if row["local_id"]:
+            ex.by_local_id[row["local_id"]] = row["id"]
+        ex.by_name_dob.setdefault((row["name"].casefold(), row["dob"]), []).append(row["id"])
+    for sid, pid, kind, start, end in session.execute(
+        select(m.Plan.student_id, m.Plan.id, m.Plan.kind, m.Plan.start_date, m.Plan.end_date).order_by(
+            m.Plan.start_date
+        )
+    ):
+        ex.events.add((sid, "plan", kind, start))
+        if end is None:
+            ex.open_plans[(sid, kind)] = pid
+    for sid, kind, held in session.execute(select(m.Meeting.student_id, m.Meeting.kind, m.Meeting.held_on)):
+        ex.events.add((sid, "meeting", kind, held))
+    A = m.Assessment
+    for sid, kind, consent, completed in session.execute(select(A.student_id, A.kind, A.consent_on, A.completed_on)):
+        if consent is not None:
+            ex.events.add((sid, "consent", kind, consent))
+        if completed is not None:
+            ex.events.add((sid, "completed", kind, completed))
+    R = m.WrittenRequest
+    for sid, kind, sent in session.execute(select(R.student_id, R.kind, R.sent_on)):
+        ex.events.add((sid, "request", kind, sent))
+    for cid, name in session.execute(select(m.SchoolCalendar.id, m.SchoolCalendar.name)):
+        ex.calendars[name] = cid
+    return ex
+
+
+def _match(ex: _Existing, row: CaseloadRow) -> int | None:
+    if row.local_id and row.local_id in ex.by_local_id:
+        return ex.by_local_id[row.local_id]
+    for sid in ex.by_name_dob.get((row.name.casefold(), row.dob), []):
+        other = ex.students[sid]["local_id"]
+        if other is None or other == row.local_id or row.local_id is None:
+            return sid
+    return None
+
+
+def import_caseload(
+    session,
+    path: Path,
+    *,
+    today: date,
+    maps: Iterable[str] = (),
+    date_format: str | None = None,
+    state: str | None = None,
+    calendar: str | None = None,
+    calendar_by_state: dict[str, str] | None = None,
+    dry_run: bool = False,
+    conventions: dict[str, str] | None = None,
+    progress: Callable[[Sequence[Any]], Iterable[Any]] | None = None,
+) -> ImportResult:
+    """Import a caseload spreadsheet into the open session, all or nothing.
+
+    Args:
+        session: an open session; the caller commits (or, for a dry run, this function
+            rolls back what it inserted to compute the comparison).
+        path: the ``.csv`` or ``.xlsx`` file.
+        today: the reference date (no event may be after it).
+        maps: ``COLUMN=FIELD`` options.
+        date_format: ``us``, ``iso`` or ``dmy`` for columns whose dates are all ambiguous.
+        state: the state of rows without a State column value.
+        calendar: name of a recorded school calendar for every new student (and existing
+            students without one); ``calendar_by_state`` names one per state instead.
+        dry_run: compute everything, then roll back: nothing is written.
+        conventions: disputed-reading settings, for the "next due" comparison.
+        progress: wraps the row sequence (a progress bar); called only for large files.
+
+    Returns:
+        An :class:`ImportResult`.
+
+    Raises:
+        CaseloadError: any problem in any row (every problem listed; nothing written).
+        InputError: a bad option (``--map``, ``--state``, ``--date-format``, ``--calendar``).
+    """
+    from tracker.models import JURISDICTIONS
+
+    if date_format is not None and date_format not in DATE_FORMATS:
+        raise InputError("--date-format", date_format, "us (M/D/YYYY), iso (YYYY-MM-DD) or dmy (D/M/YYYY)")
+    if state is not None:
+        state = state.strip().upper()
+        if state not in JURISDICTIONS:
+            raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
+    overrides = parse_map_options(maps)
+    table = read_table(path)
+    mapping, problems, ignored = map_columns(table.header, overrides)
+    result = ImportResult(file=path.name, dry_run=dry_run)
+    result.notes.extend(table.notes)
+    result.columns = {table.header[i]: f for i, f in sorted(mapping.items())}
+    result.ignored_columns = ignored
+    if problems:
+        raise CaseloadError(path.name, problems)
+    rows, duplicates, formats, problems = parse_rows(
+        table, mapping, today=today, default_state=state, date_format=date_format
+    )
+    result.rows = len(table.rows)
+    result.duplicates = duplicates
+    result.date_formats = formats
+    ex = _load_existing(session)
+    if calendar is not None and calendar not in ex.calendars:
+        raise InputError("--calendar", calendar, "the name of a recorded calendar (see `tracker calendar list`)")
+    for r in rows:
+        if r.calendar and r.calendar not in ex.calendars:
+            col = next(h for h, f in result.columns.items() if f == "calendar")
+            problems.append(
+                Problem(r.line, col, f"no recorded calendar named {r.calendar!r} (see `tracker calendar list`)")
+            )
+    if problems:
+        raise CaseloadError(path.name, problems)
+    if duplicates:
+        result.notes.append(
+            "exact duplicate rows imported once: " + ", ".join(f"line {a} (same as line {b})" for a, b in duplicates)
+        )
+    if any(r.referral_date for r in rows):
+        result.notes.append(
+            f"referral dates are recorded as written evaluation requests received that day, sent by "
+            f"'{REFERRAL_METHOD}' (the export does not say how they were sent); correct with `tracker request update`"
+        )
+
+    plan = _plan_records(session, rows, ex, result, calendar, calendar_by_state or {}, progress)
+    _insert(session, plan, result)
+    touched = [(r, sid) for r, sid in plan["row_students"] if r.next_annual_due or r.next_triennial_due]
+    if touched:
+        result.disagreements = compare_due_dates(session, touched, today, conventions)
+    if dry_run:
+        session.rollback()
+        new_ids = {s.student_id for s in result.students if s.new}
+        for s in result.students:
+            if s.new:
+                s.student_id = None  # the ids were only reserved in the rolled-back transaction
+        for d in result.disagreements:
+            if d.student_id in new_ids:
+                d.student_id = None
+    return result
+
+
+def _plan_records(session, rows, ex: _Existing, result: ImportResult, calendar, calendar_by_state, progress):
+    """Work out, in memory, the students to insert or update and the events to add."""
+    new_students: list[dict[str, Any]] = []
+    new_rows: list[CaseloadRow] = []
+    updates: list[dict[str, Any]] = []
+    per_row: list[tuple[CaseloadRow, StudentResult, int | None]] = []
+    iterable = progress(rows) if progress is not None and len(rows) > 300 else rows
+    for r in iterable:
+        sid = _match(ex, r)
+        cal_name = calendar_by_state.get(r.state) or r.calendar or calendar
+        cal_id = ex.calendars.get(cal_name) if cal_name else None
+        if sid is None:
+            new_students.append(
+                {
+                    "name": r.name,
+                    "dob": r.dob,
+                    "jurisdiction": r.state,
+                    "school": r.school,
+                    "district": r.district,
+                    "grade": r.grade,
+                    "local_id": r.local_id,
+                    "case_manager": r.case_manager,
+                    "calendar_id": cal_id,
+                }
+            )
+            new_rows.append(r)
+            sr = StudentResult(r.line, r.key, r.name, None, True)
+        else:
+            cur = ex.students[sid]
+            change: dict[str, Any] = {}
+            for fld in ("grade", "school", "district", "case_manager", "local_id"):
+                v = getattr(r, fld)
+                if v and cur[fld] != v:
+                    change[fld] = v
+            if cal_id is not None and cur["calendar_id"] is None:
+                change["calendar_id"] = cal_id
+            sr = StudentResult(r.line, r.key, r.name, sid, False, updated=sorted(change))
+            if change:
+                updates.append({"id": sid, **change})
+        per_row.append((r, sr, sid))
+        result.students.append(sr)
+    result.students_new = len(new_students)
+    result.students_matched = len(rows) - len(new_students)
+    result.students_updated = len(updates)
+    return {"new_students": new_students, "new_rows": new_rows, "updates": updates, "per_row": per_row, "ex": ex}
+
+
+def _events_for(r: CaseloadRow, sid: int, ex: _Existing, sr: StudentResult, out: dict[str, list]) -> None:
+    """The records row ``r`` implies for student ``sid`` that are not there yet."""
+
+    def fresh(*key) -> bool:
+        k = (sid, *key)
+        if k in ex.events:
+            return False
+        ex.events.add(k)
+        return True
+
+    kinds = r.plan_kinds
+    iep_date = r.last_iep_date
+    s504_date = r.plan504_date
+    if kinds == ("504",) and s504_date is None:
+        s504_date, iep_date = iep_date, None  # a 504-only export puts the plan date in the begin-date column
+    if iep_date is not None:
+        if (sid, "iep") not in ex.open_plans and fresh("plan", "iep", iep_date):
+            out["plans"].append(
+                {"_sid": sid, "kind": "iep", "start_date": iep_date, "category": r.category, "_ref": (sid, "iep")}
+            )
+            ex.open_plans[(sid, "iep")] = -1  # id known after the insert
+            sr.added.append(f"IEP from {iep_date.isoformat()}")
+        if fresh("meeting", "annual-review", iep_date):
+            out["meetings"].append(
+                {
+                    "student_id": sid,
+                    "kind": "annual-review",
+                    "held_on": iep_date,
+                    "outcome": "reviewed",
+                    "_ref": (sid, "iep"),
+                }
+            )
+            sr.added.append(f"annual-review meeting {iep_date.isoformat()}")
+    if s504_date is not None:
+        if (sid, "504") not in ex.open_plans and fresh("plan", "504", s504_date):
+            out["plans"].append(
+                {"_sid": sid, "kind": "504", "start_date": s504_date, "category": None, "_ref": (sid, "504")}
+            )
+            ex.open_plans[(sid, "504")] = -1
+            sr.added.append(f"504 plan from {s504_date.isoformat()}")
+        if fresh("meeting", "504-initial", s504_date):
+            out["meetings"].append(
+                {
+                    "student_id": sid,
+                    "kind": "504-initial",
+                    "held_on": s504_date,
+                    "outcome": "developed",
+                    "_ref": (sid, "504"),
+                }
+            )
+            sr.added.append(f"504-initial meeting {s504_date.isoformat()}")
+    if r.last_evaluation_date is not None and fresh("completed", "reevaluation", r.last_evaluation_date):
+        out["assessments"].append(
+            {"student_id": sid, "kind": "reevaluation", "completed_on": r.last_evaluation_date, "consent_on": None}
+        )
+        sr.added.append(f"reevaluation completed {r.last_evaluation_date.isoformat()}")
+    if r.consent_date is not None and fresh("consent", "initial", r.consent_date):
+        out["assessments"].append(
+            {"student_id": sid, "kind": "initial", "consent_on": r.consent_date, "completed_on": None}
+        )
+        sr.added.append(f"consent to initial evaluation {r.consent_date.isoformat()}")
+    if r.referral_date is not None and fresh("request", "evaluation", r.referral_date):
+        out["requests"].append(
+            {
+                "student_id": sid,
+                "kind": "evaluation",
+                "sent_on": r.referral_date,
+                "received_on": r.referral_date,
+                "method": REFERRAL_METHOD,
+            }
+        )
+        sr.added.append(f"evaluation request {r.referral_date.isoformat()}")
+
+
+def _insert_with_ids(session, model, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one statement and return their new ids, in order.
+
+    PostgreSQL: ``INSERT .. RETURNING`` in parameter order (batched by SQLAlchemy). SQLite
+    cannot batch an ordered RETURNING (SQLAlchemy falls back to one statement per row), so
+    the ids are given explicitly, following the largest id in the table; a concurrent writer
+    taking the same ids makes the insert fail (and the whole import roll back), never mix rows.
+    """
+    from sqlalchemy import func, insert, select
+
+    if session.get_bind().dialect.name == "sqlite":
+        start = (session.execute(select(func.max(model.id))).scalar() or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        session.execute(insert(model), [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
+        return ids
+    return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
+
+
+def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
+    """Insert with a handful of bulk statements (ids of new students and plans via RETURNING)."""
+    from sqlalchemy import insert, update
+
+    from tracker import models as m
+
+    ex: _Existing = plan["ex"]
+    new_ids: list[int] = []
+    if plan["new_students"]:
+        new_ids = _insert_with_ids(session, m.Student, plan["new_students"])
+    if plan["updates"]:
+        session.execute(update(m.Student), plan["updates"])
+    ids_by_line = {r.line: sid for r, sid in zip(plan["new_rows"], new_ids, strict=True)}
+    out: dict[str, list] = {"plans": [], "meetings": [], "assessments": [], "requests": []}
+    row_students: list[tuple[CaseloadRow, int]] = []
+    for r, sr, sid in plan["per_row"]:
+        if sid is None:
+            sid = ids_by_line[r.line]
+            sr.student_id = sid
+        row_students.append((r, sid))
+        _events_for(r, sid, ex, sr, out)
+    if out["plans"]:
+        rows = [{k: v for k, v in p.items() if not k.startswith("_")} | {"student_id": p["_sid"]} for p in out["plans"]]
+        pids = _insert_with_ids(session, m.Plan, rows)
+        for p, pid in zip(out["plans"], pids, strict=True):
+            ex.open_plans[p["_ref"]] = pid
+    if out["meetings"]:
+        rows = [
+            {k: v for k, v in mt.items() if k != "_ref"} | {"plan_id": ex.open_plans.get(mt["_ref"])}
+            for mt in out["meetings"]
+        ]
+        session.execute(insert(m.Meeting), rows)
+    if out["assessments"]:
+        session.execute(insert(m.Assessment), out["assessments"])
+    if out["requests"]:
+        session.execute(insert(m.WrittenRequest), out["requests"])
+    for key in out:
+        result.created[key] = len(out[key])
+    plan["row_students"] = row_students
+
+
+# --- comparing the district's dates with the tracker's -------------------------------------
+
+COMPARED = (("next_annual_due", "annual_review"), ("next_triennial_due", "triennial_reevaluation"))
+COMPARED_RULES = frozenset(rule for _, rule in COMPARED)
+
+
+class _Only:
+    """A jurisdiction restricted to some rules (the comparison needs two, not all)."""
+
+    def __init__(self, juris, names: set[str]):
+        self._j = juris
+        self.rules = [r for r in juris.rules if r.rule in names]
+        self.code = juris.code
+
+    def rule_for(self, name, day):
+        return self._j.rule_for(name, day)
+
+
+def compare_due_dates(
+    session, row_students: Sequence[tuple[CaseloadRow, int]], today: date, conventions: dict[str, str] | None = None
+) -> list[Disagreement]:
+    """Compare each row's "next annual due" / "next triennial due" with the tracker's date.
+
+    The tracker's date is the open (unmet) deadline of rule ``annual_review`` /
+    ``triennial_reevaluation`` with the latest trigger, computed by
+    :func:`tracker.scheduler.compute` on the student's whole record (after the import).
+    Every difference is reported. An IEP end date of begin + 364 days is the
+    "anniversary - 1" convention (the IEP is in effect through the day before the
+    anniversary): reported with a note, not as an error.
+    """
+    from tracker import rulebook
+    from tracker.calendars import load_calendars
+    from tracker.counting import CONVENTIONS
+    from tracker.facts import load_facts
+    from tracker.scheduler import Calendars, compute
+
+    conv = {k: v[0] for k, v in CONVENTIONS.items()} | (conventions or {})
+    calendars = Calendars(load_calendars(session))
+    by_sid = {sid: r for r, sid in row_students}
+    names = {rule for _, rule in COMPARED}
+    juris_cache: dict[str, Any] = {}
+    out: list[Disagreement] = []
+    ids = sorted(by_sid)
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start : chunk_start + 5000]
+        for facts in load_facts(session, student_ids=chunk):
+            r = by_sid[facts.id]
+            if facts.jurisdiction not in juris_cache:
+                juris_cache[facts.jurisdiction] = _Only(rulebook.jurisdiction(facts.jurisdiction), names)
+            deadlines, _ = compute(
+                facts, today, calendars, conv, jurisdiction=juris_cache[facts.jurisdiction], only=COMPARED_RULES
+            )
+            for fld, rule in COMPARED:
+                district = getattr(r, fld)
+                if district is None:
+                    continue
+                cands = [d for d in deadlines if d.rule == rule and d.met_on is None and d.due is not None]
+                mine = max(cands, key=lambda d: d.trigger_date) if cands else None
+                if mine is None:
+                    out.append(
+                        Disagreement(
+                            r.line, r.local_id, facts.id, fld, district, None, rule, "", "",
+                            "the tracker computes no open date (no active IEP on record)",
+                        )
+                    )  # fmt: skip
+                    continue
+                if mine.due == district:
+                    continue
+                note = ""
+                anchor = mine.trigger_date
+                if rule == "annual_review" and anchor is not None and district == anchor + timedelta(days=364):
+                    note = (
+                        "begin + 364 days: the district counts the IEP as in effect through the day before the "
+                        "anniversary ('anniversary-minus-1'); set [conventions] annual_review = "
+                        '"anniversary-minus-1" to count that way'
+                    )
+                elif rule == "annual_review" and anchor is not None and district == anchor + timedelta(days=365):
+                    note = "begin + 365 days (the '365-days' convention)"
+                elif district > mine.due:
+                    note = "the district's date is later than the legal deadline"
+                else:
+                    note = "the district's date is earlier (e.g. counted from another event)"
+                out.append(
+                    Disagreement(
+                        r.line, r.local_id, facts.id, fld, district, mine.due, rule, mine.rule_id, mine.citation, note
+                    )
+                )  # fmt: skip
+    out.sort(key=lambda d: (d.line, d.field))
+    return out
+
+
+# --- the events a spreadsheet cannot carry; the bundled demo -------------------------------
+
+SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
+EVENT_KINDS = ("absence", "request", "meeting", "evaluation-completed", "plan-end")
+
+
+def apply_events(session, path: Path, today: date) -> int:
+    """Add the events of a supplement file (``tracker/sample/events.csv``) to students
+    already recorded, matched by local id.
+
+    Columns: ``local_id,event,date,through,kind,method,received,outcome,note``; ``event`` is
+
+    * ``absence`` - absent from ``date`` through ``through`` (inclusive);
+    * ``request`` - a request of ``kind`` sent on ``date`` by ``method``, received on
+      ``received`` (blank: not recorded);
+    * ``meeting`` - a meeting of ``kind`` held on ``date`` with ``outcome``;
+    * ``evaluation-completed`` - the student's latest ``kind`` assessment (e.g. ``initial``)
+      completed on ``date`` (a new assessment if there is none);
+    * ``plan-end`` - the student's open ``kind`` plan ended on ``date`` for reason ``outcome``.
+
+    ``note`` is a comment. Records go through the ORM with the model's constraints.
+
+    Returns:
+        The number of events added.
+
+    Raises:
+        CaseloadError: an unknown student, event or value (every problem listed).
+    """
+    from sqlalchemy import select
+
+    from tracker import models as m
+
+    text = path.read_text(encoding="utf-8-sig")
+    problems: list[Problem] = []
+    students = dict(session.execute(select(m.Student.local_id, m.Student.id)).all())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    added = 0
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in row.values()):
+            continue
+        sid = students.get((row.get("local_id") or "").strip())
+        event = (row.get("event") or "").strip()
+        kind = (row.get("kind") or "").strip() or None
+        try:
+            on = date.fromisoformat((row.get("date") or "").strip())
+            through = date.fromisoformat(row["through"].strip()) if (row.get("through") or "").strip() else None
+            received = date.fromisoformat(row["received"].strip()) if (row.get("received") or "").strip() else None
+        except ValueError:
+            problems.append(Problem(line, "date", "dates are YYYY-MM-DD"))
+            continue
+        if sid is None:
+            problems.append(Problem(line, "local_id", f"no student with local id {row.get('local_id')!r}"))
+            continue
+        if on > today:
+            problems.append(Problem(line, "date", f"{on.isoformat()} is after today"))
+            continue
+        outcome = (row.get("outcome") or "").strip() or None
+        if event == "absence":
+            session.add(m.Absence(student_id=sid, start=on, through=through or on))
+        elif event == "request":
+            session.add(
+                m.WrittenRequest(
+                    student_id=sid,
+                    kind=kind,
+                    sent_on=on,
+                    method=(row.get("method") or "").strip(),
+                    received_on=received,
+                )
+            )
+        elif event == "meeting":
+            session.add(m.Meeting(student_id=sid, kind=kind, held_on=on, outcome=outcome))
+        elif event == "evaluation-completed":
+            a = session.scalars(
+                select(m.Assessment)
+                .where(m.Assessment.student_id == sid, m.Assessment.kind == kind, m.Assessment.completed_on.is_(None))
+                .order_by(m.Assessment.id.desc())
+            ).first()
+            if a is None:
+                session.add(m.Assessment(student_id=sid, kind=kind, completed_on=on))
+            else:
+                a.completed_on = on
+        elif event == "plan-end":
+            p = session.scalars(
+                select(m.Plan).where(m.Plan.student_id == sid, m.Plan.kind == kind, m.Plan.end_date.is_(None))
+            ).first()
+            if p is None:
+                problems.append(Problem(line, "kind", f"student has no open {kind} plan"))
+                continue
+            p.end_date, p.end_reason = on, outcome
+        else:
+            problems.append(Problem(line, "event", f"{event!r} is not one of {', '.join(EVENT_KINDS)}"))
+            continue
+        added += 1
+    if problems:
+        raise CaseloadError(path.name, problems)
+    session.flush()
+    return added
+
+
+def load_demo(
+    database_url: str,
+    today: date,
+    *,
+    within: int = 30,
+    conventions: dict[str, str] | None = None,
+    calendars_by_state: dict[str, str] | None = None,
+) -> tuple[list[Any], dict[str, Any]]:
+    """Build the demo database at ``database_url`` (which should be new and empty): every
+    sample calendar, the sample caseload (``tracker/sample/caseload.csv``) with each
+    state's students on that state's sample calendar, and the supplement events
+    (``tracker/sample/events.csv``); then run the daily run as of ``today``.
+
+    Returns:
+        ``(deadlines listed by the daily run, summary)``; the summary has ``students``,
+        ``calendars`` and ``disagreements`` (one line each).
+    """
+    from tracker.calendars import SAMPLE_CALENDARS, parse_ics, sample_calendar_path, save_calendar
+    from tracker.db import open_database, transaction
+    from tracker.scheduler import daily_run
+
+    if calendars_by_state is None:
+        from tracker.cli.transfer import DEMO_CALENDARS as calendars_by_state
+    engine = open_database(database_url)
+    try:
+        with transaction(engine) as session:
+            for name in SAMPLE_CALENDARS:
+                path = sample_calendar_path(name)
+                save_calendar(session, name, parse_ics(path.read_bytes()), f"sample: {path.name}")
+            result = import_caseload(
+                session,
+                SAMPLE_DIR / "caseload.csv",
+                today=today,
+                calendar_by_state=calendars_by_state,
+                conventions=conventions,
+            )
+            apply_events(session, SAMPLE_DIR / "events.csv", today)
+        with transaction(engine) as session:
+            deadlines, _problems, _ = daily_run(session, today, within=within, conventions=conventions)
+    finally:
+        engine.dispose()
+    lines = []
+    if result.disagreements:
+        lines.append(
+            f"The sample file's own 'next due' dates differ from the tracker's for {len(result.disagreements)} "
+            "student date(s) (see `tracker import caseload --dry-run` on tracker/sample/caseload.csv)."
+        )
+    summary = {"students": result.students_new, "calendars": len(SAMPLE_CALENDARS), "disagreements": lines}
+    return deadlines, summary

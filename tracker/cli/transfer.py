@@ -1,0 +1,304 @@
+"""``tracker import`` / ``tracker export`` (caseload spreadsheets, calendar feeds, JSON
+backups) and ``tracker demo``. Each command parses its options, calls one library function
+(:mod:`tracker.caseload`, :mod:`tracker.ics`, :mod:`tracker.backup`) and prints."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from tracker.cli import DATE, App, format_option, pass_app, to_json
+
+DEMO_TODAY = date(2025, 10, 1)
+
+#: Which sample calendar the demo gives each state's students.
+DEMO_CALENDARS = {
+    "CA": "sample-ca-unified",
+    "TX": "sample-tx-isd",
+    "NY": "sample-ny-csd",
+    "PA": "sample-pa-sd",
+    "IL": "sample-il-cusd",
+    "MA": "sample-ma-public-schools",
+    "FL": "sample-fl-county-schools",
+    "WA": "shoreline-sd412-wa-2025-26",
+}
+
+
+def _conventions(app: App) -> dict[str, str]:
+    from tracker.scheduler import conventions_from
+
+    return conventions_from(app.config)
+
+
+def _progress(rows):
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return rows
+    return _ProgressIter(rows)
+
+
+class _ProgressIter:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __iter__(self):
+        with click.progressbar(self.rows, label="Importing", file=sys.stderr) as bar:
+            yield from bar
+
+
+# --- import -----------------------------------------------------------------------------
+
+
+@click.group("import")
+def import_() -> None:
+    """Bring records in: a district caseload spreadsheet, or a JSON backup."""
+
+
+@import_.command("caseload")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be created; write nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Read COLUMN as FIELD (repeatable), e.g. --map 'Kid Name=name'; FIELD 'ignore' skips a column.",
+)
+@click.option(
+    "--date-format",
+    type=click.Choice(["us", "iso", "dmy"]),
+    default=None,
+    help="Format of date columns whose values all read both ways (us = M/D/YYYY, dmy = D/M/YYYY).",
+)
+@click.option("--state", default=None, metavar="XX", help="State of rows without a State column value.")
+@click.option("--calendar", default=None, metavar="NAME", help="School calendar for the imported students.")
+@format_option(("text", "json"), default="text")
+@pass_app
+def import_caseload_cmd(
+    app: App,
+    file: Path,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    date_format: str | None,
+    state: str | None,
+    calendar: str | None,
+    fmt: str,
+) -> None:
+    """Import a caseload spreadsheet (.csv or .xlsx, one student a row).
+
+    Column names are matched the way district exports spell them (Student ID/SSID/USI,
+    DOB/DateofBirth, IEP Begin Date, Eligibility Date, ProjectedEligibilityDate, ...);
+    each row's dates become the meetings, evaluations, requests and plans they imply.
+    All or nothing: any bad row stops the import, listing every problem by line and
+    column. Re-importing never duplicates a student or an event. The district's own
+    "next annual" and "next triennial" dates are compared with the tracker's.
+    """
+    from tracker.caseload import import_caseload
+
+    with app.transaction() as session:
+        result = import_caseload(
+            session,
+            file,
+            today=app.today,
+            maps=maps,
+            date_format=date_format,
+            state=state,
+            calendar=calendar,
+            dry_run=dry_run,
+            conventions=_conventions(app),
+            progress=_progress,
+        )
+    if fmt == "json":
+        click.echo(to_json(result.to_json()))
+        return
+    print_import_result(result, per_student=dry_run)
+
+
+def print_import_result(result, per_student: bool = False) -> None:
+    """The import summary: counts, per-student lines (dry run), notes, disagreements."""
+    c = result.created
+    verb = "Would import" if result.dry_run else "Imported"
+    click.echo(
+        f"{verb} {result.file}: {result.rows} row(s); {result.students_new} new student(s), "
+        f"{result.students_matched} already recorded ({result.students_updated} updated); "
+        f"{c['plans']} plan(s), {c['meetings']} meeting(s), {c['assessments']} assessment(s), "
+        f"{c['requests']} request(s) added."
+    )
+    if result.dry_run:
+        click.echo("Dry run: nothing was written.")
+    if result.date_formats:
+        click.echo("Date columns read as: " + ", ".join(f"{k} {v}" for k, v in result.date_formats.items()))
+    if result.ignored_columns:
+        click.echo("Columns not imported: " + ", ".join(result.ignored_columns))
+    if per_student:
+        for s in result.students:
+            who = "new" if s.new else f"#{s.student_id}"
+            what = "; ".join(s.added) if s.added else "nothing new"
+            if s.updated:
+                what += f" (updates {', '.join(s.updated)})"
+            click.echo(f"  line {s.line}: {who} {s.key}: {what}")
+    for n in result.notes:
+        click.echo(f"note: {n}")
+    if result.disagreements:
+        click.echo(f"\n{len(result.disagreements)} district date(s) differ from the tracker's:")
+        for d in result.disagreements:
+            who = (
+                f"line {d.line}"
+                + (f", id {d.local_id}" if d.local_id else "")
+                + (f", student #{d.student_id}" if d.student_id else "")
+            )
+            tracker_date = d.tracker_date.isoformat() if d.tracker_date else "none"
+            diff = f" ({d.difference_days:+d} days)" if d.difference_days is not None else ""
+            click.echo(
+                f"  {who}: {d.field} district {d.district_date.isoformat()}, tracker {tracker_date}{diff}"
+                + (f"; rule {d.rule} ({d.citation})" if d.citation else f"; rule {d.rule}")
+                + (f"; {d.note}" if d.note else "")
+            )
+
+
+@import_.command("json")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_app
+def import_json(app: App, file: Path) -> None:
+    """Restore a backup written by `tracker export json` into an EMPTY database (ids kept)."""
+    from tracker import backup
+    from tracker.db import current_revision
+
+    data = backup.loads(file.read_text(encoding="utf-8"), file.name)
+    revision = current_revision(app.engine)
+    with app.transaction() as session:
+        counts = backup.restore(session, data, revision, file.name)
+    total = sum(counts.values())
+    click.echo(f"Restored {total} row(s) from {file.name}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+
+
+# --- export -----------------------------------------------------------------------------
+
+
+@click.group()
+def export() -> None:
+    """Write records out: deadlines as a calendar feed (.ics), or a JSON backup."""
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8", newline="")
+
+
+@export.command("ics")
+@click.option("--student", "student_ids", type=int, multiple=True, help="Only this student (repeatable).")
+@click.option("--alarm-days", type=click.IntRange(min=0), default=None, help="Add a reminder N days before each date.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
+)
+@pass_app
+def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, out: Path | None) -> None:
+    """Open deadlines (overdue, due soon and later) as an iCalendar feed for a calendar app.
+
+    One all-day event per dated deadline; an event keeps its UID when its date changes,
+    so re-importing the file updates events instead of duplicating them.
+    """
+    from tracker import models
+    from tracker.errors import NotFound
+    from tracker.ics import deadlines_to_ics
+    from tracker.scheduler import daily_run
+
+    with app.transaction() as session:
+        for sid in student_ids:
+            if session.get(models.Student, sid) is None:
+                raise NotFound("student", sid, "see `tracker student list`")
+        deadlines, problems, _ = daily_run(
+            session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=_conventions(app)
+        )
+    for p in problems:
+        click.echo(f"problem: {p}", err=True)
+    _write(deadlines_to_ics(deadlines, alarm_days=alarm_days, today=app.today), out)
+
+
+@export.command("json")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
+)
+@pass_app
+def export_json(app: App, out: Path | None) -> None:
+    """A complete backup of the database as JSON (restore with `tracker import json`)."""
+    from tracker import backup
+    from tracker.db import current_revision
+
+    revision = current_revision(app.engine)
+    with app.transaction() as session:
+        data = backup.dump(session, app.today, revision)
+    _write(backup.dumps(data), out)
+
+
+# --- demo -------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option(
+    "--today",
+    "demo_today",
+    type=DATE,
+    default=DEMO_TODAY.isoformat(),
+    show_default=True,
+    help="Reference date of the demo.",
+)
+@click.option("--within", type=click.IntRange(min=0), default=30, show_default=True, help="Days ahead to list.")
+@click.option(
+    "--keep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also save the demo database to this new SQLite file, to explore it afterwards.",
+)
+@pass_app
+def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
+    """Load the bundled sample caseload (fictional students in CA, TX, NY, PA, IL, WA, MA,
+    FL) and school calendars into a throw-away database and show the daily run.
+
+    Never touches your own database: the demo database lives in a temporary folder that is
+    removed afterwards (unless --keep saves a copy).
+    """
+    import shutil
+    import tempfile
+
+    from tracker.caseload import load_demo
+    from tracker.cli.schedule import _table
+    from tracker.errors import UsageError
+
+    if keep is not None and keep.exists():
+        raise UsageError(f"{keep} already exists; --keep needs a new file name")
+    with tempfile.TemporaryDirectory(prefix="iep-tracker-demo-") as tmp:
+        db_file = Path(tmp) / "demo.db"
+        deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=_conventions(app))
+        if keep is not None:
+            shutil.copyfile(db_file, keep)
+    click.echo(
+        f"Demo caseload: {summary['students']} fictional students, {summary['calendars']} school calendars "
+        f"(sample data: see tracker/sample/README.md). Daily run as of {demo_today.isoformat()}:"
+    )
+    overdue = sum(1 for d in deadlines if d.status == "overdue")
+    soon = sum(1 for d in deadlines if d.status == "due_soon")
+    _table(deadlines)
+    click.echo(
+        f"{demo_today.isoformat()}: {overdue} overdue, {soon} due within {within} days, {len(deadlines)} listed."
+    )
+    for n in summary["disagreements"]:
+        click.echo(n)
+    click.echo("")
+    click.echo("What next:")
+    if keep is not None:
+        click.echo(
+            f"  tracker --db sqlite:///{keep} --today {demo_today.isoformat()} explain 1   # how each date was computed"
+        )
+    else:
+        click.echo(
+            "  tracker demo --keep demo.db    # keep the demo database, then: tracker --db sqlite:///demo.db explain 1"
+        )
+    click.echo("  tracker import caseload FILE --state XX --dry-run    # your district's export (.csv or .xlsx)")
+    click.echo("  tracker student add NAME --dob YYYY-MM-DD --state XX # or record one child by hand")
+    click.echo("  tracker due                                          # your own daily run")
