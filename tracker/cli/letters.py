@@ -1,0 +1,158 @@
+"""``tracker letter`` (write a request letter, optionally log it) and ``tracker profile``.
+
+The facts, dates and rendering live in :mod:`tracker.letters`; this module parses options,
+runs one transaction and prints. A missing fact exits with status 2 before anything is
+logged or written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import DATE, emit_one, format_option, pass_app, to_json
+from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
+
+
+@click.command()
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--to", "to", metavar="NAME", help="The person the letter is addressed to (required).")
+@click.option("--title", metavar="TITLE", help="Their title, e.g. 'Director of Special Education'.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+@click.option("--log", is_flag=True, help="Record the letter as a request (its deadline starts now).")
+@click.option(
+    "--method",
+    type=click.Choice(LETTER_METHODS),
+    default="email",
+    show_default=True,
+    help="How the letter is sent (mail without a receipt date gives approximate dates).",
+)
+@click.option("--sent", type=DATE, help="Day the letter is sent (default: today); the letter's date.")
+@click.option("--received", type=DATE, help="Day the school received it, when known.")
+@click.option("--on", "on", type=DATE, help="verbal-confirmation: the day of the oral request.")
+@click.option(
+    "--request",
+    "request_id",
+    type=int,
+    metavar="ID",
+    help="verbal-confirmation: the verbal request; follow-up: the request whose deadline passed.",
+)
+@click.option("--rule", metavar="RULE", help="follow-up: the overdue deadline's rule (e.g. records_request).")
+@click.option("--evaluation", "evaluation_id", type=int, metavar="ID", help="iee: the assessment you disagree with.")
+@click.option("--evaluation-date", type=DATE, help="iee: date of the evaluation (when it is not recorded).")
+@click.option("--evaluation-name", metavar="TEXT", help="iee: what it was, e.g. 'psychoeducational evaluation'.")
+@click.option("--sender-name", metavar="NAME", help="Overrides `tracker profile set name`.")
+@click.option("--sender-role", metavar="ROLE", help="Overrides the profile's role (e.g. Parent).")
+@click.option("--sender-address", metavar="TEXT", help="Overrides the profile's address (newlines allowed).")
+@click.option("--sender-phone", metavar="PHONE", help="Overrides the profile's phone.")
+@click.option("--sender-email", metavar="EMAIL", help="Overrides the profile's email.")
+@click.option("--concern", "concerns", multiple=True, metavar="TEXT", help="A concern or reason (repeatable).")
+@pass_app
+def letter(
+    app,
+    kind,
+    student_id,
+    to,
+    title,
+    fmt,
+    out,
+    log,
+    method,
+    sent,
+    received,
+    on,
+    request_id,
+    rule,
+    evaluation_id,
+    evaluation_date,
+    evaluation_name,
+    sender_name,
+    sender_role,
+    sender_address,
+    sender_phone,
+    sender_email,
+    concerns,
+) -> None:
+    """Write a request letter of KIND for STUDENT (an id).
+
+    KIND: evaluation, 504-plan, iep-meeting, records, iee, exit-to-504 (a request of that
+    kind), verbal-confirmation (confirms an oral request in writing), follow-up (a deadline
+    has passed; needs --rule). The letter states the citation of the rule in force in the
+    student's state and the date the school's response is due, counted on the student's
+    school calendar. The sender block comes from `tracker profile`; --sender-* override it.
+    """
+    from tracker import letters
+    from tracker.scheduler import conventions_from
+
+    req = letters.LetterRequest(
+        kind=kind,
+        student_id=student_id,
+        fmt=fmt,
+        to=to,
+        title=title,
+        method=method,
+        sent=sent,
+        received=received,
+        on=on,
+        request_id=request_id,
+        rule=rule,
+        evaluation_id=evaluation_id,
+        evaluation_date=evaluation_date,
+        evaluation_name=evaluation_name,
+        sender={
+            "name": sender_name,
+            "role": sender_role,
+            "address": sender_address,
+            "phone": sender_phone,
+            "email": sender_email,
+        },
+        concerns=tuple(concerns),
+    )
+    conventions = conventions_from(app.config)
+    logged = None
+    with app.transaction() as session:
+        built = letters.build(session, req, app.today, app.config, conventions)
+        if log:
+            logged = letters.log_letter(session, built, app.today).id
+        if out is not None:
+            letters.write_out(out, built.text)
+    if out is None:
+        click.echo(built.text, nl=False)
+    else:
+        click.echo(f"wrote {out}", err=True)
+    if logged is not None:
+        click.echo(f"logged as request #{logged}", err=True)
+
+
+@click.group()
+def profile() -> None:
+    """Your sender block for letters (name, role, address, phone, email), kept in the config file."""
+
+
+@profile.command("set")
+@click.argument("field", type=click.Choice(PROFILE_FIELDS))
+@click.argument("value")
+@pass_app
+def profile_set(app, field: str, value: str) -> None:
+    """Set FIELD of your profile to VALUE (e.g. `tracker profile set name "Maria Lopez"`)."""
+    from tracker.letters import set_profile
+
+    path = set_profile(app.config, field, value)
+    click.echo(f"profile {field} saved in {path}", err=True)
+
+
+@profile.command("show")
+@format_option(("table", "json"))
+@pass_app
+def profile_show(app, fmt: str) -> None:
+    """Show your profile (unset fields are empty)."""
+    from tracker.letters import profile_of
+
+    record = profile_of(app.config)
+    if fmt == "json":
+        click.echo(to_json(record))
+    else:
+        emit_one(record, fmt)

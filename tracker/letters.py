@@ -1,0 +1,821 @@
+"""Request letters: the facts a letter states, rendering it from a template, logging it.
+
+A letter is rendered from a Jinja2 template (``templates/letters/<kind>.j2``) in a
+:class:`jinja2.sandbox.SandboxedEnvironment` with ``StrictUndefined``. The body of each
+letter is written once, format-neutral: it calls the markup macros ``m.p``, ``m.ul``,
+``m.b``... of ``_markup.<format>.j2`` and extends ``_letter.j2`` (sender block, date,
+recipient, "Re:" line, timeline, closing), which extends the page layout
+``_layout.<format>.j2``. Only HTML is autoescaped; plain text is never escaped.
+
+Templates are looked up in ``<config dir>/templates/letters/`` first (a user's own
+templates override the built-in ones by name), then in the built-in folder: the wheel's
+``tracker/_templates/letters``, else the source checkout's ``templates/letters``.
+
+The date a letter gives for the school's response is the scheduler's: the letter's own
+request is added to the student's facts (as it will be logged) and the deadline of the rule
+its kind starts is computed on the student's calendar (:mod:`tracker.scheduler`).
+
+This module does not import Click.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tracker.errors import InputError, NotFound, TrackerError
+
+#: Letter kinds (the ``KIND`` argument of ``tracker letter``).
+KINDS = (
+    "evaluation",
+    "504-plan",
+    "iep-meeting",
+    "records",
+    "iee",
+    "exit-to-504",
+    "verbal-confirmation",
+    "follow-up",
+)
+#: Kinds whose letter is itself a request of the same kind.
+REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504")
+FORMATS = ("txt", "md", "html")
+#: Fields of the ``[profile]`` table of the config file (the sender block).
+PROFILE_FIELDS = ("name", "role", "address", "phone", "email")
+#: Delivery methods a letter can use (a letter is never verbal).
+LETTER_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal")
+#: Asked for (not stated as law) where the law fixes no number of days.
+REASONABLE_PERIOD = "10 school days"
+#: Asked for in a follow-up letter, after a deadline has passed.
+FOLLOW_UP_PERIOD = "5 school days"
+#: Placeholder id of the letter's own request before it is logged.
+PENDING_ID = -1
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+#: Which notice the letter asks for: prior written notice (IDEA), 504 notice, records access.
+NOTICE_BY_REQUEST_KIND = {
+    "evaluation": "idea",
+    "iep-meeting": "idea",
+    "iee": "idea",
+    "exit-to-504": "both",
+    "504-plan": "504",
+    "records": "records",
+    "other": "written",
+}
+NOTICE_BY_PLAN = {"iep": "idea", "504": "504"}
+SCHOOL_DAY_UNITS = ("school_days", "school_working_days")
+UNIT_WORDS = {
+    "calendar_days": "days",
+    "school_days": "school days",
+    "business_days": "business days",
+    "school_working_days": "school working days",
+    "years": "years",
+}
+SCHOOL_CALENDAR_METHODS = ("ca_days_excluding_breaks", "tx_fiie", "tx_ard_after_report")
+
+
+class MissingFact(InputError):
+    """A fact a letter needs is missing: names it and the option or command that provides it."""
+
+    def __init__(self, what: str, hint: str):
+        TrackerError.__init__(self, f"{what}: missing; {hint}")
+        self.field = what
+        self.value = None
+        self.accepted = hint
+
+
+class TemplateProblem(TrackerError):
+    """A letter template could not be used (syntax, sandbox refusal). Exit status 2."""
+
+    exit_code = 2
+
+
+@dataclass
+class LetterRequest:
+    """What ``tracker letter`` was asked for (options as given; ``None`` = not given)."""
+
+    kind: str
+    student_id: int
+    fmt: str = "txt"
+    to: str | None = None
+    title: str | None = None
+    method: str = "email"
+    sent: date | None = None
+    received: date | None = None
+    on: date | None = None
+    request_id: int | None = None
+    rule: str | None = None
+    evaluation_id: int | None = None
+    evaluation_date: date | None = None
+    evaluation_name: str | None = None
+    sender: dict[str, str | None] = field(default_factory=dict)
+    concerns: tuple[str, ...] = ()
+
+
+@dataclass
+class Letter:
+    """A rendered letter and the request it records when logged."""
+
+    kind: str
+    fmt: str
+    text: str
+    student_id: int
+    request_kind: str
+    sent_on: date
+    method: str
+    received_on: date | None
+    recipient: str
+    subject: str
+    confirms_id: int | None = None
+    assessment_id: int | None = None
+    response: dict[str, Any] = field(default_factory=dict)
+
+
+# --- dates and small filters ------------------------------------------------------------
+
+
+def long_date(d: date) -> str:
+    """``October 1, 2025``."""
+    return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
+
+
+def full_date(d: date) -> str:
+    """``Wednesday, October 1, 2025``."""
+    return f"{DAYS[d.weekday()]}, {long_date(d)}"
+
+
+def _squash(value: Any) -> Any:
+    """Collapse runs of whitespace to one space (keeps ``Markup`` safe)."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(" ").join(value.split())
+    return " ".join(str(value).split())
+
+
+def _wrap(value: Any, width: int = 76, first: str = "", rest: str = "") -> str:
+    """Fill a paragraph to ``width`` columns (never breaks words or hyphenated names)."""
+    text = _GLUE.sub("\\1\u00a0", " ".join(str(value).split()))
+    if not text:
+        return first.rstrip()
+    filled = textwrap.fill(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return filled.replace("\u00a0", " ")
+
+
+#: A citation's marker stays on the line of its number ("§ 56504", "34 CFR 300.613").
+_GLUE = re.compile(r"(§|\bCFR|\bTAC|\bTEC|\bWAC|U\.S\.C\.|\bCode) (?=\S)")
+
+
+def _lcfirst(value: Any) -> str:
+    """Lower-case the first letter unless the first word is an acronym (IEP, ARD, FIIE)."""
+    text = str(value)
+    word = text.split(" ", 1)[0]
+    if len(word) > 1 and word[1:2].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join(text.split())
+    head = text.split(". ", 1)[0].rstrip(".")
+    return head + "." if head else ""
+
+
+# --- templates --------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent
+
+
+def builtin_templates_dir() -> Path:
+    """Built-in letter templates: in the installed package, else the source checkout."""
+    packaged = ROOT / "_templates" / "letters"
+    if packaged.is_dir():
+        return packaged
+    return ROOT.parent / "templates" / "letters"
+
+
+def user_templates_dir() -> Path:
+    """The user's own letter templates (override built-ins by file name)."""
+    from tracker.config import config_dir
+
+    return config_dir() / "templates" / "letters"
+
+
+def template_name(kind: str) -> str:
+    return f"{kind}.j2"
+
+
+def make_environment(fmt: str):
+    """A sandboxed Jinja2 environment for ``fmt``: strict undefined, autoescape for HTML only."""
+    from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    loader = ChoiceLoader([FileSystemLoader(str(user_templates_dir())), FileSystemLoader(str(builtin_templates_dir()))])
+    env = SandboxedEnvironment(
+        loader=loader,
+        undefined=StrictUndefined,
+        autoescape=(fmt == "html"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        longdate=long_date,
+        fulldate=full_date,
+        squash=_squash,
+        wrap=_wrap,
+        lcfirst=_lcfirst,
+    )
+    env.globals["layout"] = f"_layout.{fmt}.j2"
+    env.globals["fmt"] = fmt
+    return env
+
+
+def _template_error(exc: Exception, name: str) -> TrackerError:
+    """Turn a Jinja2 error into a tracker error naming the template (and the variable)."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    if isinstance(exc, SecurityError):
+        return TemplateProblem(
+            f"letter template {name}: refused by the sandbox ({exc}); templates may only use the letter's "
+            "facts, not Python internals"
+        )
+    if isinstance(exc, UndefinedError):
+        return MissingFact(
+            f"letter template {name}: {exc.message}",
+            "the template uses a fact this letter does not have; check the variable name in the template "
+            "(README: 'Writing request letters' lists the facts) or give the missing fact on the command line",
+        )
+    if isinstance(exc, TemplateSyntaxError):
+        where = f"{exc.name or name}, line {exc.lineno}"
+        return TemplateProblem(f"letter template {where}: {exc.message}")
+    if isinstance(exc, TemplateNotFound):
+        return TemplateProblem(
+            f"letter template {exc.name} not found in {user_templates_dir()} or {builtin_templates_dir()}"
+        )
+    return TemplateProblem(f"letter template {name}: {type(exc).__name__}: {exc}")
+
+
+def render(kind: str, fmt: str, context: dict[str, Any]) -> str:
+    """Render the letter template of ``kind`` in ``fmt`` with ``context``.
+
+    Raises:
+        MissingFact: the template uses a variable the context does not have (InputError).
+        TemplateProblem: a syntax error, a missing template, or an operation the sandbox refused.
+    """
+    from jinja2 import TemplateError
+
+    if fmt not in FORMATS:
+        raise InputError("--format", fmt, f"one of {', '.join(FORMATS)}")
+    env = make_environment(fmt)
+    name = template_name(kind)
+    try:
+        env.globals["m"] = env.get_template(f"_markup.{fmt}.j2").module
+        text = env.get_template(name).render(context)
+    except TemplateError as exc:
+        raise _template_error(exc, name) from None
+    return _tidy(text, fmt)
+
+
+def _tidy(text: str, fmt: str) -> str:
+    """Normalise blank lines: no trailing spaces, at most one blank line, one final newline."""
+    if fmt == "html":
+        return re.sub(r"\n\s*\n+", "\n", text).strip() + "\n"
+    lines = [line.rstrip() for line in text.splitlines()]
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return out.strip("\n") + "\n"
+
+
+# --- profile ----------------------------------------------------------------------------
+
+
+def profile_of(config: dict[str, Any]) -> dict[str, str | None]:
+    """The sender profile from the config (every field, ``None`` when unset)."""
+    stored = config.get("profile") or {}
+    return {f: (str(stored[f]) if stored.get(f) not in (None, "") else None) for f in PROFILE_FIELDS}
+
+
+def set_profile(config: dict[str, Any], field_name: str, value: str) -> Path:
+    """Store one profile field in the ``[profile]`` table of the config file (written 0600)."""
+    from tracker.config import save_config
+
+    if field_name not in PROFILE_FIELDS:
+        raise InputError("FIELD", field_name, f"one of {', '.join(PROFILE_FIELDS)}")
+    value = value.strip()
+    if not value:
+        raise InputError("VALUE", value, "a non-empty value")
+    if len(value) > 500:
+        raise InputError("VALUE", value[:20] + "...", "at most 500 characters")
+    profile = dict(config.get("profile") or {})
+    profile[field_name] = value
+    config = dict(config)
+    config["profile"] = profile
+    return save_config(config)
+
+
+# --- building a letter ------------------------------------------------------------------
+
+
+def _student_dict(student) -> dict[str, Any]:
+    return {
+        "id": student.id,
+        "name": student.name,
+        "dob": student.dob,
+        "grade": student.grade,
+        "school": student.school,
+        "district": student.district,
+        "local_id": student.local_id,
+        "jurisdiction": student.jurisdiction,
+    }
+
+
+def _request_dict(r) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "sent_on": r.sent_on,
+        "method": r.method,
+        "received_on": r.received_on,
+        "recipient": r.recipient,
+        "subject": getattr(r, "subject", None),
+    }
+
+
+def _rule_dict(rule) -> dict[str, Any] | None:
+    if rule is None:
+        return None
+    return {
+        "id": rule.id,
+        "rule": rule.rule,
+        "title": rule.title,
+        "citation": rule.citation,
+        "binding": rule.binding,
+        "method": rule.method,
+        "count": rule.count,
+        "unit": rule.unit,
+        "plan": rule.plan,
+        "source": rule.source,
+        "notes": rule.notes,
+        "exclusions": list(rule.exclusions),
+        "accepts_verbal": rule.accepts_verbal,
+    }
+
+
+def _approx_reasons(deadline, method_rule, trigger_request, school_calendar) -> list[str]:
+    """Why an estimated date is approximate, in the letter's words."""
+    if not deadline.estimated:
+        return []
+    reasons = []
+    if (
+        trigger_request is not None
+        and trigger_request.method in ("mail", "certified-mail")
+        and trigger_request.received_on is None
+    ):
+        reasons.append(
+            "it is counted from the day the letter was mailed, because the day the district received it is not known"
+        )
+    school_based = method_rule is not None and (
+        method_rule.unit in SCHOOL_DAY_UNITS or method_rule.method in SCHOOL_CALENDAR_METHODS
+    )
+    if getattr(school_calendar, "estimated", False) and school_based:
+        reasons.append("the district's school calendar is not on file, so its school days and breaks were estimated")
+    if not reasons:
+        reasons.append("it rests on an estimate")
+    return reasons
+
+
+def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> dict[str, Any]:
+    """What the letter says about the school's response: the rule, its mode and the date.
+
+    Modes: ``statute`` (a date the law fixes), ``benchmark`` (Section 504: the state's IDEA
+    timeline as OCR's yardstick), ``none`` (no number of days: a reasonable period is asked
+    for), ``iee`` (without unnecessary delay, plus a state figure when its rule notes one).
+    """
+    from tracker import rulebook
+
+    federal = None
+    if rule is not None:
+        federal = rulebook.jurisdiction("federal").rule_for(rule.rule, deadline.trigger_date if deadline else None)
+    out: dict[str, Any] = {
+        "mode": "none",
+        "rule": _rule_dict(rule),
+        "federal": _rule_dict(federal),
+        "model": None,
+        "state_note": None,
+        "due": None,
+        "trigger": None,
+        "trigger_note": "",
+        "estimated": False,
+        "approx": [],
+        "binding": rule.binding if rule is not None else "advice",
+        "exclusions": list(rule.exclusions) if rule is not None else [],
+        "count_text": "",
+        "school_calendar": None,
+        "reasonable_period": REASONABLE_PERIOD,
+        "follow_up_period": FOLLOW_UP_PERIOD,
+        "source": deadline.source if deadline is not None else None,
+    }
+    if rule is None:
+        return out
+    if rule.rule == "iee_request":
+        out["mode"] = "iee"
+        if rule.source != "federal" and rule.notes:
+            out["state_note"] = {"citation": rule.citation, "text": _first_sentence(rule.notes)}
+    if deadline is None:
+        return out
+    out["trigger"] = deadline.trigger_date
+    if trigger_request is not None:
+        this = trigger_request.id == PENDING_ID
+        if trigger_request.received_on is not None:
+            note = "the day the district received this letter" if this else "the day the district received it"
+        elif trigger_request.method in ("mail", "certified-mail"):
+            note = "the day this letter is mailed" if this else "the day it was mailed"
+        elif trigger_request.method == "verbal":
+            note = "the day of the verbal request"
+        else:
+            note = "the day this letter is delivered" if this else "the day it was delivered"
+        out["trigger_note"] = note
+    if out["mode"] == "iee" or deadline.due is None:
+        return out
+    same_as = rule.params.get("same_as")
+    model = juris.rule_for(same_as, deadline.trigger_date) if same_as else None
+    if model is not None and model.method == "none":
+        model = None
+    counted = model if model is not None else rule
+    if str(counted.count) not in counted.title and counted.count:
+        out["count_text"] = f"{counted.count} {UNIT_WORDS.get(counted.unit, counted.unit)}"
+    out["due"] = deadline.due
+    out["estimated"] = bool(deadline.estimated)
+    out["approx"] = _approx_reasons(deadline, counted, trigger_request, school_calendar)
+    school_based = counted.unit in SCHOOL_DAY_UNITS or counted.method in SCHOOL_CALENDAR_METHODS
+    out["school_calendar"] = school_based and not getattr(school_calendar, "estimated", False)
+    if rule.binding == "benchmark":
+        out["mode"] = "benchmark"
+        out["model"] = _rule_dict(model)
+    else:
+        out["mode"] = "statute" if rule.binding == "statute" else "advice"
+    return out
+
+
+def _trigger_request(facts, deadline):
+    if deadline is None or not deadline.source.startswith("request:"):
+        return None
+    rid = int(deadline.source.split(":", 1)[1])
+    return next((r for r in facts.requests if r.id == rid), None)
+
+
+def _sender(req: LetterRequest, config: dict[str, Any]) -> dict[str, Any]:
+    profile = profile_of(config)
+    for key, value in req.sender.items():
+        if value is not None and str(value).strip():
+            profile[key] = str(value).strip()
+    if not profile["name"]:
+        raise MissingFact("sender name", 'set it with `tracker profile set name "..."` or --sender-name')
+    address = profile["address"]
+    lines = [line.strip() for line in address.splitlines() if line.strip()] if address else []
+    return profile | {"address_lines": lines}
+
+
+def _check_options(req: LetterRequest) -> None:
+    from tracker.rulebook import CANONICAL_RULES
+
+    if req.kind not in KINDS:
+        raise InputError("KIND", req.kind, f"one of {', '.join(KINDS)}")
+    if req.fmt not in FORMATS:
+        raise InputError("--format", req.fmt, f"one of {', '.join(FORMATS)}")
+    if req.method not in LETTER_METHODS:
+        raise InputError("--method", req.method, f"how the letter is sent: one of {', '.join(LETTER_METHODS)}")
+    if req.received is not None and req.sent is not None and req.received < req.sent:
+        raise InputError("--received", req.received.isoformat(), "a date on or after --sent")
+    only = [
+        ("--on", req.on, ("verbal-confirmation",)),
+        ("--request", req.request_id, ("verbal-confirmation", "follow-up")),
+        ("--rule", req.rule, ("follow-up",)),
+        ("--evaluation", req.evaluation_id, ("iee",)),
+        ("--evaluation-date", req.evaluation_date, ("iee",)),
+        ("--evaluation-name", req.evaluation_name, ("iee",)),
+    ]
+    for option, value, kinds in only:
+        if value is not None and req.kind not in kinds:
+            raise InputError(option, str(value), f"only for letter kinds {', '.join(kinds)}")
+    if req.kind == "follow-up":
+        if not req.rule:
+            raise MissingFact("--rule", f"name the overdue deadline's rule, one of {', '.join(CANONICAL_RULES)}")
+        if req.rule not in CANONICAL_RULES:
+            raise InputError("--rule", req.rule, f"one of {', '.join(CANONICAL_RULES)}")
+
+
+def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
+    """The evaluation an IEE letter disagrees with (by id, else described, else the latest)."""
+    from tracker import models
+
+    assessment = None
+    if req.evaluation_id is not None:
+        assessment = session.get(models.Assessment, req.evaluation_id)
+        if assessment is None or assessment.student_id != student.id:
+            raise NotFound(
+                "assessment of this student", req.evaluation_id, "see `tracker assessment list --student ID`"
+            )
+    elif req.evaluation_date is None and req.evaluation_name is None:
+        done = [a for a in student.assessments if a.kind != "iee" and (a.completed_on or a.delivered_on)]
+        done.sort(key=lambda a: (a.completed_on or a.delivered_on, a.id))
+        assessment = done[-1] if done else None
+    if assessment is None and req.evaluation_date is None and req.evaluation_name is None:
+        raise MissingFact(
+            "evaluation",
+            "name the evaluation you disagree with by --evaluation ID (see `tracker assessment list --student ID`), "
+            "or by --evaluation-date DATE and --evaluation-name TEXT",
+        )
+    names = {
+        "initial": "initial evaluation",
+        "reevaluation": "reevaluation",
+        "exit": "exit evaluation",
+        "504": "Section 504 evaluation",
+    }
+    day = req.evaluation_date
+    name = req.evaluation_name
+    if assessment is not None:
+        day = day or assessment.completed_on or assessment.delivered_on
+        name = name or names.get(assessment.kind, "evaluation")
+    return {"id": assessment.id if assessment else None, "name": name or "evaluation", "date": day}
+
+
+def _verbal_request(session, req: LetterRequest, student):
+    from tracker import models
+
+    if req.request_id is not None:
+        verbal = session.get(models.WrittenRequest, req.request_id)
+        if verbal is None or verbal.student_id != student.id:
+            raise NotFound("request of this student", req.request_id, "see `tracker request list --student ID`")
+        if verbal.method != "verbal":
+            raise InputError(
+                "--request", str(req.request_id), "the id of a verbal request (method verbal) to confirm in writing"
+            )
+        return verbal
+    confirmed = {r.confirms_id for r in student.requests if r.method != "verbal" and r.confirms_id is not None}
+    candidates = [
+        r
+        for r in student.requests
+        if r.method == "verbal" and r.id not in confirmed and (req.on is None or r.sent_on == req.on)
+    ]
+    if not candidates:
+        on = f" made on {req.on.isoformat()}" if req.on else ""
+        raise MissingFact(
+            f"verbal request{on} not yet confirmed in writing",
+            "record the verbal request first with "
+            f"`tracker request add {student.id} --kind KIND --on DATE --method verbal`, then run this command again "
+            "(or name it with --request ID)",
+        )
+    candidates.sort(key=lambda r: (r.sent_on, r.id))
+    return candidates[-1]
+
+
+def build(session, req: LetterRequest, today: date, config: dict[str, Any], conventions: dict[str, str]) -> Letter:
+    """Gather the facts of a letter, compute its dates and render it (nothing is written).
+
+    Raises:
+        InputError, MissingFact, NotFound: a fact is missing or an option is wrong (exit 2).
+        TemplateProblem: the template could not be used.
+    """
+    from tracker import models, rulebook
+    from tracker.calendars import load_calendars
+    from tracker.facts import RequestFact, load_facts
+    from tracker.scheduler import REQUEST_RULES, Calendars, compute
+
+    _check_options(req)
+    student = session.get(models.Student, req.student_id)
+    if student is None:
+        raise NotFound("student", req.student_id, "see `tracker student list`")
+    sender = _sender(req, config)
+    if not (req.to and req.to.strip()):
+        raise MissingFact("recipient", "name the person the letter is addressed to with --to NAME (and --title TITLE)")
+    if not student.school:
+        raise MissingFact("student's school", f"set it with `tracker student edit {student.id} --school NAME`")
+
+    letter_date = req.sent or today
+    juris = rulebook.jurisdiction(student.jurisdiction)
+    calendars = Calendars(load_calendars(session))
+    facts = next(iter(load_facts(session, student_ids=[student.id])))
+    school_calendar = calendars.school(facts)
+
+    request_kind = req.kind if req.kind in REQUEST_KINDS else "other"
+    confirms_id = None
+    evaluation = None
+    verbal = None
+    overdue = None
+    origin = None
+    subject_hint = None
+    notice = NOTICE_BY_REQUEST_KIND.get(request_kind, "written")
+
+    if req.kind == "iee":
+        evaluation = _evaluation(session, req, student)
+    if req.kind == "exit-to-504":
+        today_plans = [
+            p
+            for p in student.plans
+            if p.kind == "iep" and p.start_date <= letter_date and (p.end_date is None or p.end_date > letter_date)
+        ]
+        if not today_plans:
+            raise MissingFact(
+                "active IEP",
+                f"this letter is for a student whose IEP is in effect; record it with `tracker plan add {student.id} "
+                "--kind iep --start DATE`",
+            )
+    if req.kind == "verbal-confirmation":
+        verbal = _verbal_request(session, req, student)
+        request_kind = verbal.kind
+        confirms_id = verbal.id
+        notice = NOTICE_BY_REQUEST_KIND.get(request_kind, "written")
+
+    deadline = None
+    rule = None
+    trigger_request = None
+    if req.kind == "follow-up":
+        deadlines, _ = compute(facts, today, calendars, conventions, jurisdiction=juris)
+        late = [d for d in deadlines if d.rule == req.rule and d.status == "overdue"]
+        if req.request_id is not None:
+            late = [d for d in late if d.source == f"request:{req.request_id}"]
+        if not late:
+            which = f" from request #{req.request_id}" if req.request_id is not None else ""
+            raise MissingFact(
+                f"overdue {req.rule} deadline{which}",
+                f"student #{student.id} has none today; see `tracker due --student {student.id} --all`",
+            )
+        late.sort(key=lambda d: (d.due, d.trigger_date or date.min))
+        deadline = late[0]
+        rule = juris.rule_for(deadline.rule, deadline.trigger_date)
+        trigger_request = _trigger_request(facts, deadline)
+        notice = NOTICE_BY_PLAN.get(rule.plan if rule else "", "written")
+        if deadline.rule == "records_request":
+            notice = "records"
+        overdue = {
+            "rule": deadline.rule,
+            "title": deadline.title,
+            "citation": deadline.citation,
+            "binding": deadline.binding,
+            "due": deadline.due,
+            "trigger_date": deadline.trigger_date,
+            "trigger_event": deadline.trigger_event,
+            "days_late": (today - deadline.due).days if deadline.due else None,
+            "source": deadline.source,
+        }
+        if trigger_request is not None:
+            origin = _request_dict(trigger_request)
+            subject_hint = next((r.subject for r in student.requests if r.id == trigger_request.id), None)
+            origin["subject"] = subject_hint
+    else:
+        own = RequestFact(
+            id=PENDING_ID,
+            kind=request_kind,
+            sent_on=letter_date,
+            method=req.method,
+            received_on=req.received,
+            recipient=req.to,
+            confirms_id=confirms_id,
+            assessment_id=evaluation["id"] if evaluation else None,
+        )
+        hypo = dataclasses.replace(facts, requests=facts.requests + (own,))
+        canonical = REQUEST_RULES.get(request_kind)
+        if canonical is not None:
+            deadlines, _ = compute(hypo, today, calendars, conventions, jurisdiction=juris)
+            source = f"request:{PENDING_ID}"
+            rule = juris.rule_for(canonical, request_clock_day(own))
+            if verbal is not None and rule is not None and rule.accepts_verbal:
+                source = f"request:{verbal.id}"  # the verbal request already started this clock
+            deadline = next((d for d in deadlines if d.rule == canonical and d.source == source), None)
+            if deadline is not None:
+                rule = juris.rule_for(canonical, deadline.trigger_date) or rule
+            trigger_request = _trigger_request(hypo, deadline)
+
+    response = response_facts(deadline, rule, juris, trigger_request, school_calendar)
+    exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
+    context = {
+        "kind": req.kind,
+        "request_kind": request_kind,
+        "format": req.fmt,
+        "today": today,
+        "letter_date": letter_date,
+        "sender": sender,
+        "recipient": {"name": req.to.strip(), "title": (req.title or "").strip() or None},
+        "student": _student_dict(student),
+        "state": {"code": juris.code, "name": juris.name, "has_state_rules": juris.has_state_rules},
+        "method": req.method,
+        "received": req.received,
+        "concerns": [c.strip() for c in req.concerns if c and c.strip()],
+        "response": response,
+        "notice": notice,
+        "evaluation": evaluation,
+        "verbal": _request_dict(verbal) if verbal is not None else None,
+        "overdue": overdue,
+        "origin": origin,
+        "exit_rule": _rule_dict(exit_rule),
+        "calendar_estimated": bool(getattr(school_calendar, "estimated", False)),
+    }
+    text = render(req.kind, req.fmt, context)
+    subject = _subject(req.kind, request_kind, overdue, evaluation)
+    return Letter(
+        kind=req.kind,
+        fmt=req.fmt,
+        text=text,
+        student_id=student.id,
+        request_kind=request_kind,
+        sent_on=letter_date,
+        method=req.method,
+        received_on=req.received,
+        recipient=_recipient_text(req),
+        subject=subject,
+        confirms_id=confirms_id,
+        assessment_id=evaluation["id"] if evaluation else None,
+        response=response,
+    )
+
+
+def request_clock_day(r) -> date:
+    from tracker.scheduler import request_clock
+
+    return request_clock(r)[0]
+
+
+def _recipient_text(req: LetterRequest) -> str:
+    name = req.to.strip()
+    return f"{name}, {req.title.strip()}"[:200] if req.title and req.title.strip() else name[:200]
+
+
+def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dict | None) -> str:
+    if kind == "follow-up" and overdue is not None:
+        return f"letter: follow-up on {overdue['rule']} ({overdue['source']}), due {overdue['due'].isoformat()}"
+    if kind == "verbal-confirmation":
+        return f"letter: written confirmation of a verbal {request_kind} request"
+    if kind == "iee" and evaluation is not None:
+        what = f"assessment #{evaluation['id']}" if evaluation["id"] else evaluation["name"]
+        return f"letter: iee (disagrees with {what})"
+    return f"letter: {kind}"
+
+
+def log_letter(session, letter: Letter, today: date):
+    """Record the letter as a request (same transaction as the caller's); return the row."""
+    from tracker import records
+
+    row = records.add_request(
+        session,
+        student_id=letter.student_id,
+        kind=letter.request_kind,
+        on=letter.sent_on,
+        method=letter.method,
+        today=today,
+        received=letter.received_on,
+        to=letter.recipient,
+        confirms=letter.confirms_id,
+        assessment=letter.assessment_id,
+    )
+    row.subject = letter.subject
+    row.letter_text = letter.text
+    row.letter_format = letter.fmt
+    session.flush()
+    return row
+
+
+def write_out(path: Path, text: str) -> None:
+    """Write the letter to ``path`` (created owner-only: it holds a child's data)."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)
+
+
+__all__: Sequence[str] = (
+    "FORMATS",
+    "KINDS",
+    "Letter",
+    "LetterRequest",
+    "MissingFact",
+    "PROFILE_FIELDS",
+    "TemplateProblem",
+    "build",
+    "full_date",
+    "log_letter",
+    "long_date",
+    "profile_of",
+    "render",
+    "set_profile",
+    "write_out",
+)
