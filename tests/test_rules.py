@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date as d
 
 import pytest
-
 from calendars_for_tests import CA, FL, IL, MA, PA, SHORELINE, TX
+
 from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
 from tracker.scheduler import Calendars, compute
 

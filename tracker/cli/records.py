@@ -1,0 +1,468 @@
+"""``tracker student|plan|meeting|assessment|request|absence``: recording a case.
+
+Each command parses its options, calls one function of :mod:`tracker.records` inside one
+transaction (``app.transaction()``) and prints. ``add`` prints the new record's id (with
+``--format json`` the whole record as one JSON object); ``list``/``show``/``update`` print
+records as a table, JSON or CSV. Bad input exits with status 2 and writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from tracker.cli import DATE, emit, emit_one, format_option, pass_app
+
+STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
+PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
+MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "outcome", "attendees")
+ASSESSMENT_COLUMNS = ("id", "student_id", "kind", "requested_on", "consent_on", "completed_on", "delivered_on")
+REQUEST_COLUMNS = (
+    "id", "student_id", "kind", "sent_on", "method", "received_on", "responded_on", "recipient",
+    "confirms_id", "assessment_id",
+)  # fmt: skip
+ABSENCE_COLUMNS = ("id", "student_id", "start", "through")
+
+
+class ModelChoice(click.Choice):
+    """A ``click.Choice`` over an enumeration tuple of :mod:`tracker.models`, read on first use.
+
+    Importing the models imports SQLAlchemy; deferring it keeps ``tracker --help`` quick.
+    """
+
+    def __init__(self, enumeration: str) -> None:
+        self._enumeration = enumeration
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:  # type: ignore[override]
+        from tracker import models
+
+        return tuple(getattr(models, self._enumeration))
+
+    @choices.setter
+    def choices(self, _value: Any) -> None:  # set by Choice.__init__; the models are the source
+        pass
+
+
+ADD_FORMAT_HELP = "Output format: table (the default) prints just the new id."
+
+
+def _add_format():
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["table", "json", "csv"]),
+        default="table",
+        show_default=True,
+        help=ADD_FORMAT_HELP,
+    )
+
+
+def _print_added(record: dict[str, Any], fmt: str) -> None:
+    if fmt == "table":
+        click.echo(record["id"])
+    else:
+        emit_one(record, fmt)
+
+
+def _run(app: Any, call: Callable[[Any], Any]) -> Any:
+    """Run ``call(session)`` in one transaction; return its records as dicts (list or one)."""
+    from tracker.records import record_dict
+
+    with app.transaction() as session:
+        result = call(session)
+        if isinstance(result, list):
+            return [record_dict(r) for r in result]
+        return record_dict(result)
+
+
+def _all_columns(model_name: str) -> list[str]:
+    from tracker import models
+
+    cols = [c.key for c in getattr(models, model_name).__table__.columns]
+    return cols + (["calendar"] if model_name == "Student" else [])
+
+
+def _emit_list(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str], model_name: str, title: str) -> None:
+    """Table: the chosen columns; CSV: every column (a header row even when empty); JSON: all."""
+    emit(rows, fmt, columns if fmt == "table" else _all_columns(model_name), title=title)
+
+
+def _list_command(group: click.Group, columns: Sequence[str], lister: str, model_name: str, title: str) -> None:
+    @group.command("list")
+    @click.option("--student", "student_id", type=int, metavar="ID", help="Only this student's records.")
+    @format_option()
+    @pass_app
+    def list_(app, student_id: int | None, fmt: str) -> None:
+        from tracker import records
+
+        rows = _run(app, lambda s: getattr(records, lister)(s, student_id))
+        _emit_list(rows, fmt, columns, model_name, title)
+
+    list_.help = f"List {title.lower()} (of one student with --student ID)."
+
+
+# --- student ---------------------------------------------------------------------------
+
+
+@click.group()
+def student() -> None:
+    """Students: add, list, show, edit."""
+
+
+def _student_options(required: bool):
+    def deco(f):
+        opts = [
+            click.option("--dob", type=DATE, required=required, help="Date of birth."),
+            click.option(
+                "--state", metavar="XX", required=required, help="USPS code of the state whose rules apply (CA, TX...)."
+            ),
+            click.option("--school", help="School attended."),
+            click.option("--district", help="School district (LEA)."),
+            click.option("--local-id", "local_id", metavar="ID", help="District student number (kept as text)."),
+            click.option("--grade", metavar="G", help="Grade (e.g. K, 3, 11)."),
+            click.option("--case-manager", "case_manager", metavar="NAME", help="School case manager."),
+            click.option("--calendar", metavar="NAME", help="School calendar (see `tracker calendar list`)."),
+        ]
+        for opt in reversed(opts):
+            f = opt(f)
+        return f
+
+    return deco
+
+
+@student.command("add")
+@click.argument("name")
+@_student_options(required=True)
+@_add_format()
+@pass_app
+def student_add(app, name, dob, state, school, district, local_id, grade, case_manager, calendar, fmt) -> None:
+    """Add a student; prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_student(
+            s,
+            name=name,
+            dob=dob,
+            state=state,
+            school=school,
+            district=district,
+            local_id=local_id,
+            grade=grade,
+            case_manager=case_manager,
+            calendar=calendar,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@student.command("list")
+@format_option()
+@pass_app
+def student_list(app, fmt: str) -> None:
+    """List students."""
+    from tracker import records
+
+    rows = _run(app, records.list_students)
+    _emit_list(rows, fmt, STUDENT_COLUMNS, "Student", "Students")
+
+
+@student.command("show")
+@click.argument("student_id", metavar="ID", type=int)
+@format_option()
+@pass_app
+def student_show(app, student_id: int, fmt: str) -> None:
+    """Show one student."""
+    from tracker import records
+
+    emit_one(_run(app, lambda s: records.get_student(s, student_id)), fmt)
+
+
+@student.command("edit")
+@click.argument("student_id", metavar="ID", type=int)
+@click.option("--name", help="New name.")
+@_student_options(required=False)
+@format_option()
+@pass_app
+def student_edit(app, student_id, name, dob, state, school, district, local_id, grade, case_manager, calendar, fmt):
+    """Change a student's details (only the options given; an empty value clears an optional field)."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_student(
+            s,
+            student_id,
+            today=app.today,
+            name=name,
+            dob=dob,
+            state=state,
+            school=school,
+            district=district,
+            local_id=local_id,
+            grade=grade,
+            case_manager=case_manager,
+            calendar=calendar,
+        ),
+    )
+    emit_one(record, fmt)
+
+
+# --- plan ------------------------------------------------------------------------------
+
+
+@click.group()
+def plan() -> None:
+    """IEPs and Section 504 plans: add, end, list."""
+
+
+@plan.command("add")
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--kind", type=ModelChoice("PLAN_KINDS"), required=True, help="iep (IDEA) or 504.")
+@click.option("--start", type=DATE, required=True, help="Day the plan took effect.")
+@click.option("--category", type=ModelChoice("IDEA_CATEGORIES"), help="IDEA disability category (IEPs only).")
+@_add_format()
+@pass_app
+def plan_add(app, student_id, kind, start, category, fmt) -> None:
+    """Add a plan for STUDENT (an id); prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_plan(
+            s, student_id=student_id, kind=kind, start=start, category=category, today=app.today
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@plan.command("end")
+@click.argument("plan_id", metavar="PLAN", type=int)
+@click.option("--on", "on", type=DATE, required=True, help="Last day of the plan.")
+@click.option("--reason", type=ModelChoice("END_REASONS"), required=True, help="Why the plan ended.")
+@format_option()
+@pass_app
+def plan_end(app, plan_id, on, reason, fmt) -> None:
+    """End PLAN (an id)."""
+    from tracker import records
+
+    emit_one(_run(app, lambda s: records.end_plan(s, plan_id, on=on, reason=reason, today=app.today)), fmt)
+
+
+_list_command(plan, PLAN_COLUMNS, "list_plans", "Plan", "Plans")
+
+
+# --- meeting ---------------------------------------------------------------------------
+
+
+@click.group()
+def meeting() -> None:
+    """Meetings held: add, list."""
+
+
+@meeting.command("add")
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--kind", type=ModelChoice("MEETING_KINDS"), required=True, help="Kind of meeting.")
+@click.option("--on", "on", type=DATE, required=True, help="Day the meeting was held.")
+@click.option("--plan", "plan_id", type=int, metavar="ID", help="The plan (of the same student) it was about.")
+@click.option("--outcome", type=ModelChoice("MEETING_OUTCOMES"), help="What the meeting decided.")
+@click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="A role present (repeatable).")
+@click.option("--notes", metavar="TEXT", help="Free-text notes.")
+@_add_format()
+@pass_app
+def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, fmt) -> None:
+    """Record a meeting of STUDENT (an id); prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_meeting(
+            s,
+            student_id=student_id,
+            kind=kind,
+            on=on,
+            plan_id=plan_id,
+            outcome=outcome,
+            attendees=attendees,
+            notes=notes,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+_list_command(meeting, MEETING_COLUMNS, "list_meetings", "Meeting", "Meetings")
+
+
+# --- assessment ------------------------------------------------------------------------
+
+
+@click.group()
+def assessment() -> None:
+    """Evaluations, reevaluations, 504 evaluations and IEEs: add, update, list."""
+
+
+@assessment.command("add")
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--kind", type=ModelChoice("ASSESSMENT_KINDS"), required=True, help="Kind of assessment.")
+@click.option("--requested", type=DATE, help="Day it was requested.")
+@click.option("--consent", type=DATE, help="Day the school received signed consent.")
+@click.option("--completed", type=DATE, help="Day the evaluation was completed.")
+@click.option("--delivered", type=DATE, help="Day the report was given to the parent.")
+@_add_format()
+@pass_app
+def assessment_add(app, student_id, kind, requested, consent, completed, delivered, fmt) -> None:
+    """Record an assessment of STUDENT (an id); prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_assessment(
+            s,
+            student_id=student_id,
+            kind=kind,
+            requested=requested,
+            consent=consent,
+            completed=completed,
+            delivered=delivered,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@assessment.command("update")
+@click.argument("assessment_id", metavar="ID", type=int)
+@click.option("--consent", type=DATE, help="Day the school received signed consent.")
+@click.option("--completed", type=DATE, help="Day the evaluation was completed.")
+@click.option("--delivered", type=DATE, help="Day the report was given to the parent.")
+@format_option()
+@pass_app
+def assessment_update(app, assessment_id, consent, completed, delivered, fmt) -> None:
+    """Set dates of assessment ID."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.update_assessment(
+            s, assessment_id, consent=consent, completed=completed, delivered=delivered, today=app.today
+        ),
+    )
+    emit_one(record, fmt)
+
+
+_list_command(assessment, ASSESSMENT_COLUMNS, "list_assessments", "Assessment", "Assessments")
+
+
+# --- request ---------------------------------------------------------------------------
+
+
+@click.group()
+def request() -> None:
+    """Requests made to the school: add, update, show, list."""
+
+
+@request.command("add")
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--kind", type=ModelChoice("REQUEST_KINDS"), required=True, help="What was requested.")
+@click.option("--on", "on", type=DATE, required=True, help="Day it was sent (or said).")
+@click.option("--method", type=ModelChoice("DELIVERY_METHODS"), required=True, help="How it was sent.")
+@click.option("--received", type=DATE, help="Day the school received it.")
+@click.option("--to", "to", metavar="RECIPIENT", help="To whom it was sent.")
+@click.option("--confirms", type=int, metavar="REQUEST_ID", help="The verbal request this one confirms.")
+@click.option("--assessment", "assessment_id", type=int, metavar="ID", help="The assessment it is about.")
+@_add_format()
+@pass_app
+def request_add(app, student_id, kind, on, method, received, to, confirms, assessment_id, fmt) -> None:
+    """Record a request for STUDENT (an id); prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_request(
+            s,
+            student_id=student_id,
+            kind=kind,
+            on=on,
+            method=method,
+            received=received,
+            to=to,
+            confirms=confirms,
+            assessment=assessment_id,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@request.command("update")
+@click.argument("request_id", metavar="ID", type=int)
+@click.option("--received", type=DATE, help="Day the school received it.")
+@click.option("--responded", type=DATE, help="Day the school responded.")
+@format_option()
+@pass_app
+def request_update(app, request_id, received, responded, fmt) -> None:
+    """Set the received/responded dates of request ID."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.update_request(s, request_id, received=received, responded=responded, today=app.today),
+    )
+    _show_request(record, fmt)
+
+
+@request.command("show")
+@click.argument("request_id", metavar="ID", type=int)
+@format_option()
+@pass_app
+def request_show(app, request_id, fmt) -> None:
+    """Show request ID (and the letter sent, when one was logged)."""
+    from tracker import records
+
+    _show_request(_run(app, lambda s: records.get(s, "request", request_id)), fmt)
+
+
+def _show_request(record: dict[str, Any], fmt: str) -> None:
+    if fmt != "table":
+        emit_one(record, fmt)
+        return
+    letter = record.get("letter_text")
+    emit_one({k: v for k, v in record.items() if k != "letter_text"}, fmt)
+    if letter:
+        click.echo("")
+        click.echo(letter.rstrip("\n"))
+
+
+_list_command(request, REQUEST_COLUMNS, "list_requests", "WrittenRequest", "Requests")
+
+
+# --- absence ---------------------------------------------------------------------------
+
+
+@click.group()
+def absence() -> None:
+    """Days absent (Texas extends some timelines by absences): add, list."""
+
+
+@absence.command("add")
+@click.argument("student_id", metavar="STUDENT", type=int)
+@click.option("--on", "on", type=DATE, required=True, help="First day absent.")
+@click.option("--through", type=DATE, help="Last day absent (default: the same day).")
+@_add_format()
+@pass_app
+def absence_add(app, student_id, on, through, fmt) -> None:
+    """Record an absence of STUDENT (an id); prints the new id."""
+    from tracker import records
+
+    record = _run(app, lambda s: records.add_absence(s, student_id=student_id, on=on, through=through, today=app.today))
+    _print_added(record, fmt)
+
+
+_list_command(absence, ABSENCE_COLUMNS, "list_absences", "Absence", "Absences")

@@ -1,0 +1,628 @@
+"""Recording a case: students, plans, meetings, assessments, written requests, absences.
+
+Pure functions over a SQLAlchemy :class:`~sqlalchemy.orm.Session`: no Click, no printing,
+no logging. Each takes the reference date ``today`` where it validates dates, checks its
+input completely before it writes, and raises:
+
+* :class:`~tracker.errors.InputError` - a bad value; the message names the field (spelled as
+  the CLI option, e.g. ``--received``), the value given and the accepted form;
+* :class:`~tracker.errors.NotFound` - an id (or calendar name) that names no record.
+
+Both map to exit status 2, and the caller's transaction is rolled back, so nothing is
+written. Messages never quote names or dates of birth read from the database (FERPA):
+they name fields, the values the user typed and record ids.
+
+Date rules, shared by every record:
+
+* a date of something that already happened (meeting held, consent received, assessment
+  completed or delivered, request sent/received/answered, plan start/end, absence) and a
+  date of birth may not be after ``today``;
+* no event may precede the student's date of birth;
+* received before sent, completed before consent, delivered before completed, plan end
+  before start and an absence ending before it starts are refused, naming both fields.
+
+:func:`record_dict` turns any record into a plain ``dict`` (column name -> value, in table
+order; dates stay ``datetime.date``) for output; call it while the session is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.errors import InputError, NotFound
+from tracker.models import (
+    ASSESSMENT_KINDS,
+    DELIVERY_METHODS,
+    END_REASONS,
+    IDEA_CATEGORIES,
+    JURISDICTIONS,
+    MEETING_KINDS,
+    MEETING_OUTCOMES,
+    PLAN_KINDS,
+    REQUEST_KINDS,
+    Absence,
+    Assessment,
+    Meeting,
+    Plan,
+    SchoolCalendar,
+    Student,
+    WrittenRequest,
+)
+
+STATE_ACCEPTED = (
+    "a two-letter USPS code of a US state, DC or territory, like CA, TX (one of " + ", ".join(JURISDICTIONS) + ")"
+)
+
+#: Unset marker for :func:`edit_student` (``None`` means "clear the field").
+UNSET: Any = object()
+
+_LIST_HINTS = {
+    "student": "see `tracker student list`",
+    "plan": "see `tracker plan list`",
+    "meeting": "see `tracker meeting list`",
+    "assessment": "see `tracker assessment list`",
+    "request": "see `tracker request list`",
+    "absence": "see `tracker absence list`",
+}
+
+_MODELS = {
+    "student": Student,
+    "plan": Plan,
+    "meeting": Meeting,
+    "assessment": Assessment,
+    "request": WrittenRequest,
+    "absence": Absence,
+}
+
+
+# --- lookups ---------------------------------------------------------------------------
+
+
+def get(session: Session, what: str, ident: int) -> Any:
+    """The record of kind ``what`` (``student``, ``plan``, ``meeting``, ``assessment``,
+    ``request``, ``absence``) with id ``ident``.
+
+    Raises:
+        NotFound: no such record (the message names the list command to look it up).
+    """
+    obj = session.get(_MODELS[what], ident)
+    if obj is None:
+        raise NotFound(what, ident, _LIST_HINTS[what])
+    return obj
+
+
+def get_student(session: Session, student_id: int) -> Student:
+    """The student with id ``student_id`` (NotFound naming `tracker student list`)."""
+    return get(session, "student", student_id)
+
+
+def find_calendar(session: Session, name: str) -> SchoolCalendar:
+    """The school calendar named ``name``.
+
+    Raises:
+        NotFound: no calendar of that name (the message names `tracker calendar list`).
+    """
+    cal = session.scalars(select(SchoolCalendar).where(SchoolCalendar.name == name)).first()
+    if cal is None:
+        exc = NotFound("school calendar", name, "see `tracker calendar list`")
+        exc.args = (f"--calendar: no school calendar named {name!r}; see `tracker calendar list`",)
+        raise exc
+    return cal
+
+
+# --- validation helpers ----------------------------------------------------------------
+
+
+def _iso(value: date) -> str:
+    return value.isoformat()
+
+
+def _choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None:
+    if value is None:
+        return None
+    if value not in allowed:
+        raise InputError(field, value, "one of " + ", ".join(allowed))
+    return value
+
+
+def _text(field: str, value: str | None, max_len: int, *, required: bool = False) -> str | None:
+    """Strip a free-text value; empty -> None (or an error when required); check the length."""
+    if value is None:
+        if required:
+            raise InputError(field, value, "a non-empty text")
+        return None
+    text = value.strip()
+    if not text:
+        if required:
+            raise InputError(field, value, "a non-empty text")
+        return None
+    if len(text) > max_len:
+        raise InputError(field, f"{text[:20]}...", f"at most {max_len} characters")
+    return text
+
+
+def _state(value: str) -> str:
+    code = (value or "").strip().upper()
+    if code not in JURISDICTIONS:
+        raise InputError("--state", value, STATE_ACCEPTED)
+    return code
+
+
+def _not_future(field: str, value: date | None, today: date, what: str) -> None:
+    if value is not None and value > today:
+        raise InputError(
+            field,
+            _iso(value),
+            f"{what} must be on or before today ({_iso(today)}); only record what has already "
+            "happened (today can be set with --today)",
+        )
+
+
+def _not_before_birth(field: str, value: date | None, student: Student) -> None:
+    if value is not None and value < student.dob:
+        raise InputError(
+            field,
+            _iso(value),
+            f"a date on or after the date of birth of student {student.id} (no event precedes it)",
+        )
+
+
+def _event_date(field: str, value: date | None, student: Student, today: date, what: str) -> None:
+    _not_future(field, value, today, what)
+    _not_before_birth(field, value, student)
+
+
+def _ordered(later_field: str, later: date | None, earlier_field: str, earlier: date | None, meaning: str) -> None:
+    if later is not None and earlier is not None and later < earlier:
+        raise InputError(
+            later_field,
+            _iso(later),
+            f"must not be before {earlier_field} ({_iso(earlier)}); {meaning}",
+        )
+
+
+def _same_student(field: str, obj: Any, what: str, student: Student) -> None:
+    if obj.student_id != student.id:
+        raise InputError(
+            field,
+            obj.id,
+            f"a {what} of student {student.id}; {what} {obj.id} belongs to another student "
+            f"(see `tracker {what} list --student {student.id}`)",
+        )
+
+
+def _local_id_free(session: Session, local_id: str | None, student_id: int | None) -> None:
+    if local_id is None:
+        return
+    other = session.scalars(select(Student).where(Student.local_id == local_id)).first()
+    if other is not None and other.id != student_id:
+        raise InputError("--local-id", local_id, f"a local id not yet in use; student {other.id} already has it")
+
+
+def _earliest_event(student: Student) -> date | None:
+    dates: list[date] = []
+    for plan in student.plans:
+        dates += [plan.start_date, plan.end_date]
+    dates += [m.held_on for m in student.meetings]
+    for a in student.assessments:
+        dates += [a.requested_on, a.consent_on, a.completed_on, a.delivered_on]
+    for r in student.requests:
+        dates += [r.sent_on, r.received_on, r.responded_on]
+    dates += [a.start for a in student.absences]
+    dates = [d for d in dates if d is not None]
+    return min(dates) if dates else None
+
+
+# --- students --------------------------------------------------------------------------
+
+
+def add_student(
+    session: Session,
+    *,
+    name: str,
+    dob: date,
+    state: str,
+    today: date,
+    school: str | None = None,
+    district: str | None = None,
+    local_id: str | None = None,
+    grade: str | None = None,
+    case_manager: str | None = None,
+    calendar: str | None = None,
+) -> Student:
+    """Record a new student.
+
+    Args:
+        name: the child's name (required, non-empty).
+        dob: date of birth (not after ``today``).
+        state: USPS code of the state whose rules apply (``CA``; lower case accepted).
+        calendar: name of an existing school calendar (``tracker calendar list``).
+        local_id: the district's student number, kept as text (leading zeros stay); unique.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    student = Student(
+        name=_text("NAME", name, 200, required=True),
+        dob=dob,
+        jurisdiction=_state(state),
+        school=_text("--school", school, 200),
+        district=_text("--district", district, 200),
+        grade=_text("--grade", grade, 20),
+        local_id=_text("--local-id", local_id, 64),
+        case_manager=_text("--case-manager", case_manager, 200),
+    )
+    _not_future("--dob", dob, today, "a date of birth")
+    _local_id_free(session, student.local_id, None)
+    if calendar is not None and calendar.strip():
+        student.calendar = find_calendar(session, calendar.strip())
+    session.add(student)
+    session.flush()
+    return student
+
+
+def edit_student(
+    session: Session,
+    student_id: int,
+    *,
+    today: date,
+    name: str | None = UNSET,
+    dob: date | None = UNSET,
+    state: str | None = UNSET,
+    school: str | None = UNSET,
+    district: str | None = UNSET,
+    local_id: str | None = UNSET,
+    grade: str | None = UNSET,
+    case_manager: str | None = UNSET,
+    calendar: str | None = UNSET,
+) -> Student:
+    """Change some fields of a student; fields left :data:`UNSET` (or ``None``) stay as they are.
+
+    An empty string clears an optional text field (``school``, ``district``, ``local_id``,
+    ``grade``, ``case_manager``) or the calendar. A new date of birth may not be after
+    ``today`` nor after any event already recorded for the student.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    student = get_student(session, student_id)
+    if name is not UNSET and name is not None:
+        student.name = _text("--name", name, 200, required=True)
+    if dob is not UNSET and dob is not None:
+        _not_future("--dob", dob, today, "a date of birth")
+        first = _earliest_event(student)
+        if first is not None and first < dob:
+            raise InputError(
+                "--dob",
+                _iso(dob),
+                f"a date on or before the earliest event recorded for student {student.id} ({_iso(first)})",
+            )
+        student.dob = dob
+    if state is not UNSET and state is not None:
+        student.jurisdiction = _state(state)
+    for field, attr, max_len, value in (
+        ("--school", "school", 200, school),
+        ("--district", "district", 200, district),
+        ("--grade", "grade", 20, grade),
+        ("--case-manager", "case_manager", 200, case_manager),
+    ):
+        if value is not UNSET and value is not None:
+            setattr(student, attr, _text(field, value, max_len))
+    if local_id is not UNSET and local_id is not None:
+        new_local = _text("--local-id", local_id, 64)
+        _local_id_free(session, new_local, student.id)
+        student.local_id = new_local
+    if calendar is not UNSET and calendar is not None:
+        student.calendar = find_calendar(session, calendar.strip()) if calendar.strip() else None
+    session.flush()
+    return student
+
+
+def list_students(session: Session) -> list[Student]:
+    """All students, by id."""
+    return list(session.scalars(select(Student).options(selectinload(Student.calendar)).order_by(Student.id)))
+
+
+# --- plans -----------------------------------------------------------------------------
+
+
+def add_plan(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    start: date,
+    today: date,
+    category: str | None = None,
+) -> Plan:
+    """Record an IEP (``kind='iep'``, optional IDEA ``category``) or a 504 plan from ``start``."""
+    student = get_student(session, student_id)
+    _choice("--kind", kind, PLAN_KINDS)
+    _choice("--category", category, IDEA_CATEGORIES)
+    if category is not None and kind != "iep":
+        raise InputError(
+            "--category",
+            category,
+            "only an IEP (--kind iep) has an IDEA disability category; leave --category out for a 504 plan",
+        )
+    _event_date("--start", start, student, today, "a plan's start date")
+    plan = Plan(student=student, kind=kind, start_date=start, category=category)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def end_plan(session: Session, plan_id: int, *, on: date, reason: str, today: date) -> Plan:
+    """End a plan on ``on`` for ``reason`` (one of :data:`~tracker.models.END_REASONS`).
+
+    Raises:
+        InputError: the plan already ended, ``on`` is before its start or after ``today``.
+    """
+    plan = get(session, "plan", plan_id)
+    _choice("--reason", reason, END_REASONS)
+    if plan.end_date is not None:
+        raise InputError(
+            "PLAN",
+            plan_id,
+            f"a plan that has not ended; plan {plan_id} already ended on {_iso(plan.end_date)} ({plan.end_reason})",
+        )
+    _event_date("--on", on, plan.student, today, "a plan's end date")
+    _ordered("--on", on, "the plan's --start", plan.start_date, "a plan cannot end before it starts")
+    plan.end_date = on
+    plan.end_reason = reason
+    session.flush()
+    return plan
+
+
+def list_plans(session: Session, student_id: int | None = None) -> list[Plan]:
+    """Plans (of one student when ``student_id`` is given), by student, start date, id."""
+    return _list(session, Plan, student_id, (Plan.student_id, Plan.start_date, Plan.id))
+
+
+# --- meetings --------------------------------------------------------------------------
+
+
+def add_meeting(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    on: date,
+    today: date,
+    plan_id: int | None = None,
+    outcome: str | None = None,
+    attendees: Iterable[str] = (),
+    notes: str | None = None,
+) -> Meeting:
+    """Record a meeting held on ``on`` (optionally about plan ``plan_id`` of the same student)."""
+    student = get_student(session, student_id)
+    _choice("--kind", kind, MEETING_KINDS)
+    _choice("--outcome", outcome, MEETING_OUTCOMES)
+    _event_date("--on", on, student, today, "the day a meeting was held")
+    plan = None
+    if plan_id is not None:
+        plan = get(session, "plan", plan_id)
+        _same_student("--plan", plan, "plan", student)
+    roles = [r for r in (_text("--attendee", a, 200) for a in attendees) if r]
+    meeting = Meeting(
+        student=student,
+        plan_id=plan.id if plan else None,
+        kind=kind,
+        held_on=on,
+        outcome=outcome,
+        attendees=roles or None,
+        notes=_text("--notes", notes, 100_000),
+    )
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def list_meetings(session: Session, student_id: int | None = None) -> list[Meeting]:
+    """Meetings (of one student when given), by student, date, id."""
+    return _list(session, Meeting, student_id, (Meeting.student_id, Meeting.held_on, Meeting.id))
+
+
+# --- assessments -----------------------------------------------------------------------
+
+
+def _check_assessment_dates(
+    student: Student,
+    today: date,
+    requested: date | None,
+    consent: date | None,
+    completed: date | None,
+    delivered: date | None,
+) -> None:
+    _event_date("--requested", requested, student, today, "the day an evaluation was requested")
+    _event_date("--consent", consent, student, today, "the day consent was received")
+    _event_date("--completed", completed, student, today, "the day an evaluation was completed")
+    _event_date("--delivered", delivered, student, today, "the day a report was delivered")
+    _ordered("--completed", completed, "--consent", consent, "an evaluation is completed after consent is received")
+    _ordered("--delivered", delivered, "--completed", completed, "a report is delivered after it is completed")
+
+
+def add_assessment(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    today: date,
+    requested: date | None = None,
+    consent: date | None = None,
+    completed: date | None = None,
+    delivered: date | None = None,
+) -> Assessment:
+    """Record an evaluation, reevaluation, 504 evaluation or IEE and the dates known so far."""
+    student = get_student(session, student_id)
+    _choice("--kind", kind, ASSESSMENT_KINDS)
+    _check_assessment_dates(student, today, requested, consent, completed, delivered)
+    assessment = Assessment(
+        student=student,
+        kind=kind,
+        requested_on=requested,
+        consent_on=consent,
+        completed_on=completed,
+        delivered_on=delivered,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment
+
+
+def update_assessment(
+    session: Session,
+    assessment_id: int,
+    *,
+    today: date,
+    consent: date | None = None,
+    completed: date | None = None,
+    delivered: date | None = None,
+) -> Assessment:
+    """Set the consent, completion or delivery date of an assessment (``None`` = unchanged)."""
+    a = get(session, "assessment", assessment_id)
+    new_consent = consent if consent is not None else a.consent_on
+    new_completed = completed if completed is not None else a.completed_on
+    new_delivered = delivered if delivered is not None else a.delivered_on
+    _check_assessment_dates(a.student, today, None, new_consent, new_completed, new_delivered)
+    a.consent_on, a.completed_on, a.delivered_on = new_consent, new_completed, new_delivered
+    session.flush()
+    return a
+
+
+def list_assessments(session: Session, student_id: int | None = None) -> list[Assessment]:
+    """Assessments (of one student when given), by student, id."""
+    return _list(session, Assessment, student_id, (Assessment.student_id, Assessment.id))
+
+
+# --- written requests ------------------------------------------------------------------
+
+
+def _check_request_dates(
+    student: Student, today: date, sent: date, received: date | None, responded: date | None
+) -> None:
+    _event_date("--on", sent, student, today, "the day a request was sent")
+    _event_date("--received", received, student, today, "the day the school received a request")
+    _event_date("--responded", responded, student, today, "the day the school responded")
+    _ordered("--received", received, "--on", sent, "a request is received on or after the day it was sent")
+    _ordered("--responded", responded, "--on", sent, "a response comes on or after the day it was sent")
+
+
+def add_request(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    on: date,
+    method: str,
+    today: date,
+    received: date | None = None,
+    to: str | None = None,
+    confirms: int | None = None,
+    assessment: int | None = None,
+) -> WrittenRequest:
+    """Record a request to the school sent on ``on`` by ``method``.
+
+    Args:
+        confirms: id of the (verbal) request of the same student this one confirms in writing.
+        assessment: id of the assessment of the same student this request is about (an IEE
+            request names the evaluation it disagrees with).
+    """
+    student = get_student(session, student_id)
+    _choice("--kind", kind, REQUEST_KINDS)
+    _choice("--method", method, DELIVERY_METHODS)
+    _check_request_dates(student, today, on, received, None)
+    if confirms is not None:
+        _same_student("--confirms", get(session, "request", confirms), "request", student)
+    if assessment is not None:
+        _same_student("--assessment", get(session, "assessment", assessment), "assessment", student)
+    req = WrittenRequest(
+        student=student,
+        kind=kind,
+        sent_on=on,
+        method=method,
+        received_on=received,
+        recipient=_text("--to", to, 200),
+        confirms_id=confirms,
+        assessment_id=assessment,
+    )
+    session.add(req)
+    session.flush()
+    return req
+
+
+def update_request(
+    session: Session,
+    request_id: int,
+    *,
+    today: date,
+    received: date | None = None,
+    responded: date | None = None,
+) -> WrittenRequest:
+    """Set the day the school received or answered a request (``None`` = unchanged)."""
+    req = get(session, "request", request_id)
+    new_received = received if received is not None else req.received_on
+    new_responded = responded if responded is not None else req.responded_on
+    _check_request_dates(req.student, today, req.sent_on, new_received, new_responded)
+    req.received_on, req.responded_on = new_received, new_responded
+    session.flush()
+    return req
+
+
+def list_requests(session: Session, student_id: int | None = None) -> list[WrittenRequest]:
+    """Written requests (of one student when given), by student, date sent, id."""
+    return _list(
+        session, WrittenRequest, student_id, (WrittenRequest.student_id, WrittenRequest.sent_on, WrittenRequest.id)
+    )
+
+
+# --- absences --------------------------------------------------------------------------
+
+
+def add_absence(session: Session, *, student_id: int, on: date, today: date, through: date | None = None) -> Absence:
+    """Record days absent: ``on`` through ``through`` inclusive (one day when omitted)."""
+    student = get_student(session, student_id)
+    last = through if through is not None else on
+    _event_date("--on", on, student, today, "an absence")
+    _event_date("--through", last, student, today, "an absence")
+    _ordered("--through", last, "--on", on, "an absence ends on or after the day it starts")
+    absence = Absence(student=student, start=on, through=last)
+    session.add(absence)
+    session.flush()
+    return absence
+
+
+def list_absences(session: Session, student_id: int | None = None) -> list[Absence]:
+    """Absences (of one student when given), by student, first day, id."""
+    return _list(session, Absence, student_id, (Absence.student_id, Absence.start, Absence.id))
+
+
+# --- shared ----------------------------------------------------------------------------
+
+
+def _list(session: Session, model: Any, student_id: int | None, order: Sequence[Any]) -> list[Any]:
+    stmt = select(model).order_by(*order)
+    if student_id is not None:
+        get_student(session, student_id)
+        stmt = stmt.where(model.student_id == student_id)
+    return list(session.scalars(stmt))
+
+
+def record_dict(obj: Any) -> dict[str, Any]:
+    """A record as a plain dict: every column (table order) -> value.
+
+    Dates stay ``datetime.date`` (the output layer writes them as ``YYYY-MM-DD``). A student
+    also gets ``calendar``: the name of its school calendar, or ``None``. Call it while the
+    session that loaded ``obj`` is open.
+    """
+    out = {col.key: getattr(obj, col.key) for col in obj.__table__.columns}
+    if isinstance(obj, Student):
+        out["calendar"] = obj.calendar.name if obj.calendar is not None else None
+    if isinstance(obj, Meeting) and out.get("attendees") is not None:
+        out["attendees"] = list(out["attendees"])
+    return out
