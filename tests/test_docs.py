@@ -1,0 +1,36 @@
+"""Every command has help text, and the README names every top-level command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from tracker.cli import COMMANDS, cli
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _walk(group: click.Group, ctx: click.Context, prefix: str):
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        yield f"{prefix}{name}", cmd
+        if isinstance(cmd, click.Group):
+            yield from _walk(cmd, ctx, f"{prefix}{name} ")
+
+
+def test_every_command_has_help_text():
+    ctx = click.Context(cli)
+    missing = [name for name, cmd in _walk(cli, ctx, "") if not (cmd.help or "").strip()]
+    assert missing == []
+
+
+def test_readme_names_every_top_level_command():
+    missing = [name for name in COMMANDS if f"tracker {name}" not in README]
+    assert missing == []
+
+
+def test_readme_quick_start_is_two_commands():
+    block = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [line for line in block.strip().splitlines() if line.strip()]
+    assert lines == ["pip install . && tracker demo", "pip install '.[test]' && python -m pytest"]
