@@ -488,3 +488,11 @@ def test_count_past_the_calendar_end_is_recounted_and_flagged():
     item = one(run(facts, SHORELINE, today=d(2026, 6, 11)), "initial_evaluation")
     assert item.estimated and item.due is not None
     assert "shoreline" in item.warnings[0]
+
+
+def test_initial_evaluation_met_by_an_iep_that_began_when_no_meeting_is_recorded():
+    # Imported caseloads carry a consent date and an IEP start, not the eligibility meeting:
+    # consent 2024-09-03 + 60 = 2024-11-02; the IEP began 2024-10-15, so the evaluation was met.
+    facts = student("OH", assessments=(consent(d(2024, 9, 3)),), plans=(iep(start=d(2024, 10, 15)),))
+    item = one(run(facts), "initial_evaluation")
+    assert (item.due, item.status, item.met_on) == (d(2024, 11, 2), "met", d(2024, 10, 15))

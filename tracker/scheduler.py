@@ -427,9 +427,20 @@ def _s_response_or_consent(facts, hit, due):
     return _first(options)
 
 
+def _iep_began(facts: StudentFacts, since: date) -> tuple[date, str] | None:
+    """An IEP that began on or after ``since``: evidence that eligibility was decided when no
+    eligibility or IEP meeting is recorded (e.g. an imported caseload). Dated by the plan's
+    start, which can only make the deadline look later than it was met, never earlier."""
+    return _first(
+        (p.start_date, f"IEP in effect from {p.start_date.isoformat()} (no eligibility meeting recorded)")
+        for p in facts.plans
+        if p.kind == "iep" and p.start_date >= since
+    )
+
+
 @satisfier("eligibility_decided")
 def _s_eligibility_decided(facts, hit, due):
-    return _first(
+    decided = _first(
         x
         for x in (
             _meeting_hit(facts, ("eligibility",), hit.day, ("eligible", "not-eligible")),
@@ -437,6 +448,7 @@ def _s_eligibility_decided(facts, hit, due):
         )
         if x
     )
+    return decided or _iep_began(facts, hit.day)
 
 
 @satisfier("evaluation_completed")
@@ -462,7 +474,7 @@ def _s_initial_iep(facts, hit, due):
 
 @satisfier("initial_iep_or_ineligible")
 def _s_initial_iep_or_ineligible(facts, hit, due):
-    return _first(
+    decided = _first(
         x
         for x in (
             _meeting_hit(facts, ("initial-iep",), hit.day),
@@ -470,6 +482,7 @@ def _s_initial_iep_or_ineligible(facts, hit, due):
         )
         if x
     )
+    return decided or _iep_began(facts, hit.day)
 
 
 @satisfier("iep_meeting_any")
