@@ -141,12 +141,13 @@ def test_reimport_same_name_replaces_and_keeps_id(db_url, invoke):
     assert execute_sql(db_url, "SELECT count(*) FROM calendar_closure")[0][0] == 10
 
 
-def test_show_unknown_calendar(db_url, invoke):
-    res = invoke(db_url, "calendar", "show", "Nowhere")
+def test_show_unknown_calendar(migrated_db_url, invoke):
+    res = invoke(migrated_db_url, "calendar", "show", "Nowhere")
     assert res.exit_code == 2 and "Nowhere" in res.output
 
 
-def test_list_empty_and_calendar_without_years(db_url, invoke):
+def test_list_empty_and_calendar_without_years(migrated_db_url, invoke):
+    db_url = migrated_db_url
     assert invoke(db_url, "calendar", "list").stdout.strip() == "(none)"
     execute_sql(db_url, "INSERT INTO school_calendar (name) VALUES ('Bare')")
     rows = as_json(invoke(db_url, "calendar", "list", "--format", "json"))

@@ -27,8 +27,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import invoke, snapshot
 
+from conftest import invoke, snapshot
 from tracker.letters import KINDS, full_date, long_date
 
 UPDATE_GOLDEN = os.environ.get("TRACKER_UPDATE_GOLDEN") == "1"  # read before conftest clears TRACKER_*

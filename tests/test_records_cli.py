@@ -10,9 +10,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from conftest import add_student, invoke, snapshot, sqlite_path
 from sqlalchemy import create_engine, text
 
+from conftest import add_student, invoke, snapshot, sqlite_path
 from tracker.db import head_revision
 
 HEAD = head_revision()
@@ -501,19 +501,26 @@ def test_real_older_revision_is_refused_then_upgraded(db_url):
     assert ok(invoke(db_url, "student", "add", "Ana Ruiz", "--dob", "2014-05-02", "--state", "CA")) == "1\n"
 
 
-def test_database_without_revision_then_upgrade(db_url):
-    from tracker.db import downgrade, make_engine, upgrade
-
-    engine = make_engine(db_url)
-    upgrade(engine)
-    downgrade(engine, "base")
-    engine.dispose()
+def test_database_of_another_application_is_left_alone(db_url):
+    """A database holding other tables and no tracker revision is not ours: every command,
+    `db upgrade` included, refuses it and adds nothing."""
     execute_sql(db_url, "CREATE TABLE unrelated (x INTEGER)")
+    before = snapshot(db_url)
     result = invoke(db_url, "student", "list")
     assert result.exit_code == 1
-    assert "tracker db upgrade" in result.output and "Traceback" not in result.output
-    assert "upgraded" in ok(invoke(db_url, "db", "upgrade"))
-    assert ok(invoke(db_url, "student", "add", "Ana Ruiz", "--dob", "2014-05-02", "--state", "CA")) == "1\n"
+    assert "another application" in result.output and "Traceback" not in result.output
+    result = invoke(db_url, "db", "upgrade")
+    assert result.exit_code == 2 and "another application" in result.output
+    assert snapshot(db_url) == before
+
+
+def test_reading_commands_refuse_a_missing_database_file(db_url, tmp_path):
+    """A mistyped --db path must not read as an empty caseload with nothing due."""
+    missing = f"sqlite:///{tmp_path / 'typo' / 'tracker.db'}"
+    for args in (["due"], ["student", "list"], ["export", "json"], ["calendar", "list"]):
+        result = invoke(missing, *args)
+        assert result.exit_code == 2 and "existing database file" in result.output, args
+    assert not (tmp_path / "typo").exists()
 
 
 def test_unreachable_database_no_traceback():

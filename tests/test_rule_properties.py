@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from calendars_for_tests import CA, PA, TX
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from calendars_for_tests import CA, PA, TX
 from tracker.calendars import business_days_calendar
 from tracker.counting import METHODS, Context
 from tracker.dates import add_years

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import date as d
 
 import pytest
-from calendars_for_tests import CA, FL, IL, MA, PA, SHORELINE, TX
 
+from calendars_for_tests import CA, FL, IL, MA, PA, SHORELINE, TX
 from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
 from tracker.scheduler import Calendars, compute
 
@@ -496,3 +496,12 @@ def test_initial_evaluation_met_by_an_iep_that_began_when_no_meeting_is_recorded
     facts = student("OH", assessments=(consent(d(2024, 9, 3)),), plans=(iep(start=d(2024, 10, 15)),))
     item = one(run(facts), "initial_evaluation")
     assert (item.due, item.status, item.met_on) == (d(2024, 11, 2), "met", d(2024, 10, 15))
+
+
+def test_written_confirmation_of_a_counted_verbal_request_starts_no_second_clock():
+    # IEE requests may be oral (34 CFR 300.502 sets no form): the verbal request of 2025-09-01
+    # starts the count; its written confirmation of 09-03 is the same request.
+    verbal = RequestFact(3, "iee", d(2025, 9, 1), "verbal")
+    confirmation = RequestFact(4, "iee", d(2025, 9, 3), "email", confirms_id=3)
+    items = [x for x in run(student("OH", requests=(verbal, confirmation))) if x.rule == "iee_request"]
+    assert [(x.trigger_date, x.days_elapsed) for x in items] == [(d(2025, 9, 1), 30)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from conftest import add_student, invoke, snapshot
 
 # California test calendar as a date list (same as tests/calendars_for_tests.py CA):

@@ -691,8 +691,12 @@ def parse_ics(
         data = data[3:]
     try:
         cal = icalendar.Calendar.from_ical(data)
-    except Exception as exc:  # icalendar raises ValueError and friends
-        raise InputError("FILE", f"<{type(exc).__name__}: {exc}>", "an iCalendar (.ics) file") from None
+    except Exception as exc:  # icalendar raises ValueError and friends; its text may hold raw bytes
+        raise InputError(
+            "FILE",
+            f"<unreadable: {type(exc).__name__}>",
+            "an iCalendar (.ics) file (BEGIN:VCALENDAR ... END:VCALENDAR)",
+        ) from None
     if isinstance(cal, list) or cal.name != "VCALENDAR":
         raise InputError("FILE", "<not a VCALENDAR>", "an iCalendar (.ics) file with one VCALENDAR")
     warnings: list[str] = []
@@ -712,6 +716,9 @@ def parse_ics(
         except Exception:
             warnings.append(f"event {summary!r} has an unreadable DTSTART; ignored")
             continue
+        if not isinstance(start, date):
+            warnings.append(f"event {summary!r} has an unreadable DTSTART; ignored")
+            continue
         kind = classify_event(summary)
         if isinstance(start, datetime):
             if kind == "closed":
@@ -722,6 +729,8 @@ def parse_ics(
             if ev.get("DTEND") is not None:
                 end = ev.decoded("DTEND")
                 end = end.date() if isinstance(end, datetime) else end
+                if not isinstance(end, date):
+                    raise ValueError("DTEND is not a date")
                 last = max(start, end - ONE_DAY)  # DTEND is exclusive
             elif ev.get("DURATION") is not None:
                 dur = ev.decoded("DURATION")

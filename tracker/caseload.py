@@ -384,7 +384,10 @@ def read_table(path: Path) -> Table:
     """
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        table = _read_csv(path.read_bytes())
+        data = path.read_bytes()
+        if data.startswith(b"PK\x03\x04"):
+            raise InputError("FILE", path.name, "a CSV text file; this is an Excel workbook: save it as .xlsx")
+        table = _read_csv(data)
     elif suffix in XLSX_SUFFIXES:
         table = _read_xlsx(path)
     else:
@@ -753,12 +756,22 @@ def parse_rows(
         name = " ".join(name.split())
         if not name:
             row_problems.append(Problem(line, _colname(header, col_of, "name", "first_name"), "no student name"))
+        elif any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
+            row_problems.append(
+                Problem(line, _colname(header, col_of, "name", "first_name"), "control characters in the name")
+            )
         elif len(name) > 200:
             row_problems.append(
                 Problem(line, _colname(header, col_of, "name", "first_name"), "name over 200 characters")
             )
         dob = values.get("dob")
-        if dob is None and "dob" in col_of and not any(p.column == header[col_of["dob"]] for p in row_problems):
+        dob_raw = cells[col_of["dob"]] if "dob" in col_of and col_of["dob"] < len(cells) else None
+        if (
+            dob is None
+            and "dob" in col_of
+            and not str(dob_raw or "").strip()
+            and not any(p.column == header[col_of["dob"]] for p in row_problems)
+        ):
             row_problems.append(Problem(line, header[col_of["dob"]], "no date of birth (required)"))
         if isinstance(dob, date) and dob > today:
             row_problems.append(Problem(line, header[col_of["dob"]], f"date of birth {dob.isoformat()} is after today"))

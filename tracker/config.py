@@ -69,11 +69,15 @@ def load_config() -> dict[str, Any]:
     path = config_path()
     if not path.exists():
         return {}
+    if not path.is_file():
+        raise InputError("config file (TRACKER_CONFIG)", str(path), "the path of a TOML file")
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"config file {path}", str(exc), "valid TOML (see tracker --help)") from None
+        raise InputError(f"config file {path}", str(exc), "valid TOML (see README, Database)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"config file {path}", type(exc).__name__, "a readable UTF-8 TOML file") from None
 
 
 def _toml_value(value: Any) -> str:
@@ -108,6 +112,28 @@ def save_config(config: dict[str, Any]) -> Path:
     return path
 
 
+def write_private(path: Path, data: str | bytes, field: str = "--out") -> None:
+    """Write a file readable by its owner only (0600): exports and letters hold a child's data.
+
+    Raises:
+        InputError: the folder does not exist, the path is a folder, or it cannot be written
+            (names ``field`` and the path).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(field, str(path), "a file name, not a folder")
+    if not path.parent.exists():
+        raise InputError(field, str(path), f"a file in an existing folder ({path.parent} does not exist)")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except PermissionError:
+        raise InputError(field, str(path), "a file you may write") from None
+    os.chmod(path, 0o600)
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
+        fh.write(data)
+
+
 def default_database_url() -> str:
     """``sqlite:///`` URL of the per-user default database file."""
     return f"sqlite:///{data_dir() / 'tracker.db'}"
@@ -123,7 +149,9 @@ def resolve_database_url(option: str | None, config: dict[str, Any]) -> tuple[st
     Returns:
         ``(url, is_default)``.
     """
-    if option:
+    if option is not None:
+        if not option.strip():
+            raise InputError("--db / TRACKER_DATABASE_URL", option, "a database URL, or leave it unset for the default")
         return option, False
     if config.get("database_url"):
         return str(config["database_url"]), False

@@ -28,11 +28,19 @@ _US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d+)$")
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d+)$")
 
 
+#: Dates the tracker accepts: anything outside is a typo (a child born in 1800, a meeting in 9999).
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
 def _build(field: str, raw: str, y: int, m: int, d: int, accepted: str) -> date:
     try:
-        return date(y, m, d)
+        value = date(y, m, d)
     except ValueError:
         raise InputError(field, raw, f"no such calendar date; {accepted}") from None
+    if not EARLIEST <= value <= LATEST:
+        raise InputError(field, raw, f"a date between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+    return value
 
 
 def parse_iso(raw: str, field: str = "date") -> date:

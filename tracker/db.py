@@ -123,6 +123,17 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (``None`` for other databases and in-memory SQLite)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # make_engine reports the bad URL
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
+
+
 def open_database(url: str, auto_create: bool = True) -> Engine:
     """Engine for a database ready to use at the head revision.
 
@@ -138,11 +149,14 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
     try:
         current = current_revision(engine)
         if current is None:
-            tables = inspect(engine).get_table_names()
-            if tables or not auto_create:
+            tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+            if tables:
                 raise DatabaseNotMigrated(
-                    "the database has no tracker schema revision; run `tracker db upgrade` to create it"
+                    "the database holds tables of another application and no tracker schema; "
+                    "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
                 )
+            if not auto_create:
+                raise DatabaseNotMigrated("the database is empty; create it with `tracker init`")
             upgrade(engine)
             return engine
     except TrackerError:

@@ -324,6 +324,10 @@ def set_profile(config: dict[str, Any], field_name: str, value: str) -> Path:
         raise InputError("VALUE", value, "a non-empty value")
     if len(value) > 500:
         raise InputError("VALUE", value[:20] + "...", "at most 500 characters")
+    if field_name == "email" and ("@" not in value or " " in value):
+        raise InputError("VALUE", value, "an email address such as maria@example.org")
+    if field_name != "address" and any(ord(c) < 32 for c in value):
+        raise InputError("VALUE", value[:40], "one line of text")
     profile = dict(config.get("profile") or {})
     profile[field_name] = value
     config = dict(config)
@@ -611,6 +615,10 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         raise MissingFact("student's school", f"set it with `tracker student edit {student.id} --school NAME`")
 
     letter_date = req.sent or today
+    if letter_date > today:
+        raise InputError("--sent", letter_date.isoformat(), f"the day the letter is sent, not after today ({today})")
+    if letter_date < student.dob:
+        raise InputError("--sent", letter_date.isoformat(), "a date after the student's date of birth")
     juris = rulebook.jurisdiction(student.jurisdiction)
     calendars = Calendars(load_calendars(session))
     facts = next(iter(load_facts(session, student_ids=[student.id])))
@@ -795,11 +803,9 @@ def log_letter(session, letter: Letter, today: date):
 
 def write_out(path: Path, text: str) -> None:
     """Write the letter to ``path`` (created owner-only: it holds a child's data)."""
-    import os
+    from tracker.config import write_private
 
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
+    write_private(path, text)
 
 
 __all__: Sequence[str] = (

@@ -130,8 +130,11 @@ def _choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None
     return value
 
 
-def _text(field: str, value: str | None, max_len: int, *, required: bool = False) -> str | None:
-    """Strip a free-text value; empty -> None (or an error when required); check the length."""
+def _text(
+    field: str, value: str | None, max_len: int, *, required: bool = False, multiline: bool = False
+) -> str | None:
+    """Strip a free-text value; empty -> None (or an error when required); check the length
+    and refuse control characters (terminal escapes; line breaks too unless ``multiline``)."""
     if value is None:
         if required:
             raise InputError(field, value, "a non-empty text")
@@ -143,6 +146,9 @@ def _text(field: str, value: str | None, max_len: int, *, required: bool = False
         return None
     if len(text) > max_len:
         raise InputError(field, f"{text[:20]}...", f"at most {max_len} characters")
+    allowed = "\n\r\t" if multiline else ""
+    if any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed for c in text):
+        raise InputError(field, text[:40], "text without control characters" + ("" if multiline else " or line breaks"))
     return text
 
 
@@ -191,7 +197,7 @@ def _same_student(field: str, obj: Any, what: str, student: Student) -> None:
         raise InputError(
             field,
             obj.id,
-            f"a {what} of student {student.id}; {what} {obj.id} belongs to another student "
+            f"the id of a {what} of student {student.id}; {what} {obj.id} belongs to another student "
             f"(see `tracker {what} list --student {student.id}`)",
         )
 
@@ -259,6 +265,13 @@ def add_student(
     )
     _not_future("--dob", dob, today, "a date of birth")
     _local_id_free(session, student.local_id, None)
+    same = session.scalar(select(Student.id).where(Student.name == student.name, Student.dob == dob).limit(1))
+    if same is not None:
+        raise InputError(
+            "NAME",
+            student.name,
+            f"a new student: student #{same} has this name and date of birth (tracker student show {same})",
+        )
     if calendar is not None and calendar.strip():
         student.calendar = find_calendar(session, calendar.strip())
     session.add(student)
@@ -416,7 +429,7 @@ def add_meeting(
         held_on=on,
         outcome=outcome,
         attendees=roles or None,
-        notes=_text("--notes", notes, 100_000),
+        notes=_text("--notes", notes, 100_000, multiline=True),
     )
     session.add(meeting)
     session.flush()
@@ -443,6 +456,7 @@ def _check_assessment_dates(
     _event_date("--consent", consent, student, today, "the day consent was received")
     _event_date("--completed", completed, student, today, "the day an evaluation was completed")
     _event_date("--delivered", delivered, student, today, "the day a report was delivered")
+    _ordered("--consent", consent, "--requested", requested, "consent is received on or after the request")
     _ordered("--completed", completed, "--consent", consent, "an evaluation is completed after consent is received")
     _ordered("--delivered", delivered, "--completed", completed, "a report is delivered after it is completed")
 
@@ -489,7 +503,7 @@ def update_assessment(
     new_consent = consent if consent is not None else a.consent_on
     new_completed = completed if completed is not None else a.completed_on
     new_delivered = delivered if delivered is not None else a.delivered_on
-    _check_assessment_dates(a.student, today, None, new_consent, new_completed, new_delivered)
+    _check_assessment_dates(a.student, today, a.requested_on, new_consent, new_completed, new_delivered)
     a.consent_on, a.completed_on, a.delivered_on = new_consent, new_completed, new_delivered
     session.flush()
     return a

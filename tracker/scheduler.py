@@ -195,15 +195,16 @@ def trigger(name: str):
 
 @trigger("request")
 def _t_request(facts, rule, arg, today, conv) -> list[Hit]:
+    """Written requests of the given kinds (verbal ones only where the rule accepts them).
+    A written confirmation of a request that already started this clock starts no second one."""
     kinds = tuple(arg.split(","))
+    counted = {r.id for r in facts.requests if r.kind in kinds and (r.method != "verbal" or rule.accepts_verbal)}
     hits = []
     for r in facts.requests:
-        if r.kind not in kinds:
-            continue
-        if r.method == "verbal" and not rule.accepts_verbal:
+        if r.id not in counted or (r.confirms_id is not None and r.confirms_id in counted):
             continue
         day, estimated, warnings = request_clock(r)
-        how = "received" if r.received_on else ("sent (verbally)" if r.method == "verbal" else f"sent by {r.method}")
+        how = "received" if r.received_on else ("made verbally" if r.method == "verbal" else f"sent by {r.method}")
         hits.append(
             Hit(day, f"{r.kind} request {how}", f"request:{r.id}", record=r, estimated=estimated, warnings=warnings)
         )
@@ -299,8 +300,11 @@ def _t_evaluation_completed(facts, rule, arg, today, conv) -> list[Hit]:
         return []
     plan = plans[-1]
     evals = [
-        (a.completed_on, "initial evaluation completed" if a.kind == "initial" else "reevaluation completed",
-         f"assessment:{a.id}")
+        (
+            a.completed_on,
+            "initial evaluation completed" if a.kind == "initial" else "reevaluation completed",
+            f"assessment:{a.id}",
+        )
         for a in facts.assessments
         if a.kind in ("initial", "reevaluation") and a.completed_on is not None
     ]

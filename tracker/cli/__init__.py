@@ -95,6 +95,9 @@ class DateType(click.ParamType):
 
 DATE = DateType()
 
+#: A record id: a positive integer that fits the databases' integer columns.
+ID = click.IntRange(min=1, max=2_147_483_647)
+
 
 class App:
     """Per-invocation state: settings, the reference date and the database (opened lazily).
@@ -139,10 +142,29 @@ class App:
         return self._engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """A SQLAlchemy session in one transaction (rolled back on any error)."""
-        from tracker.db import transaction
+    def transaction(self, write: bool = True) -> Iterator[Any]:
+        """A SQLAlchemy session in one transaction (rolled back on any error).
 
+        Args:
+            write: the command records something. A command that only reads refuses a
+                SQLite file that does not exist (other than the per-user default), so a
+                mistyped ``--db`` path is an error rather than an empty "nothing due".
+
+        Raises:
+            InputError: reading from a database file that does not exist.
+        """
+        from tracker.db import sqlite_file, transaction
+
+        if not write and self._engine is None:
+            from tracker.config import resolve_database_url
+
+            url, is_default = resolve_database_url(self.db_option, self.config)
+            path = sqlite_file(url)
+            if path is not None and not is_default and not path.exists():
+                raise InputError(
+                    "--db / TRACKER_DATABASE_URL", str(path),
+                    "an existing database file (check the path; `tracker init` creates a new one)",
+                )  # fmt: skip
         with transaction(self.engine) as session:
             yield session
 
@@ -254,7 +276,8 @@ def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None
         table.add_column(c)
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in cols))
-    Console(soft_wrap=False).print(table)
+    # A terminal gets its own width; a file or a cron mail gets a wide table, not 80 columns.
+    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def emit_one(record: dict[str, Any], fmt: str) -> None:
@@ -307,14 +330,29 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
         raise
     except TrackerError as exc:
         raise Failure(str(exc), exc.exit_code) from None
+    except BrokenPipeError:
+        # The reader went away (`tracker ... | head`): stop quietly; nothing more to print.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise click.exceptions.Exit(EXIT_FAILURE) from None
     except Exception as exc:
         app = ctx.find_object(App)
         if app is not None and app.debug:
             raise
-        from sqlalchemy.exc import IntegrityError
+        from sqlalchemy.exc import IntegrityError, OperationalError
 
         if isinstance(exc, IntegrityError):
             raise Failure(_integrity_message(exc), EXIT_BAD_INPUT) from None
+        if isinstance(exc, OperationalError):
+            text = str(getattr(exc, "orig", "")).lower()
+            hint = (
+                "the database is read-only (check the file's permissions)"
+                if "readonly" in text or ("read-only" in text)
+                else "check that the database is reachable and writable"
+            )
+            raise Failure(f"database error ({type(exc).__name__}): {hint}; nothing was written", EXIT_FAILURE) from None
         raise Failure(
             f"unexpected failure ({type(exc).__name__}); nothing was written. "
             "Run again with --debug to see the traceback.",
@@ -327,4 +365,4 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-__all__ = ["App", "DATE", "InputError", "cli", "emit", "emit_one", "format_option", "main", "pass_app", "to_json"]
+__all__ = ["App", "DATE", "ID", "InputError", "cli", "emit", "emit_one", "format_option", "main", "pass_app", "to_json"]

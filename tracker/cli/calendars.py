@@ -96,9 +96,16 @@ def import_(
         start, end = parse_range(text, "--closed")
         extra.append(Closure(start, end, "--closed"))
     parsed = _read_calendar_file(file, list(first_days), list(last_days), extra)
+    from sqlalchemy import select
+
+    from tracker import models as m
+
     with app.transaction() as session:
+        existed = session.scalar(select(m.SchoolCalendar.id).where(m.SchoolCalendar.name == name.strip()))
         row = save_calendar(session, name, parsed, source=file.name)
         cal_id = row.id
+    if existed is not None:
+        click.echo(f"note: calendar {name.strip()!r} (#{cal_id}) replaced; its students keep it", err=True)
     for w in parsed.warnings:
         click.echo(f"warning: {w}", err=True)
     if parsed.school_day_events:
@@ -136,7 +143,7 @@ def list_(app: App, fmt: str) -> None:
     from tracker import models as m
     from tracker.calendars import load_calendars, year_label
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         cals = load_calendars(session)
         counts = dict(
             session.execute(
@@ -175,7 +182,7 @@ def show(app: App, name: str, fmt: str) -> None:
     from tracker import models as m
     from tracker.calendars import calendar_from_model, year_summary
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         row = session.execute(select(m.SchoolCalendar).where(m.SchoolCalendar.name == name)).scalar_one_or_none()
         if row is None and name.isdigit():
             row = session.get(m.SchoolCalendar, int(name))

@@ -39,6 +39,17 @@ def _upgrade(app: Any) -> None:
     try:
         before = _reachable_revision(engine)
         head = head_revision()
+        if before is None:
+            from sqlalchemy import inspect
+
+            others = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
+            if others:
+                from tracker.errors import UsageError
+
+                raise UsageError(
+                    f"the database already holds {len(others)} table(s) of another application and no tracker "
+                    "schema; point --db at an empty database (a new SQLite file, or an empty PostgreSQL schema)"
+                )
         if before is not None and before != head:
             from alembic.script import ScriptDirectory
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, emit_one, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, emit_one, format_option, pass_app, to_json
 from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 
 
 @click.command()
 @click.argument("kind", type=click.Choice(KINDS))
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--to", "to", metavar="NAME", help="The person the letter is addressed to (required).")
 @click.option("--title", metavar="TITLE", help="Their title, e.g. 'Director of Special Education'.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True, help="Output format.")
@@ -36,12 +36,12 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 @click.option(
     "--request",
     "request_id",
-    type=int,
+    type=ID,
     metavar="ID",
     help="verbal-confirmation: the verbal request; follow-up: the request whose deadline passed.",
 )
 @click.option("--rule", metavar="RULE", help="follow-up: the overdue deadline's rule (e.g. records_request).")
-@click.option("--evaluation", "evaluation_id", type=int, metavar="ID", help="iee: the assessment you disagree with.")
+@click.option("--evaluation", "evaluation_id", type=ID, metavar="ID", help="iee: the assessment you disagree with.")
 @click.option("--evaluation-date", type=DATE, help="iee: date of the evaluation (when it is not recorded).")
 @click.option("--evaluation-name", metavar="TEXT", help="iee: what it was, e.g. 'psychoeducational evaluation'.")
 @click.option("--sender-name", metavar="NAME", help="Overrides `tracker profile set name`.")

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import DATE, emit, emit_one, format_option, pass_app
+from tracker.cli import DATE, ID, emit, emit_one, format_option, pass_app
 
 STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
@@ -68,11 +68,11 @@ def _print_added(record: dict[str, Any], fmt: str) -> None:
         emit_one(record, fmt)
 
 
-def _run(app: Any, call: Callable[[Any], Any]) -> Any:
+def _run(app: Any, call: Callable[[Any], Any], write: bool = True) -> Any:
     """Run ``call(session)`` in one transaction; return its records as dicts (list or one)."""
     from tracker.records import record_dict
 
-    with app.transaction() as session:
+    with app.transaction(write=write) as session:
         result = call(session)
         if isinstance(result, list):
             return [record_dict(r) for r in result]
@@ -93,13 +93,13 @@ def _emit_list(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str], mod
 
 def _list_command(group: click.Group, columns: Sequence[str], lister: str, model_name: str, title: str) -> None:
     @group.command("list")
-    @click.option("--student", "student_id", type=int, metavar="ID", help="Only this student's records.")
+    @click.option("--student", "student_id", type=ID, metavar="ID", help="Only this student's records.")
     @format_option()
     @pass_app
     def list_(app, student_id: int | None, fmt: str) -> None:
         from tracker import records
 
-        rows = _run(app, lambda s: getattr(records, lister)(s, student_id))
+        rows = _run(app, lambda s: getattr(records, lister)(s, student_id), write=False)
         _emit_list(rows, fmt, columns, model_name, title)
 
     list_.help = f"List {title.lower()} (of one student with --student ID)."
@@ -169,23 +169,23 @@ def student_list(app, fmt: str) -> None:
     """List students."""
     from tracker import records
 
-    rows = _run(app, records.list_students)
+    rows = _run(app, records.list_students, write=False)
     _emit_list(rows, fmt, STUDENT_COLUMNS, "Student", "Students")
 
 
 @student.command("show")
-@click.argument("student_id", metavar="ID", type=int)
+@click.argument("student_id", metavar="ID", type=ID)
 @format_option()
 @pass_app
 def student_show(app, student_id: int, fmt: str) -> None:
     """Show one student."""
     from tracker import records
 
-    emit_one(_run(app, lambda s: records.get_student(s, student_id)), fmt)
+    emit_one(_run(app, lambda s: records.get_student(s, student_id), write=False), fmt)
 
 
 @student.command("edit")
-@click.argument("student_id", metavar="ID", type=int)
+@click.argument("student_id", metavar="ID", type=ID)
 @click.option("--name", help="New name.")
 @_student_options(required=False)
 @format_option()
@@ -223,7 +223,7 @@ def plan() -> None:
 
 
 @plan.command("add")
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--kind", type=ModelChoice("PLAN_KINDS"), required=True, help="iep (IDEA) or 504.")
 @click.option("--start", type=DATE, required=True, help="Day the plan took effect.")
 @click.option("--category", type=ModelChoice("IDEA_CATEGORIES"), help="IDEA disability category (IEPs only).")
@@ -243,7 +243,7 @@ def plan_add(app, student_id, kind, start, category, fmt) -> None:
 
 
 @plan.command("end")
-@click.argument("plan_id", metavar="PLAN", type=int)
+@click.argument("plan_id", metavar="PLAN", type=ID)
 @click.option("--on", "on", type=DATE, required=True, help="Last day of the plan.")
 @click.option("--reason", type=ModelChoice("END_REASONS"), required=True, help="Why the plan ended.")
 @format_option()
@@ -267,10 +267,10 @@ def meeting() -> None:
 
 
 @meeting.command("add")
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--kind", type=ModelChoice("MEETING_KINDS"), required=True, help="Kind of meeting.")
 @click.option("--on", "on", type=DATE, required=True, help="Day the meeting was held.")
-@click.option("--plan", "plan_id", type=int, metavar="ID", help="The plan (of the same student) it was about.")
+@click.option("--plan", "plan_id", type=ID, metavar="ID", help="The plan (of the same student) it was about.")
 @click.option("--outcome", type=ModelChoice("MEETING_OUTCOMES"), help="What the meeting decided.")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="A role present (repeatable).")
 @click.option("--notes", metavar="TEXT", help="Free-text notes.")
@@ -309,7 +309,7 @@ def assessment() -> None:
 
 
 @assessment.command("add")
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--kind", type=ModelChoice("ASSESSMENT_KINDS"), required=True, help="Kind of assessment.")
 @click.option("--requested", type=DATE, help="Day it was requested.")
 @click.option("--consent", type=DATE, help="Day the school received signed consent.")
@@ -338,7 +338,7 @@ def assessment_add(app, student_id, kind, requested, consent, completed, deliver
 
 
 @assessment.command("update")
-@click.argument("assessment_id", metavar="ID", type=int)
+@click.argument("assessment_id", metavar="ID", type=ID)
 @click.option("--consent", type=DATE, help="Day the school received signed consent.")
 @click.option("--completed", type=DATE, help="Day the evaluation was completed.")
 @click.option("--delivered", type=DATE, help="Day the report was given to the parent.")
@@ -369,14 +369,14 @@ def request() -> None:
 
 
 @request.command("add")
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--kind", type=ModelChoice("REQUEST_KINDS"), required=True, help="What was requested.")
 @click.option("--on", "on", type=DATE, required=True, help="Day it was sent (or said).")
 @click.option("--method", type=ModelChoice("DELIVERY_METHODS"), required=True, help="How it was sent.")
 @click.option("--received", type=DATE, help="Day the school received it.")
 @click.option("--to", "to", metavar="RECIPIENT", help="To whom it was sent.")
-@click.option("--confirms", type=int, metavar="REQUEST_ID", help="The verbal request this one confirms.")
-@click.option("--assessment", "assessment_id", type=int, metavar="ID", help="The assessment it is about.")
+@click.option("--confirms", type=ID, metavar="REQUEST_ID", help="The verbal request this one confirms.")
+@click.option("--assessment", "assessment_id", type=ID, metavar="ID", help="The assessment it is about.")
 @_add_format()
 @pass_app
 def request_add(app, student_id, kind, on, method, received, to, confirms, assessment_id, fmt) -> None:
@@ -402,7 +402,7 @@ def request_add(app, student_id, kind, on, method, received, to, confirms, asses
 
 
 @request.command("update")
-@click.argument("request_id", metavar="ID", type=int)
+@click.argument("request_id", metavar="ID", type=ID)
 @click.option("--received", type=DATE, help="Day the school received it.")
 @click.option("--responded", type=DATE, help="Day the school responded.")
 @format_option()
@@ -419,14 +419,14 @@ def request_update(app, request_id, received, responded, fmt) -> None:
 
 
 @request.command("show")
-@click.argument("request_id", metavar="ID", type=int)
+@click.argument("request_id", metavar="ID", type=ID)
 @format_option()
 @pass_app
 def request_show(app, request_id, fmt) -> None:
     """Show request ID (and the letter sent, when one was logged)."""
     from tracker import records
 
-    _show_request(_run(app, lambda s: records.get(s, "request", request_id)), fmt)
+    _show_request(_run(app, lambda s: records.get(s, "request", request_id), write=False), fmt)
 
 
 def _show_request(record: dict[str, Any], fmt: str) -> None:
@@ -452,7 +452,7 @@ def absence() -> None:
 
 
 @absence.command("add")
-@click.argument("student_id", metavar="STUDENT", type=int)
+@click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--on", "on", type=DATE, required=True, help="First day absent.")
 @click.option("--through", type=DATE, help="Last day absent (default: the same day).")
 @_add_format()

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, App, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, App, format_option, pass_app, to_json
 
 DEMO_TODAY = date(2025, 10, 1)
+#: The sample records events up to the demo date: an earlier --today would put them in the future.
+DEMO_EARLIEST = DEMO_TODAY
 
 #: Which sample calendar the demo gives each state's students.
 DEMO_CALENDARS = {
@@ -166,8 +168,13 @@ def import_json(app: App, file: Path) -> None:
     """Restore a backup written by `tracker export json` into an EMPTY database (ids kept)."""
     from tracker import backup
     from tracker.db import current_revision
+    from tracker.errors import InputError
 
-    data = backup.loads(file.read_text(encoding="utf-8"), file.name)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("FILE", file.name, "a JSON backup written by `tracker export json` (UTF-8 text)") from None
+    data = backup.loads(text, file.name)
     revision = current_revision(app.engine)
     with app.transaction() as session:
         counts = backup.restore(session, data, revision, file.name)
@@ -187,11 +194,13 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8", newline="")
+        from tracker.config import write_private
+
+        write_private(out, text)
 
 
 @export.command("ics")
-@click.option("--student", "student_ids", type=int, multiple=True, help="Only this student (repeatable).")
+@click.option("--student", "student_ids", type=ID, multiple=True, help="Only this student (repeatable).")
 @click.option("--alarm-days", type=click.IntRange(min=0), default=None, help="Add a reminder N days before each date.")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
@@ -208,7 +217,7 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
     from tracker.ics import deadlines_to_ics
     from tracker.scheduler import daily_run
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         for sid in student_ids:
             if session.get(models.Student, sid) is None:
                 raise NotFound("student", sid, "see `tracker student list`")
@@ -230,9 +239,8 @@ def export_json(app: App, out: Path | None) -> None:
     from tracker import backup
     from tracker.db import current_revision
 
-    revision = current_revision(app.engine)
-    with app.transaction() as session:
-        data = backup.dump(session, app.today, revision)
+    with app.transaction(write=False) as session:
+        data = backup.dump(session, app.today, current_revision(app.engine))
     _write(backup.dumps(data), out)
 
 
@@ -263,7 +271,6 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
     Never touches your own database: the demo database lives in a temporary folder that is
     removed afterwards (unless --keep saves a copy).
     """
-    import shutil
     import tempfile
 
     from tracker.caseload import load_demo
@@ -272,11 +279,20 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
 
     if keep is not None and keep.exists():
         raise UsageError(f"{keep} already exists; --keep needs a new file name")
+    if demo_today < DEMO_EARLIEST:
+        from tracker.errors import InputError
+
+        raise InputError(
+            "--today", demo_today.isoformat(),
+            f"a date on or after {DEMO_EARLIEST.isoformat()}: the sample caseload records events up to then",
+        )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="iep-tracker-demo-") as tmp:
         db_file = Path(tmp) / "demo.db"
         deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=_conventions(app))
         if keep is not None:
-            shutil.copyfile(db_file, keep)
+            from tracker.config import write_private
+
+            write_private(keep, db_file.read_bytes(), "--keep")
     click.echo(
         f"Demo caseload: {summary['students']} fictional students, {summary['calendars']} school calendars "
         f"(sample data: see tracker/sample/README.md). Daily run as of {demo_today.isoformat()}:"
@@ -297,7 +313,8 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
         )
     else:
         click.echo(
-            "  tracker demo --keep demo.db    # keep the demo database, then: tracker --db sqlite:///demo.db explain 1"
+            "  tracker demo --keep demo.db    # keep the demo database, then: "
+            f"tracker --db sqlite:///demo.db --today {demo_today.isoformat()} explain 1"
         )
     click.echo("  tracker import caseload FILE --state XX --dry-run    # your district's export (.csv or .xlsx)")
     click.echo("  tracker student add NAME --dob YYYY-MM-DD --state XX # or record one child by hand")
