@@ -408,6 +408,17 @@ def ca_days_excluding_breaks(ctx: Context) -> Count:
     )
 
 
+def _count_excluding(ctx: Context, excluded: list[tuple[date, date, str]], summary: str) -> Count:
+    """N calendar days after the trigger, not counting ``excluded``, with the derivation."""
+    cal = ctx.calendar
+    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
+    steps = [f"{fmt(ctx.trigger)} is day 0; count {ctx.count} calendar days."]
+    if skipped:
+        steps.append("Not counted: " + "; ".join(skipped) + ".")
+    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
+    return Count(due, steps, summary, bool(cal.estimated), _coverage_warning(cal, ctx.trigger, due))
+
+
 @method("days_excluding_summer")
 def days_excluding_summer(ctx: Context) -> Count:
     """Pennsylvania: N calendar days, not counting the summer break - the days from the day
@@ -415,20 +426,9 @@ def days_excluding_summer(ctx: Context) -> Count:
     term (22 Pa. Code 14.123(b), 14.124(b))."""
     cal = ctx.calendar
     horizon = ctx.trigger + timedelta(days=ctx.count + 400)
-    excluded = [] if cal.estimated else _summers(cal, ctx.trigger, horizon)
-    excluded = [(s, e, "summer break") for s, e, _ in excluded]
-    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
-    steps = [f"{fmt(ctx.trigger)} is day 0; count {ctx.count} calendar days."]
-    if skipped:
-        steps.append("Not counted: " + "; ".join(skipped) + ".")
-    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
-    return Count(
-        due,
-        steps,
-        f"{ctx.count} calendar days excluding summer",
-        bool(cal.estimated),
-        _coverage_warning(cal, ctx.trigger, due),
-    )
+    summers = [] if cal.estimated else _summers(cal, ctx.trigger, horizon)
+    excluded = [(s, e, "summer break") for s, e, _ in summers]
+    return _count_excluding(ctx, excluded, f"{ctx.count} calendar days excluding summer")
 
 
 @method("days_excluding_closures")
@@ -438,22 +438,11 @@ def days_excluding_closures(ctx: Context) -> Count:
     (Rule 6A-6.0331, F.A.C.)."""
     cal = ctx.calendar
     horizon = ctx.trigger + timedelta(days=ctx.count * 2 + 400)
-    excluded = [] if cal.estimated else _summers(cal, ctx.trigger, horizon)
-    excluded = [(s, e, "summer vacation") for s, e, _ in excluded]
+    excluded = []
     if not cal.estimated:
+        excluded = [(s, e, "summer vacation") for s, e, _ in _summers(cal, ctx.trigger, horizon)]
         excluded += [(c.start, c.end, c.label or "school closed") for c in cal.closures if c.end > ctx.trigger]
-    due, skipped = _count_calendar_days_excluding(ctx.trigger, ctx.count, excluded)
-    steps = [f"{fmt(ctx.trigger)} is day 0; count {ctx.count} calendar days."]
-    if skipped:
-        steps.append("Not counted: " + "; ".join(skipped) + ".")
-    steps.append(f"The {_ordinal(ctx.count)} counted day is {fmt(due)}.")
-    return Count(
-        due,
-        steps,
-        f"{ctx.count} calendar days excluding school holidays, breaks and summer",
-        bool(cal.estimated),
-        _coverage_warning(cal, ctx.trigger, due),
-    )
+    return _count_excluding(ctx, excluded, f"{ctx.count} calendar days excluding school holidays, breaks and summer")
 
 
 # --- school days with state end-of-year rules -------------------------------------------
