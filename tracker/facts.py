@@ -145,35 +145,80 @@ def load_facts(
             lambda r: RequestFact(*r[1:]),
         ),
         "absences": (
-            restrict(select(B.student_id, B.start, B.through), B).order_by(B.student_id, B.start),
+            restrict(select(B.student_id, B.start, B.through), B).order_by(B.student_id, B.start, B.id),
             lambda r: (r[1], r[2]),
         ),
     }
-    # Separate connections stream each result side by side (SQLite and PostgreSQL both
-    # allow several open cursors); each cursor is consumed in student order.
-    cursors = {
-        name: _PeekIter(session.execute(stmt.execution_options(yield_per=2000)), conv)
-        for name, (stmt, conv) in queries.items()
-    }
-    for row in session.execute(students_q.execution_options(yield_per=2000)):
-        sid = row[0]
-        parts = {name: tuple(cur.take(sid)) for name, cur in cursors.items()}
-        yield StudentFacts(id=sid, name=row[1], dob=row[2], jurisdiction=row[3], calendar_id=row[4], **parts)
+    # Each result streams side by side (SQLite and PostgreSQL both allow several open
+    # cursors in one transaction) through Core (no ORM row handling), a chunk of rows at a
+    # time; each is consumed in student order, so a student's rows are a run at the head.
+    if session.autoflush:
+        session.flush()  # as session.execute() would: pending changes are part of the record
+    conn = session.connection()
+    opts = {"yield_per": _CHUNK}
+    plans, meetings, assessments, requests, absences = (
+        _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()
+    )
+    for chunk in conn.execute(students_q.execution_options(**opts)).partitions():
+        for sid, name, dob, juris, calendar_id in chunk:
+            yield StudentFacts(
+                sid,
+                name,
+                dob,
+                juris,
+                calendar_id,
+                plans.take(sid),
+                meetings.take(sid),
+                assessments.take(sid),
+                requests.take(sid),
+                absences.take(sid),
+            )
 
 
-class _PeekIter:
-    """Iterate rows ordered by student id, handing out the run for one student at a time."""
+#: Rows fetched per round trip from each result (memory stays flat: six buffers of this size).
+_CHUNK = 2000
+_EMPTY: tuple = ()
 
-    __slots__ = ("_it", "_conv", "_head")
+
+class _Runs:
+    """Rows ordered by student id, handed out as one tuple per student (the run of rows at
+    the head of the stream with that id; rows of students not asked for are skipped)."""
+
+    __slots__ = ("_chunks", "_conv", "_rows", "_i")
 
     def __init__(self, result, conv):
-        self._it = iter(result)
+        self._chunks = result.partitions()
         self._conv = conv
-        self._head = next(self._it, None)
+        self._rows: list = []
+        self._i = 0
+        self._refill()
 
-    def take(self, student_id: int) -> Iterator[Any]:
-        while self._head is not None and self._head[0] < student_id:
-            self._head = next(self._it, None)
-        while self._head is not None and self._head[0] == student_id:
-            yield self._conv(self._head)
-            self._head = next(self._it, None)
+    def _refill(self) -> bool:
+        """Load the next chunk; False at the end of the result."""
+        for rows in self._chunks:
+            if rows:
+                self._rows, self._i = rows, 0
+                return True
+        self._rows, self._i = [], 0
+        return False
+
+    def take(self, student_id: int) -> tuple:
+        rows, i = self._rows, self._i
+        if not rows or rows[i][0] > student_id:  # exhausted, or nothing for this student
+            return _EMPTY
+        out = []
+        conv = self._conv
+        while True:
+            n = len(rows)
+            while i < n:
+                row = rows[i]
+                sid = row[0]
+                if sid > student_id:
+                    self._rows, self._i = rows, i
+                    return tuple(out)
+                if sid == student_id:
+                    out.append(conv(row))
+                i += 1
+            if not self._refill():
+                return tuple(out)
+            rows, i = self._rows, 0

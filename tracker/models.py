@@ -229,6 +229,7 @@ class Plan(Base):
         CheckConstraint("kind = 'iep' OR category IS NULL", name="category_iep_only"),
         CheckConstraint("(end_date IS NULL) = (end_reason IS NULL)", name="end_complete"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ordered"),
+        Index("ix_plan_student_id_start_date_id", "student_id", "start_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -249,6 +250,7 @@ class Meeting(Base):
     __table_args__ = (
         _enum_check("kind", MEETING_KINDS, "kind"),
         _enum_check("outcome", MEETING_OUTCOMES, "outcome"),
+        Index("ix_meeting_student_id_held_on_id", "student_id", "held_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -274,6 +276,7 @@ class Assessment(Base):
     __table_args__ = (
         _enum_check("kind", ASSESSMENT_KINDS, "kind"),
         CheckConstraint("completed_on IS NULL OR consent_on IS NULL OR completed_on >= consent_on", name="ordered"),
+        Index("ix_assessment_student_id_id", "student_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -305,6 +308,7 @@ class WrittenRequest(Base):
         _enum_check("method", DELIVERY_METHODS, "method"),
         CheckConstraint("received_on IS NULL OR received_on >= sent_on", name="received_after_sent"),
         CheckConstraint("responded_on IS NULL OR responded_on >= sent_on", name="responded_after_sent"),
+        Index("ix_written_request_student_id_sent_on_id", "student_id", "sent_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -332,7 +336,10 @@ class Absence(Base):
     """Days a student was absent (inclusive), for rules extended by absences (TX TEC 29.004)."""
 
     __tablename__ = "absence"
-    __table_args__ = (CheckConstraint("through >= start", name="ordered"),)
+    __table_args__ = (
+        CheckConstraint("through >= start", name="ordered"),
+        Index("ix_absence_student_id_start_id", "student_id", "start", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)

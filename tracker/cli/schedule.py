@@ -95,23 +95,231 @@ def _table(deadlines) -> None:
         console.print(table)
 
 
+_CSV_COLS = [
+    "student_id", "student", "plan_id", "rule", "title", "jurisdiction", "citation", "binding",
+    "trigger_event", "trigger_date", "due", "status", "days_left", "unit", "estimated", "explanation",
+]  # fmt: skip
+
+
+def _csv_cells(d) -> list:
+    row = d.to_json()
+    row["trigger_event"] = row["trigger"]["event"]
+    row["trigger_date"] = row["trigger"]["date"]
+    return ["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c] for c in _CSV_COLS]
+
+
 def _csv(deadlines) -> None:
     import csv
     import sys
 
-    cols = [
-        "student_id", "student", "plan_id", "rule", "title", "jurisdiction", "citation", "binding",
-        "trigger_event", "trigger_date", "due", "status", "days_left", "unit", "estimated", "explanation",
-    ]  # fmt: skip
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(cols)
+    writer.writerow(_CSV_COLS)
     for d in deadlines:
-        row = d.to_json()
-        row["trigger_event"] = row["trigger"]["event"]
-        row["trigger_date"] = row["trigger"]["date"]
-        writer.writerow(
-            ["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c] for c in cols]
-        )
+        writer.writerow(_csv_cells(d))
+
+
+# --- streaming output of the daily run ---------------------------------------------------
+#
+# ``due --format json|csv`` renders each deadline as it is computed and keeps only a compact
+# (sort key, text) record; the records are sorted soonest first in runs that spill to
+# private temporary files (0600, unlinked on creation, so no student data is left behind)
+# and merged with heapq.merge. The bytes are those of ``to_json([d.to_json() ...])`` and
+# ``_csv`` on the sorted list; memory stays flat however large the caseload.
+
+#: Buffered text (characters) before a sorted run is written to a temporary file.
+_SPOOL_LIMIT = 16 * 1024 * 1024
+_ID_OFFSET = 1 << 63
+
+
+def _sort_text(d) -> str:
+    """:func:`tracker.scheduler.sort_key` as a string that sorts the same way (fixed-width
+    numbers, the rule name last)."""
+    from tracker.scheduler import sort_key
+
+    order, due_on, trigger_on, student_id, rule = sort_key(d)
+    return f"{order}{due_on.toordinal():07d}{trigger_on.toordinal():07d}{student_id + _ID_OFFSET:020d}{rule}"
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _json_renderer():
+    """``item -> text`` of the item as an element of ``to_json(list)`` (indent=2,
+    ensure_ascii=False, dates ISO), without its leading indentation."""
+    from datetime import date
+    from json.encoder import encode_basestring as enc
+
+    def dump(v, indent: str) -> str:
+        if v is None:
+            return "null"
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        t = type(v)
+        if t is str:
+            return enc(v)
+        if t is int:
+            return int.__repr__(v)
+        if t is dict:
+            if not v:
+                return "{}"
+            inner = indent + "  "
+            parts = []
+            for k, x in v.items():
+                if type(k) is not str:
+                    raise _Unsupported
+                parts.append(f"{inner}{enc(k)}: {dump(x, inner)}")
+            return "{\n" + ",\n".join(parts) + "\n" + indent + "}"
+        if t is list or t is tuple:
+            if not v:
+                return "[]"
+            inner = indent + "  "
+            return "[\n" + ",\n".join(inner + dump(x, inner) for x in v) + "\n" + indent + "]"
+        if isinstance(v, date):
+            return enc(v.isoformat())
+        raise _Unsupported
+
+    prefixes: dict[str, str] = {}  # key -> '    "key": ' (a deadline has the same ~20 keys)
+
+    def render(item) -> str:
+        # one level inline (a deadline's values are mostly scalars), nested values via dump
+        try:
+            if type(item) is not dict or not item:
+                return dump(item, "  ")
+            parts = []
+            for k, v in item.items():
+                prefix = prefixes.get(k)
+                if prefix is None:
+                    if type(k) is not str:
+                        raise _Unsupported
+                    prefix = prefixes[k] = f"    {enc(k)}: "
+                t = type(v)
+                if t is str:
+                    parts.append(prefix + enc(v))
+                elif v is None:
+                    parts.append(prefix + "null")
+                else:
+                    parts.append(prefix + dump(v, "    "))
+            return "{\n" + ",\n".join(parts) + "\n  }"
+        except _Unsupported:  # anything unusual: the generic encoder, same bytes
+            return to_json([item])[4:-2]
+
+    return render
+
+
+def _csv_renderer():
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+
+    def render(d) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow(_csv_cells(d))
+        return buf.getvalue()
+
+    return render
+
+
+class _SortedSpool:
+    """``(key, text)`` records, handed back as texts in key order (stable: equal keys keep
+    the order they were added in). Sorted runs of about ``limit`` characters go to
+    anonymous temporary files."""
+
+    def __init__(self, limit: int | None = None):
+        self._limit = _SPOOL_LIMIT if limit is None else limit
+        self._buf: list[tuple[str, str]] = []
+        self._size = 0
+        self._runs: list = []
+        self.count = 0
+
+    def add(self, key: str, text: str) -> None:
+        self._buf.append((key, text))
+        self._size += len(text)
+        self.count += 1
+        if self._size >= self._limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        import struct
+        import tempfile
+        from operator import itemgetter
+
+        self._buf.sort(key=itemgetter(0))
+        f = tempfile.TemporaryFile()  # mode 0600, no name on disk
+        self._runs.append(f)
+        pack = struct.Struct("<II").pack
+        chunk: list[bytes] = []
+        for key, text in self._buf:
+            kb, tb = key.encode(), text.encode()
+            chunk += (pack(len(kb), len(tb)), kb, tb)
+            if len(chunk) >= 3000:
+                f.write(b"".join(chunk))
+                chunk = []
+        f.write(b"".join(chunk))
+        f.seek(0)
+        self._buf = []
+        self._size = 0
+
+    @staticmethod
+    def _read(f):
+        import struct
+
+        unpack = struct.Struct("<II").unpack
+        read = f.read
+        while True:
+            head = read(8)
+            if not head:
+                return
+            nk, nt = unpack(head)
+            yield read(nk).decode(), read(nt).decode()
+
+    def texts(self):
+        import heapq
+        from operator import itemgetter
+
+        self._buf.sort(key=itemgetter(0))
+        if not self._runs:
+            for _, text in self._buf:
+                yield text
+            return
+        runs = [self._read(f) for f in self._runs] + [iter(self._buf)]
+        for _, text in heapq.merge(*runs, key=itemgetter(0)):
+            yield text
+
+    def close(self) -> None:
+        for f in self._runs:
+            f.close()
+        self._runs = []
+        self._buf = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> None:
+    """``write(first + sep.join(parts) + last)`` (``empty`` when there are none), in chunks."""
+    chunk: list[str] = []
+    started = False
+    for text in parts:
+        if not started:
+            chunk.append(first)
+            started = True
+        else:
+            chunk.append(sep)
+        chunk.append(text)
+        if len(chunk) >= 1000:
+            write("".join(chunk))
+            chunk = []
+    chunk.append(last if started else empty)
+    write("".join(chunk))
 
 
 @click.command()
@@ -157,34 +365,35 @@ def due(
         if state not in JURISDICTIONS:
             raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
     conventions = _conventions(app)
-    with app.transaction() as session:
+    run = {
+        "within": within,
+        "show_all": show_all,
+        "student_ids": list(student_ids) or None,
+        "state": state,
+        "conventions": conventions,
+    }
+    if fmt in ("json", "csv"):
+        with _SortedSpool() as spool:
+            problems, baseline, overdue = _stream_due(app, student_ids, run, fmt, spool)
+            _notes(problems, baseline)
+            if fmt == "json":  # as click.echo(to_json(items)) writes it
+                _write_chunks(spool.texts(), "[\n  ", ",\n  ", "\n]\n", "[]\n", lambda t: click.echo(t, nl=False))
+            else:  # as _csv writes it: straight to sys.stdout
+                import sys
+
+                _write_chunks(spool.texts(), _csv_header(), "", "", _csv_header(), sys.stdout.write)
+        if fail_on == "overdue" and overdue:
+            click.get_current_context().exit(EXIT_OVERDUE)
+        return
+    with app.transaction(write=False) as session:
         for sid in student_ids:
             _student_or_fail(session, sid)
-        deadlines, problems, baseline = daily_run(
-            session,
-            app.today,
-            within=within,
-            show_all=show_all,
-            student_ids=list(student_ids) or None,
-            state=state,
-            conventions=conventions,
-        )
-    for p in problems:
-        click.echo(f"problem: {p}", err=True)
-    if baseline:
-        click.echo(
-            f"note: no state rule file for {', '.join(sorted(baseline))}: those students get the federal baseline "
-            "only (IDEA, Section 504, FERPA).",
-            err=True,
-        )
-    if fmt == "json":
-        click.echo(to_json([d.to_json() for d in deadlines]))
-    elif fmt == "csv":
-        _csv(deadlines)
-    elif fmt == "ics":
+        deadlines, problems, baseline = daily_run(session, app.today, **run)
+    _notes(problems, baseline)
+    if fmt == "ics":
         from tracker.ics import deadlines_to_ics
 
-        click.echo(deadlines_to_ics(deadlines), nl=False)
+        click.echo(deadlines_to_ics(deadlines, today=app.today), nl=False)
     else:
         overdue = sum(1 for d in deadlines if d.status == "overdue")
         soon = sum(1 for d in deadlines if d.status == "due_soon")
@@ -198,6 +407,54 @@ def due(
             )
     if fail_on == "overdue" and any(d.status == "overdue" for d in deadlines):
         click.get_current_context().exit(EXIT_OVERDUE)
+
+
+def _notes(problems: list[str], baseline: set[str]) -> None:
+    for p in problems:
+        click.echo(f"problem: {p}", err=True)
+    if baseline:
+        click.echo(
+            f"note: no state rule file for {', '.join(sorted(baseline))}: those students get the federal baseline "
+            "only (IDEA, Section 504, FERPA).",
+            err=True,
+        )
+
+
+def _csv_header() -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(_CSV_COLS)
+    return buf.getvalue()
+
+
+def _stream_due(
+    app: App, student_ids, run: dict[str, Any], fmt: str, spool: _SortedSpool
+) -> tuple[list[str], set[str], bool]:
+    """Compute the daily run into ``spool`` as (sort key, rendered text) records; return the
+    problems, the states on the federal baseline only, and whether anything is overdue."""
+    from tracker.scheduler import listed_deadlines
+
+    problems: list[str] = []
+    baseline: set[str] = set()
+    overdue = False
+    if fmt == "json":
+        render_item = _json_renderer()
+
+        def render(d) -> str:
+            return render_item(d.to_json())
+    else:
+        render = _csv_renderer()
+    add = spool.add
+    with app.transaction(write=False) as session:
+        for sid in student_ids:
+            _student_or_fail(session, sid)
+        for d in listed_deadlines(session, app.today, problems=problems, baseline_only=baseline, **run):
+            if d.status == "overdue":
+                overdue = True
+            add(_sort_text(d), render(d))
+    return problems, baseline, overdue
 
 
 @click.command()
@@ -214,7 +471,7 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 
     if rule_name is not None and rule_name not in CANONICAL_RULES:
         raise InputError("--rule", rule_name, f"one of {', '.join(CANONICAL_RULES)}")
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         _student_or_fail(session, student)
         items, problems = deadlines_for(session, student, app.today, _conventions(app))
     items = [d for d in items if (rule_name is None or d.rule == rule_name)]
@@ -230,7 +487,11 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
         click.echo(f"{d.rule} [{d.rule_id}] - {d.title}")
         click.echo(
             f"  status: {status}; due: {d.due.isoformat() if d.due else 'no fixed date'}"
-            + (f"; {d.days_left} days left" if d.days_left is not None and d.status != "open" else "")
+            + (
+                f"; {d.days_left} days left"
+                if d.days_left is not None and d.status not in ("open", "overdue")
+                else (f"; {-d.days_left} days overdue" if d.status == "overdue" else "")
+            )
             + (f"; {d.days_elapsed} days elapsed" if d.days_elapsed is not None else "")
         )
         click.echo(
@@ -255,7 +516,7 @@ def timeline(app: App, student: int, fmt: str) -> None:
     days), or still open - the record to attach to a state complaint."""
     from tracker.scheduler import deadlines_for
 
-    with app.transaction() as session:
+    with app.transaction(write=False) as session:
         _student_or_fail(session, student)
         items, problems = deadlines_for(session, student, app.today, _conventions(app))
     items.sort(key=lambda d: (d.due or d.trigger_date, d.rule))
@@ -379,7 +640,7 @@ def rules_show(app: App, rule_name: str, state: str | None, fmt: str) -> None:
                 click.echo(f"  {key}: {row[key]}")
         if r.exclusions:
             click.echo("  exclusions: " + "; ".join(r.exclusions))
-        doc = (METHODS[r.method].__doc__ or "").strip().split("\n\n")[0]
+        doc = (METHODS[r.method].__doc__ or "").strip().split("\n\n")[0].replace("``", "")
         click.echo("  counting: " + " ".join(doc.split()))
         if r.notes:
             click.echo("  notes: " + r.notes)
