@@ -52,3 +52,30 @@ def test_adding_years_then_clamping_never_raises(anchor, years):
     result = add_years(anchor, years)
     assert result.month == anchor.month
     assert result.day == anchor.day or (anchor.month, anchor.day, result.day) == (2, 29, 28)
+
+
+def test_daily_run_shortcut_lists_exactly_what_the_full_computation_lists(tmp_path):
+    """The daily run skips deadlines met by today without counting them; on the sample
+    caseload, over a year of reference dates, it must list exactly what computing every
+    deadline and filtering would."""
+    from sqlalchemy.orm import Session
+
+    from tracker.calendars import load_calendars
+    from tracker.caseload import load_demo
+    from tracker.db import make_engine
+    from tracker.facts import load_facts
+    from tracker.scheduler import Calendars, compute, is_listed
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    load_demo(url, date(2025, 10, 1))
+    engine = make_engine(url)
+    with Session(engine) as session:
+        calendars = Calendars(load_calendars(session))
+        students = list(load_facts(session))
+    for today in (date(2025, 10, 1), date(2025, 12, 24), date(2026, 3, 2), date(2026, 7, 15), date(2026, 9, 30)):
+        for facts in students:
+            full, _ = compute(facts, today, calendars)
+            fast, _ = compute(facts, today, calendars, unmet_only=True)
+            expected = [d.to_json() for d in full if is_listed(d, True)]
+            assert [d.to_json() for d in fast if is_listed(d, True)] == expected, (facts.id, today)
+    engine.dispose()

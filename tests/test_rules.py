@@ -505,3 +505,16 @@ def test_written_confirmation_of_a_counted_verbal_request_starts_no_second_clock
     confirmation = RequestFact(4, "iee", d(2025, 9, 3), "email", confirms_id=3)
     items = [x for x in run(student("OH", requests=(verbal, confirmation))) if x.rule == "iee_request"]
     assert [(x.trigger_date, x.days_elapsed) for x in items] == [(d(2025, 9, 1), 30)]
+
+
+def test_tx_504_benchmark_borrows_the_june_30_date_but_not_its_satisfier():
+    # A 504 request received Tue 2026-03-31 (36 school days before the last day): the IDEA
+    # benchmark date is June 30, 2026; a Section 504 evaluation completed 2026-05-01 meets it
+    # (there is no report to deliver under Section 504).
+    facts = student(
+        "TX", TX,
+        requests=(RequestFact(1, "504-plan", d(2026, 3, 31), "email"),),
+        assessments=(AssessmentFact(1, "504", completed_on=d(2026, 5, 1)),),
+    )  # fmt: skip
+    item = one(run(facts, TX, today=d(2026, 5, 2)), "section504_evaluation")
+    assert (item.due, item.status, item.met_on) == (d(2026, 6, 30), "met", d(2026, 5, 1))

@@ -179,20 +179,19 @@ class SchoolCalendar:
             if b.first_day <= a.last_day:
                 raise ValueError(f"school years {a.first_day}..{a.last_day} and {b.first_day}..{b.last_day} overlap")
         self.closures = tuple(sorted(closures, key=lambda c: (c.start, c.end, c.label or "")))
-        closed: set[date] = set()
+        closed: set[int] = set()
         for c in self.closures:
-            d = c.start
-            while d <= c.end:
-                closed.add(d)
-                d += ONE_DAY
+            closed.update(range(c.start.toordinal(), c.end.toordinal() + 1))
         days: list[date] = []
+        fromordinal = date.fromordinal
         for y in self.years:
-            first_ord, last_ord = y.first_day.toordinal(), y.last_day.toordinal()
-            # walk the span once (construction only; lookups never loop)
-            for o in range(first_ord, last_ord + 1):
-                d = date.fromordinal(o)
-                if d.weekday() < 5 and d not in closed:
-                    days.append(d)
+            # Weekdays of the span (ordinal 1, 0001-01-01, is a Monday), minus closed days:
+            # built once per calendar; lookups never loop.
+            days.extend(
+                fromordinal(o)
+                for o in range(y.first_day.toordinal(), y.last_day.toordinal() + 1)
+                if (o - 1) % 7 < 5 and o not in closed
+            )
         extra = set(extra_days)
         if extra:
             days = sorted(set(days) | extra)

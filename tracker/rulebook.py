@@ -87,13 +87,23 @@ class Jurisdiction:
     has_state_rules: bool
     rules: tuple[Rule, ...]
     settings: dict[str, Any]
+    by_name: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[str, list[Rule]] = {}
+        for r in self.rules:
+            grouped.setdefault(r.rule, []).append(r)
+        object.__setattr__(self, "by_name", {k: tuple(v) for k, v in grouped.items()})
 
     def versions(self, canonical: str) -> list[Rule]:
         return [r for r in self.rules if r.rule == canonical]
 
     def rule_for(self, canonical: str, on: date | None = None) -> Rule | None:
         """The version of ``canonical`` in force for a trigger on ``on`` (latest start wins)."""
-        candidates = [r for r in self.versions(canonical) if on is None or r.in_force(on)]
+        versions = self.by_name.get(canonical, ())
+        if len(versions) == 1 and not versions[0].effective_from and not versions[0].effective_to:
+            return versions[0]
+        candidates = [r for r in versions if on is None or r.in_force(on)]
         if not candidates:
             return None
         return max(candidates, key=lambda r: r.effective_from or date.min)

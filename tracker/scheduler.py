@@ -640,6 +640,7 @@ def compute(
     within: int = DEFAULT_WITHIN,
     jurisdiction=None,
     only: frozenset[str] | set[str] | None = None,
+    unmet_only: bool = False,
 ) -> tuple[list[Deadline], list[str]]:
     """Every deadline of one student, met or not, with its derivation.
 
@@ -651,6 +652,8 @@ def compute(
         within: days ahead that count as ``due_soon``.
         jurisdiction: a :class:`tracker.rulebook.Jurisdiction` (default: the student's state).
         only: compute only these canonical rules (default: all).
+        unmet_only: leave out deadlines already met by ``today`` without counting their days
+            (the daily run lists only unmet ones; ``timeline`` wants them all).
 
     Returns:
         ``(deadlines, problems)``: deadlines in rule-file order; problems are one-line
@@ -677,12 +680,30 @@ def compute(
             problems.append(f"rule {rule.id} for student #{facts.id}: trigger failed ({type(exc).__name__})")
             continue
         for hit in hits:
+            if unmet_only and _met_before_counting(facts, rule, hit, today):
+                continue
             version = juris.rule_for(rule.rule, hit.day) or rule
             try:
                 out.append(_deadline(facts, version, hit, today, within, conv, school_cal, business, juris))
             except Exception as exc:
                 problems.append(f"rule {version.id} for student #{facts.id}: {type(exc).__name__}")
     return out, problems
+
+
+#: Satisfiers that need the due date, and methods that may change the satisfier (Texas's
+#: June 30 case needs the report delivered, not just completed): these are always counted.
+_NEEDS_DUE = frozenset({"iep_meeting_in_year_before"})
+_MAY_CHANGE_SATISFIER = frozenset({"tx_fiie"})
+
+
+def _met_before_counting(facts: StudentFacts, rule, hit: Hit, today: date) -> bool:
+    """Whether ``hit``'s deadline is surely met by ``today``, known without counting its days."""
+    if hit.satisfied is not None:
+        return hit.satisfied[0] <= today
+    if rule.satisfied_by in _NEEDS_DUE or rule.method in _MAY_CHANGE_SATISFIER:
+        return False
+    met = SATISFIERS[rule.satisfied_by](facts, hit, None)
+    return met is not None and met[0] <= today
 
 
 def _count(rule, ctx: Context, facts: StudentFacts) -> Count:
@@ -751,7 +772,10 @@ def _deadline(facts, rule, hit: Hit, today, within, conv, school_cal, business, 
     )
     count = _count(method_rule, ctx, facts)
     due = count.due
-    satisfied = SATISFIERS[count.extra.get("satisfied_by", rule.satisfied_by)](facts, hit, due)
+    # A method may name a different satisfier (Texas's June 30 case: the report must be given
+    # to the parent); not when the method is only borrowed as a benchmark (Section 504).
+    satisfier_name = rule.satisfied_by if prefix else count.extra.get("satisfied_by", rule.satisfied_by)
+    satisfied = SATISFIERS[satisfier_name](facts, hit, due)
     status, left = _status(due, today, within, rule.binding, rule.rule)
     met_on = met_by = None
     if satisfied is not None and satisfied[0] <= today:
@@ -870,7 +894,7 @@ def listed_deadlines(
             juris = jurisdictions[code] = rulebook.jurisdiction(code)
             if not juris.has_state_rules:
                 baseline_only.add(code)
-        items, probs = compute(facts, today, calendars, conventions, within, juris)
+        items, probs = compute(facts, today, calendars, conventions, within, juris, unmet_only=not include_met)
         if probs:
             problems.extend(probs)
         for d in items:
