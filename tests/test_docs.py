@@ -34,3 +34,25 @@ def test_readme_quick_start_is_two_commands():
     block = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     lines = [line for line in block.strip().splitlines() if line.strip()]
     assert lines == ["pip install . && tracker demo", "pip install '.[test]' && python -m pytest"]
+
+
+def test_every_listed_command_resolves_and_has_a_one_line_summary():
+    ctx = click.Context(cli)
+    for name, (_target, summary) in COMMANDS.items():
+        cmd = cli.get_command(ctx, name)
+        assert isinstance(cmd, click.Command) and (cmd.help or "").strip(), name
+        assert summary.strip() and len(summary) <= 72 and "\n" not in summary, name
+
+
+def test_help_imports_no_database_or_template_code():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom tracker.cli import cli\n"
+        "try:\n    cli(['--help'], prog_name='tracker')\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('sqlalchemy', 'alembic', 'jinja2', 'rich', 'holidays', 'tracker.letters', "
+        "'tracker.scheduler') if m in sys.modules]\nprint(heavy, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stderr.strip() == "[]"

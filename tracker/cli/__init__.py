@@ -15,7 +15,6 @@ Exit statuses: 0 success; 1 unexpected failure; 2 bad input or usage (nothing wr
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,26 +25,28 @@ import click
 
 from tracker.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, TrackerError
 
-#: command name -> "module:attribute" (imported on first use).
-COMMANDS: dict[str, str] = {
-    "student": "tracker.cli.records:student",
-    "plan": "tracker.cli.records:plan",
-    "meeting": "tracker.cli.records:meeting",
-    "assessment": "tracker.cli.records:assessment",
-    "request": "tracker.cli.records:request",
-    "absence": "tracker.cli.records:absence",
-    "db": "tracker.cli.database:db",
-    "init": "tracker.cli.database:init",
-    "due": "tracker.cli.schedule:due",
-    "explain": "tracker.cli.schedule:explain",
-    "timeline": "tracker.cli.schedule:timeline",
-    "rules": "tracker.cli.schedule:rules",
-    "calendar": "tracker.cli.calendars:calendar",
-    "letter": "tracker.cli.letters:letter",
-    "profile": "tracker.cli.letters:profile",
-    "import": "tracker.cli.transfer:import_",
-    "export": "tracker.cli.transfer:export",
-    "demo": "tracker.cli.transfer:demo",
+#: command name -> ("module:attribute", one-line help). The module is imported on first use;
+#: the help line is what `tracker --help` lists, so listing commands imports none of them
+#: (tests/test_docs.py checks every entry resolves to a documented command).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "absence": ("tracker.cli.records:absence", "Absences (Texas extends some timelines by them)."),
+    "assessment": ("tracker.cli.records:assessment", "Evaluations and reevaluations: requested, consent, completed."),
+    "calendar": ("tracker.cli.calendars:calendar", "District school calendars: import, list, show."),
+    "db": ("tracker.cli.database:db", "The database schema: upgrade, current, check."),
+    "demo": ("tracker.cli.transfer:demo", "Run the daily report on the bundled sample caseload."),
+    "due": ("tracker.cli.schedule:due", "List deadlines that are overdue or coming due, soonest first."),
+    "explain": ("tracker.cli.schedule:explain", "Show how each of a student's open deadlines was computed."),
+    "export": ("tracker.cli.transfer:export", "Write records out: a calendar feed (.ics) or a JSON backup."),
+    "import": ("tracker.cli.transfer:import_", "Read records in: a caseload spreadsheet or a JSON backup."),
+    "init": ("tracker.cli.database:init", "Create the database (same as `tracker db upgrade`)."),
+    "letter": ("tracker.cli.letters:letter", "Write a request letter; --log records it so its clock starts."),
+    "meeting": ("tracker.cli.records:meeting", "Meetings held: IEP, eligibility, 504, manifestation."),
+    "plan": ("tracker.cli.records:plan", "IEPs and 504 plans: start, end and why."),
+    "profile": ("tracker.cli.letters:profile", "Your details for the sender block of letters."),
+    "request": ("tracker.cli.records:request", "Written requests to the school: sent, received, answered."),
+    "rules": ("tracker.cli.schedule:rules", "The rules in force per state, with their citations."),
+    "student": ("tracker.cli.records:student", "Students: add, list, show, edit."),
+    "timeline": ("tracker.cli.schedule:timeline", "Every deadline of a student: met on time, late, or open."),
 }
 
 
@@ -53,22 +54,24 @@ class LazyGroup(click.Group):
     """A group whose subcommands live in other modules, imported on first use."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | {n for n, t in COMMANDS.items() if _available(t)})
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
 
     def invoke(self, ctx: click.Context) -> Any:
         return translate_errors(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None or not _available(target):
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return super().get_command(ctx, cmd_name)
-        module, attr = target.split(":")
+        module, attr = entry[0].split(":")
         return getattr(importlib.import_module(module), attr)
 
-
-def _available(target: str) -> bool:
-    module = target.split(":")[0]
-    return importlib.util.find_spec(module) is not None
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands from :data:`COMMANDS` without importing their modules."""
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx) if name in COMMANDS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 class DateType(click.ParamType):
