@@ -1177,6 +1177,13 @@ def _events_for(r: CaseloadRow, sid: int, ex: _Existing, sr: StudentResult, out:
         sr.added.append(f"evaluation request {r.referral_date.isoformat()}")
 
 
+def _bulk_insert(session, model, rows: list[dict[str, Any]]) -> None:
+    """One executemany of a Core INSERT: every row gets every column named in any row (None
+    where absent), so the driver sends one statement for all of them."""
+    keys = sorted({k for r in rows for k in r})
+    session.execute(model.__table__.insert(), [{k: r.get(k) for k in keys} for r in rows])
+
+
 def _insert_with_ids(session, model, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` in one statement and return their new ids, in order.
 
@@ -1190,14 +1197,14 @@ def _insert_with_ids(session, model, rows: list[dict[str, Any]]) -> list[int]:
     if session.get_bind().dialect.name == "sqlite":
         start = (session.execute(select(func.max(model.id))).scalar() or 0) + 1
         ids = list(range(start, start + len(rows)))
-        session.execute(insert(model), [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
+        _bulk_insert(session, model, [r | {"id": i} for r, i in zip(rows, ids, strict=True)])
         return ids
     return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
 
 
 def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
     """Insert with a handful of bulk statements (ids of new students and plans via RETURNING)."""
-    from sqlalchemy import insert, update
+    from sqlalchemy import update
 
     from tracker import models as m
 
@@ -1226,11 +1233,11 @@ def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
             {k: v for k, v in mt.items() if k != "_ref"} | {"plan_id": ex.open_plans.get(mt["_ref"])}
             for mt in out["meetings"]
         ]
-        session.execute(insert(m.Meeting), rows)
+        _bulk_insert(session, m.Meeting, rows)
     if out["assessments"]:
-        session.execute(insert(m.Assessment), out["assessments"])
+        _bulk_insert(session, m.Assessment, out["assessments"])
     if out["requests"]:
-        session.execute(insert(m.WrittenRequest), out["requests"])
+        _bulk_insert(session, m.WrittenRequest, out["requests"])
     for key in out:
         result.created[key] = len(out[key])
     plan["row_students"] = row_students

@@ -561,21 +561,51 @@ def _s_never(facts, hit, due):
 
 @dataclass
 class Calendars:
-    """Calendars for a run: the district calendars by id, and per-state fallbacks (cached)."""
+    """Calendars for a run: the district calendars by id, and per-state fallbacks.
+
+    The fallbacks (weekdays minus federal and state holidays, for students without a
+    district calendar, and the business-day calendars) are built from the ``holidays``
+    package only when a rule first counts on them, once per state and run.
+    """
 
     by_id: dict[int, Any] = field(default_factory=dict)
+    _fallbacks: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def school(self, facts: StudentFacts):
         if facts.calendar_id is not None and facts.calendar_id in self.by_id:
             return self.by_id[facts.calendar_id]
-        from tracker.calendars import SchoolCalendar
-
-        return SchoolCalendar.estimated_for(facts.jurisdiction)
+        return self._fallback("estimated", facts.jurisdiction)
 
     def business(self, state: str):
-        from tracker.calendars import business_days_calendar
+        return self._fallback("business", state)
 
-        return business_days_calendar(state)
+    def _fallback(self, kind: str, state: str):
+        key = (kind, state)
+        cal = self._fallbacks.get(key)
+        if cal is None:
+            cal = self._fallbacks[key] = _LazyCalendar(kind, state)
+        return cal
+
+
+class _LazyCalendar:
+    """A holiday-based calendar built on first use (``estimated`` is known before that)."""
+
+    __slots__ = ("_kind", "_state", "_cal", "estimated")
+
+    def __init__(self, kind: str, state: str):
+        self._kind, self._state, self._cal = kind, state, None
+        self.estimated = kind == "estimated"
+
+    def __getattr__(self, name: str) -> Any:
+        if self._cal is None:
+            from tracker.calendars import SchoolCalendar, business_days_calendar
+
+            self._cal = (
+                SchoolCalendar.estimated_for(self._state)
+                if self._kind == "estimated"
+                else business_days_calendar(self._state)
+            )
+        return getattr(self._cal, name)
 
 
 def conventions_from(config: dict[str, Any]) -> dict[str, str]:
