@@ -692,7 +692,7 @@ def compute(
     from tracker import rulebook
 
     calendars = calendars or Calendars()
-    conv = {k: v[0] for k, v in CONVENTIONS.items()} | (conventions or {})
+    conv = _conventions_in_force(conventions)
     juris = jurisdiction or rulebook.jurisdiction(facts.jurisdiction)
     school_cal = calendars.school(facts)
     business = calendars.business(facts.jurisdiction)
@@ -734,6 +734,21 @@ def _met_before_counting(facts: StudentFacts, rule, hit: Hit, today: date) -> bo
         return False
     met = SATISFIERS[rule.satisfied_by](facts, hit, None)
     return met is not None and met[0] <= today
+
+
+_DEFAULT_CONVENTIONS = {k: v[0] for k, v in CONVENTIONS.items()}
+_CONVENTIONS_SEEN: dict[tuple, dict[str, str]] = {}
+
+
+def _conventions_in_force(chosen: dict[str, str] | None) -> dict[str, str]:
+    """Defaults overridden by ``chosen``; the same dict for the same choice (once per run)."""
+    if not chosen:
+        return _DEFAULT_CONVENTIONS
+    key = tuple(sorted(chosen.items()))
+    merged = _CONVENTIONS_SEEN.get(key)
+    if merged is None:
+        merged = _CONVENTIONS_SEEN[key] = _DEFAULT_CONVENTIONS | chosen
+    return merged
 
 
 def _count(rule, ctx: Context, facts: StudentFacts) -> Count:
