@@ -371,6 +371,7 @@ def _rule_dict(rule) -> dict[str, Any] | None:
         "rule": rule.rule,
         "title": rule.title,
         "citation": rule.citation,
+        "state_citation": rule.state_citation,
         "binding": rule.binding,
         "method": rule.method,
         "count": rule.count,

@@ -71,6 +71,14 @@ class Rule:
     effective_from: date | None = None
     effective_to: date | None = None
 
+    @property
+    def state_citation(self) -> str:
+        """The citation without its federal parts (34 CFR, U.S.C., OCR guidance): what state
+        law says, for sentences like "and Washington law, WAC 392-172A-05190(1)"."""
+        federal = ("34 CFR", "20 U.S.C", "OCR ", "OSEP ")
+        parts = [p.strip() for p in self.citation.split(";")]
+        return "; ".join(p for p in parts if p and not p.startswith(federal)) or self.citation
+
     def in_force(self, on: date) -> bool:
         """Whether this version of the rule applies to a trigger on ``on``."""
         if self.effective_from and on < self.effective_from:
