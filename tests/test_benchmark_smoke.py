@@ -110,7 +110,7 @@ def test_json_renderer_matches_to_json() -> None:
     render = schedule._json_renderer()
     items = [
         {},
-        {"a": [], "b": {}, "c": [1, "x\n\u2028\"é", None, True, False], "d": {"e": {"f": []}}},
+        {"a": [], "b": {}, "c": [1, 'x\n\u2028"é', None, True, False], "d": {"e": {"f": []}}},
         {"when": date(2025, 10, 1), "n": -3, "s": "tab\there", "nested": [{"k": date(2020, 2, 29)}]},
         {"x": 1.5, "y": float("nan")},  # not in a deadline: generic encoder
         {1: "int key"},

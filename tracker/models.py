@@ -196,9 +196,7 @@ class Student(Base):
     grade: Mapped[str | None] = mapped_column(String(20))
     local_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     case_manager: Mapped[str | None] = mapped_column(String(200))
-    calendar_id: Mapped[int | None] = mapped_column(
-        ForeignKey("school_calendar.id", ondelete="RESTRICT"), index=True
-    )
+    calendar_id: Mapped[int | None] = mapped_column(ForeignKey("school_calendar.id", ondelete="RESTRICT"), index=True)
 
     calendar: Mapped[SchoolCalendar | None] = relationship()
     plans: Mapped[list[Plan]] = relationship(
@@ -319,12 +317,8 @@ class WrittenRequest(Base):
     received_on: Mapped[date | None] = mapped_column(Date)
     recipient: Mapped[str | None] = mapped_column(String(200))
     responded_on: Mapped[date | None] = mapped_column(Date)
-    confirms_id: Mapped[int | None] = mapped_column(
-        ForeignKey("written_request.id", ondelete="SET NULL"), index=True
-    )
-    assessment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assessment.id", ondelete="SET NULL"), index=True
-    )
+    confirms_id: Mapped[int | None] = mapped_column(ForeignKey("written_request.id", ondelete="SET NULL"), index=True)
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"), index=True)
     subject: Mapped[str | None] = mapped_column(Text)
     letter_text: Mapped[str | None] = mapped_column(Text)
     letter_format: Mapped[str | None] = mapped_column(String(10))

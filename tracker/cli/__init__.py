@@ -130,6 +130,17 @@ class App:
         return self._today
 
     @property
+    def conventions(self) -> dict[str, str]:
+        """The disputed-reading settings in force (``[conventions]`` in the config file).
+
+        Raises:
+            InputError: an unknown setting or value.
+        """
+        from tracker.scheduler import conventions_from
+
+        return conventions_from(self.config)
+
+    @property
     def database_url(self) -> str:
         from tracker.config import resolve_database_url
 

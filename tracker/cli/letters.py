@@ -85,7 +85,6 @@ def letter(
     school calendar. The sender block comes from `tracker profile`; --sender-* override it.
     """
     from tracker import letters
-    from tracker.scheduler import conventions_from
 
     req = letters.LetterRequest(
         kind=kind,
@@ -111,7 +110,7 @@ def letter(
         },
         concerns=tuple(concerns),
     )
-    conventions = conventions_from(app.config)
+    conventions = app.conventions
     logged = None
     with app.transaction() as session:
         built = letters.build(session, req, app.today, app.config, conventions)

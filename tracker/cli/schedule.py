@@ -19,12 +19,6 @@ STATUS_LABEL = {
 }
 
 
-def _conventions(app: App) -> dict[str, str]:
-    from tracker.scheduler import conventions_from
-
-    return conventions_from(app.config)
-
-
 def _student_or_fail(session, student_id: int) -> Any:
     from tracker import models
     from tracker.errors import NotFound
@@ -364,7 +358,7 @@ def due(
         state = state.upper()
         if state not in JURISDICTIONS:
             raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
-    conventions = _conventions(app)
+    conventions = app.conventions
     run = {
         "within": within,
         "show_all": show_all,
@@ -473,7 +467,7 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
         raise InputError("--rule", rule_name, f"one of {', '.join(CANONICAL_RULES)}")
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
-        items, problems = deadlines_for(session, student, app.today, _conventions(app))
+        items, problems = deadlines_for(session, student, app.today, app.conventions)
     items = [d for d in items if (rule_name is None or d.rule == rule_name)]
     if rule_name is None:
         items = [d for d in items if d.status in OPEN_STATUSES]
@@ -518,7 +512,7 @@ def timeline(app: App, student: int, fmt: str) -> None:
 
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
-        items, problems = deadlines_for(session, student, app.today, _conventions(app))
+        items, problems = deadlines_for(session, student, app.today, app.conventions)
     items.sort(key=lambda d: (d.due or d.trigger_date, d.rule))
     rows = []
     for d in items:

@@ -29,12 +29,6 @@ DEMO_CALENDARS = {
 }
 
 
-def _conventions(app: App) -> dict[str, str]:
-    from tracker.scheduler import conventions_from
-
-    return conventions_from(app.config)
-
-
 def _progress(rows):
     """A progress bar on stderr, only when stderr is a terminal."""
     if not sys.stderr.isatty():
@@ -110,7 +104,7 @@ def import_caseload_cmd(
             state=state,
             calendar=calendar,
             dry_run=dry_run,
-            conventions=_conventions(app),
+            conventions=app.conventions,
             progress=_progress,
         )
     if fmt == "json":
@@ -222,7 +216,7 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
             if session.get(models.Student, sid) is None:
                 raise NotFound("student", sid, "see `tracker student list`")
         deadlines, problems, _ = daily_run(
-            session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=_conventions(app)
+            session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions
         )
     for p in problems:
         click.echo(f"problem: {p}", err=True)
@@ -288,7 +282,7 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
         )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="iep-tracker-demo-") as tmp:
         db_file = Path(tmp) / "demo.db"
-        deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=_conventions(app))
+        deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=app.conventions)
         if keep is not None:
             from tracker.config import write_private
 
