@@ -62,3 +62,20 @@ def test_restore_refuses_non_empty_database_and_unknown_format(tmp_path, db_url)
         bad.write_text(json.dumps(data | dict([change])), encoding="utf-8")
         r = invoke(db_url, "import", "json", str(bad))
         assert r.exit_code == 2 and message in r.output, r.output
+
+
+def test_restore_refuses_rows_pointing_at_missing_students(tmp_path):
+    """Foreign keys hold on a database the restore itself creates (first use migrates it)."""
+    import json as _json
+
+    from conftest import add_student, invoke
+
+    src = f"sqlite:///{tmp_path / 'src.db'}"
+    sid = add_student(src, "Ana Ruiz", "2014-05-02", "CA")
+    assert invoke(src, "meeting", "add", str(sid), "--kind", "annual-review", "--on", "2025-03-03").exit_code == 0
+    dump = _json.loads(invoke(src, "export", "json").stdout)
+    dump["tables"]["meeting"][0]["student_id"] = 999
+    bad = tmp_path / "orphan.json"
+    bad.write_text(_json.dumps(dump))
+    result = invoke(f"sqlite:///{tmp_path / 'new.db'}", "import", "json", str(bad))
+    assert result.exit_code == 2 and "FOREIGN KEY" in result.output.upper()

@@ -86,7 +86,7 @@ def test_date_column_format_is_decided_for_the_whole_column():
     assert fmt is None and "lines 2, 5" in str(problems[0]) and problems[0].column == "DOB"
     # Two formats proven: error naming the rows of each.
     fmt, problems = detect_date_format("DOB", [(2, "13/01/2014"), (3, "01/13/2014")], None)
-    assert fmt is None and "lines 2" in str(problems[0]) and "lines 3" in str(problems[0])
+    assert fmt is None and "line 2" in str(problems[0]) and "line 3" in str(problems[0])
 
 
 # --- the CLI ------------------------------------------------------------------------------
@@ -236,3 +236,12 @@ def test_sample_caseload_imports(db_url):
     report = json.loads(result.stdout)
     assert report["students_new"] == 40 and report["rows"] == 40
     assert report["date_formats"]["DateofBirth"] == "M/D/YYYY"
+
+
+def test_map_naming_a_missing_column_is_an_error(db_url, tmp_path):
+    from conftest import invoke
+
+    f = tmp_path / "c.csv"
+    f.write_text("Student Name,DOB\nAna Ruiz,5/2/2014\n")
+    result = invoke(db_url, "import", "caseload", str(f), "--state", "CA", "--map", "Nope=name")
+    assert result.exit_code == 2 and "does not have" in result.output and "Student Name" in result.output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from icalendar import Calendar
@@ -47,9 +47,12 @@ def test_export_ics_all_day_events_and_stable_uids(db_url, tmp_path):
                "--outcome", "reviewed")  # fmt: skip
     assert r.exit_code == 0, r.output
     after = _events(invoke(db_url, "export", "ics").stdout)
+    # The annual review is one event per plan: the new meeting moves it (same UID, new date:
+    # 2025-09-30 + 1 year = 2026-09-30), so a calendar app updates it instead of adding one.
     annual = [u for u in before if u.startswith(f"{sid}-annual_review-")]
-    assert annual and all(u not in after for u in annual)  # the met cycle left the feed ...
-    assert [u for u in after if u.startswith(f"{sid}-annual_review-")]  # ... the next one arrived
+    assert len(annual) == 1 and annual[0] in after
+    assert after[annual[0]].decoded("DTSTART") == date(2026, 9, 30)
+    assert before[annual[0]].decoded("DTSTART") != date(2026, 9, 30)
     unchanged = set(before) - set(annual)
     assert unchanged and unchanged <= set(after)
     for uid in unchanged:
@@ -79,7 +82,7 @@ def test_uid_ignores_due_date():
     assert (
         event_uid(make(date(2025, 10, 1)))
         == event_uid(make(date(2025, 11, 1)))
-        == "7-annual_review-meeting-12@iep-tracker"
+        == "7-annual_review-plan-3@iep-tracker"  # recurring: keyed by the plan (#3)
     )
     text = deadlines_to_ics([make(date(2025, 10, 1))], today=date(2025, 10, 2))
     assert "SUMMARY:Overdue: annual_review — Ana R. (#7)" in text

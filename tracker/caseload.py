@@ -509,6 +509,12 @@ def map_columns(
             continue
         seen[fld] = i
         mapping[i] = fld
+    present = {normalize_header(h) for h in header}
+    for key in overrides:
+        if key not in present:
+            problems.append(
+                Problem(1, key, f"--map names a column the file does not have; its columns are: {', '.join(header)}")
+            )
     fields = set(mapping.values())
     if "name" not in fields and not {"first_name", "last_name"} <= fields:
         problems.append(
@@ -603,7 +609,7 @@ def detect_date_format(
     proven = [k for k in ("iso", "us", "dmy") if k in kinds]
     ambiguous = kinds.get("ambiguous", [])
     if len(proven) > 1:
-        detail = "; ".join(f"{FORMAT_LABEL[k]} on lines {_lines(kinds[k])}" for k in proven)
+        detail = "; ".join(f"{FORMAT_LABEL[k]} on {_line_word(kinds[k])} {_lines(kinds[k])}" for k in proven)
         problems.append(Problem(None, column, f"mixes date formats ({detail}); one format per column"))
         return None, problems
     if proven == ["iso"]:
@@ -612,7 +618,8 @@ def detect_date_format(
                 Problem(
                     None,
                     column,
-                    f"mixes YYYY-MM-DD with D/M or M/D dates (lines {_lines(ambiguous)}); one format per column",
+                    f"mixes YYYY-MM-DD with D/M or M/D dates ({_line_word(ambiguous)} {_lines(ambiguous)}); "
+                    "one format per column",
                 )
             )
             return None, problems
@@ -624,7 +631,7 @@ def detect_date_format(
                 Problem(
                     None,
                     column,
-                    f"values on lines {_lines(kinds[fmt])} can only be {FORMAT_LABEL[fmt]}, "
+                    f"values on {_line_word(kinds[fmt])} {_lines(kinds[fmt])} can only be {FORMAT_LABEL[fmt]}, "
                     f"but --date-format {preferred} was given",
                 )
             )
@@ -637,7 +644,7 @@ def detect_date_format(
             Problem(
                 None,
                 column,
-                f"every date (lines {_lines(ambiguous)}) reads as month/day and as day/month; "
+                f"every date ({_line_word(ambiguous)} {_lines(ambiguous)}) reads as month/day and as day/month; "
                 "say which with --date-format us (M/D/YYYY) or --date-format dmy (D/M/YYYY)",
             )
         )
@@ -645,7 +652,12 @@ def detect_date_format(
     return preferred or "iso", problems
 
 
+def _line_word(lines: Sequence[int]) -> str:
+    return "line" if len(lines) == 1 else "lines"
+
+
 def _lines(lines: Sequence[int], limit: int = 12) -> str:
+    """The line numbers, for "on lines ..." messages: "line 2", "lines 2, 5 and 9 more"."""
     shown = ", ".join(str(n) for n in lines[:limit])
     return shown + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
 

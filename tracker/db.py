@@ -95,6 +95,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+    # SQLite migrations switch foreign keys off on their connection; drop pooled connections
+    # so the next one is opened afresh, with PRAGMA foreign_keys=ON.
+    engine.dispose()
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -105,6 +108,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.downgrade(cfg, revision)
+    engine.dispose()
 
 
 def head_revision() -> str:

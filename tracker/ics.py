@@ -27,10 +27,18 @@ UID_DOMAIN = "iep-tracker"
 _STATUS_PREFIX = {"overdue": "Overdue", "due_soon": "Due soon", "upcoming": "Due", "open": "Open"}
 
 
+#: Rules that recur for a plan: one open deadline at a time, moved forward by each meeting
+#: or evaluation, so their event is identified by the plan, not by the triggering record.
+CYCLIC_RULES = frozenset({"annual_review", "triennial_reevaluation", "section504_review", "section504_reevaluation"})
+
+
 def event_uid(d: Deadline) -> str:
     """``<student_id>-<rule>-<source>@iep-tracker``: stable while the deadline is the same
-    deadline (same student, rule and triggering record), whatever its due date."""
-    source = re.sub(r"[^A-Za-z0-9]+", "-", d.source or d.rule_id).strip("-")
+    deadline, whatever its due date. ``source`` is the triggering record (a request, a
+    consent...), or the plan for recurring rules, so a new annual review moves the same
+    event rather than adding one."""
+    key = f"plan-{d.plan_id}" if d.rule in CYCLIC_RULES and d.plan_id is not None else (d.source or d.rule_id)
+    source = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
     return f"{d.student_id}-{d.rule}-{source}@{UID_DOMAIN}"
 
 

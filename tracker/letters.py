@@ -184,10 +184,11 @@ _GLUE = re.compile(r"(§|\bCFR|\bTAC|\bTEC|\bWAC|U\.S\.C\.|\bCode) (?=\S)")
 
 
 def _lcfirst(value: Any) -> str:
-    """Lower-case the first letter unless the first word is an acronym (IEP, ARD, FIIE)."""
+    """Lower-case the first letter unless the first word is an acronym (IEP, ARD, FIIE) or a
+    proper name ("Section 504")."""
     text = str(value)
     word = text.split(" ", 1)[0]
-    if len(word) > 1 and word[1:2].isupper():
+    if (len(word) > 1 and word[1:2].isupper()) or word == "Section":
         return text
     return text[:1].lower() + text[1:]
 
@@ -636,7 +637,14 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
 
     if req.kind == "iee":
         evaluation = _evaluation(session, req, student)
-    if req.kind == "exit-to-504":
+        when = evaluation["date"]
+        if when is not None and not (student.dob <= when <= letter_date):
+            raise InputError(
+                "--evaluation-date",
+                when.isoformat(),
+                f"the day the evaluation was completed: after birth, not after the letter ({letter_date})",
+            )
+    if req.kind in ("exit-to-504", "iep-meeting"):
         today_plans = [
             p
             for p in student.plans
