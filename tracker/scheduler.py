@@ -144,6 +144,12 @@ def active_plans(facts: StudentFacts, today: date, kind: str) -> list[PlanFact]:
     ]
 
 
+def current_plan(facts: StudentFacts, today: date, kind: str) -> PlanFact | None:
+    """The most recently started active plan of ``kind`` on ``today``, if any."""
+    plans = active_plans(facts, today, kind)
+    return plans[-1] if plans else None
+
+
 def _meetings(facts: StudentFacts, kinds: Iterable[str], since: date | None = None) -> list[MeetingFact]:
     kinds = tuple(kinds)
     return [
@@ -279,10 +285,9 @@ def _plan_window(facts: StudentFacts, plan: PlanFact) -> date:
 
 @trigger("iep_meeting")
 def _t_iep_meeting(facts, rule, arg, today, conv) -> list[Hit]:
-    plans = active_plans(facts, today, "iep")
-    if not plans:
+    plan = current_plan(facts, today, "iep")
+    if plan is None:
         return []
-    plan = plans[-1]
     since = _plan_window(facts, plan)
     anchors = [
         (m.held_on, f"IEP {m.kind.replace('-', ' ')} meeting held", f"meeting:{m.id}")
@@ -295,10 +300,9 @@ def _t_iep_meeting(facts, rule, arg, today, conv) -> list[Hit]:
 
 @trigger("evaluation_completed")
 def _t_evaluation_completed(facts, rule, arg, today, conv) -> list[Hit]:
-    plans = active_plans(facts, today, "iep")
-    if not plans:
+    plan = current_plan(facts, today, "iep")
+    if plan is None:
         return []
-    plan = plans[-1]
     evals = [
         (
             a.completed_on,
@@ -325,10 +329,9 @@ def _t_evaluation_completed(facts, rule, arg, today, conv) -> list[Hit]:
 
 @trigger("section504_meeting")
 def _t_504_meeting(facts, rule, arg, today, conv) -> list[Hit]:
-    plans = active_plans(facts, today, "504")
-    if not plans:
+    plan = current_plan(facts, today, "504")
+    if plan is None:
         return []
-    plan = plans[-1]
     since = _plan_window(facts, plan)
     anchors = [
         (m.held_on, f"{m.kind} meeting held", f"meeting:{m.id}")
@@ -339,10 +342,9 @@ def _t_504_meeting(facts, rule, arg, today, conv) -> list[Hit]:
 
 @trigger("section504_evaluation_completed")
 def _t_504_eval(facts, rule, arg, today, conv) -> list[Hit]:
-    plans = active_plans(facts, today, "504")
-    if not plans:
+    plan = current_plan(facts, today, "504")
+    if plan is None:
         return []
-    plan = plans[-1]
     anchors = [
         (a.completed_on, "Section 504 evaluation completed", f"assessment:{a.id}")
         for a in facts.assessments
@@ -362,10 +364,10 @@ def _t_plan_exited(facts, rule, arg, today, conv) -> list[Hit]:
 
 @trigger("birthday")
 def _t_birthday(facts, rule, arg, today, conv) -> list[Hit]:
-    plans = active_plans(facts, today, "iep")
-    if not plans:
+    plan = current_plan(facts, today, "iep")
+    if plan is None:
         return []
-    return [Hit(facts.dob, "date of birth", f"student:{facts.id}", plan_id=plans[-1].id, record=plans[-1])]
+    return [Hit(facts.dob, "date of birth", f"student:{facts.id}", plan_id=plan.id, record=plan)]
 
 
 @trigger("verbal_request")
