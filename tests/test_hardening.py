@@ -81,3 +81,13 @@ def test_xlsx_saved_as_csv_is_recognised(case, tmp_path):
     fake.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
     result = invoke(case, "import", "caseload", str(fake), "--state", "CA")
     assert result.exit_code == 2 and ".xlsx" in result.output
+
+
+def test_markdown_letter_escapes_what_the_user_typed_and_text_does_not(migrated_db_url):
+    sid = add_student(migrated_db_url, "Ben O'Neil & <Co>", "2013-01-02", "CA", "--school", "A&M <Prep>")
+    args = ["letter", "records", str(sid), "--to", "Principal *Lee*", "--sender-name", "M_R"]
+    md = invoke(migrated_db_url, *args, "--format", "md")
+    assert md.exit_code == 0, md.output
+    assert r"Ben O'Neil \& \<Co\>" in md.stdout and r"A\&M \<Prep\>" in md.stdout and r"\*Lee\*" in md.stdout
+    txt = invoke(migrated_db_url, *args, "--format", "txt")
+    assert "Ben O'Neil & <Co>" in txt.stdout and "\\&" not in txt.stdout

@@ -275,6 +275,27 @@ def _template_error(exc: Exception, name: str) -> TrackerError:
     return TemplateProblem(f"letter template {name}: {type(exc).__name__}: {exc}")
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|&])")
+
+
+def _md(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return [_md(v) for v in value]
+    return _MD_SPECIAL.sub(r"\\\1", value) if isinstance(value, str) else value
+
+
+def _escape_markdown_facts(context: dict[str, Any]) -> None:
+    """Backslash-escape Markdown in what the user typed (names, school, sender, concerns), so
+    ``O'Neil & <Co>`` shows as typed in a Markdown viewer; the templates' own markup is not
+    touched. Plain text is never escaped and HTML is autoescaped by Jinja2."""
+    for key in ("sender", "recipient", "student"):
+        if isinstance(context.get(key), dict):
+            context[key] = {k: _md(v) for k, v in context[key].items()}
+    context["concerns"] = [_md(c) for c in context.get("concerns") or []]
+    if isinstance(context.get("evaluation"), dict):
+        context["evaluation"] = dict(context["evaluation"], name=_md(context["evaluation"].get("name")))
+
+
 def render(kind: str, fmt: str, context: dict[str, Any]) -> str:
     """Render the letter template of ``kind`` in ``fmt`` with ``context``.
 
@@ -746,6 +767,8 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "exit_rule": _rule_dict(exit_rule),
         "calendar_estimated": bool(getattr(school_calendar, "estimated", False)),
     }
+    if req.fmt == "md":
+        _escape_markdown_facts(context)
     text = render(req.kind, req.fmt, context)
     subject = _subject(req.kind, request_kind, overdue, evaluation)
     return Letter(
