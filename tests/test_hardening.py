@@ -91,3 +91,32 @@ def test_markdown_letter_escapes_what_the_user_typed_and_text_does_not(migrated_
     assert r"Ben O'Neil \& \<Co\>" in md.stdout and r"A\&M \<Prep\>" in md.stdout and r"\*Lee\*" in md.stdout
     txt = invoke(migrated_db_url, *args, "--format", "txt")
     assert "Ben O'Neil & <Co>" in txt.stdout and "\\&" not in txt.stdout
+
+
+def test_failed_restore_into_a_new_file_leaves_no_database(case, tmp_path):
+    import json
+
+    target = tmp_path / "new.db"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "iep-tracker-backup", "version": 999}')  # refused before opening
+    assert invoke(f"sqlite:///{target}", "import", "json", str(bad)).exit_code == 2 and not target.exists()
+    dump = json.loads(invoke(case, "export", "json").stdout)
+    dump["tables"]["student"][0]["dob"] = "not a date"  # refused after the new database was made
+    bad.write_text(json.dumps(dump))
+    result = invoke(f"sqlite:///{target}", "import", "json", str(bad))
+    assert result.exit_code == 2, result.output
+    assert not target.exists()
+
+
+def test_verbal_request_is_confirmed_once(case):
+    assert (
+        invoke(case, "request", "add", "1", "--kind", "records", "--on", "2025-09-20", "--method", "verbal").exit_code
+        == 0
+    )
+    letter = ["letter", "verbal-confirmation", "1", "--to", "Principal", "--sender-name", "M"]
+    assert invoke(case, *letter, "--log").exit_code == 0
+    before = snapshot(case)
+    again = invoke(case, *letter, "--request", "1", "--log")
+    assert again.exit_code == 2 and "already confirms" in again.output
+    assert invoke(case, *letter, "--log").exit_code == 2
+    assert snapshot(case) == before

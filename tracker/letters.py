@@ -596,6 +596,17 @@ def _verbal_request(session, req: LetterRequest, student):
             raise InputError(
                 "--request", str(req.request_id), "the id of a verbal request (method verbal) to confirm in writing"
             )
+        already = [r.id for r in student.requests if r.method != "verbal" and r.confirms_id == verbal.id]
+        if already:
+            raise InputError(
+                "--request",
+                str(req.request_id),
+                f"a verbal request not yet confirmed: request #{already[0]} already confirms it in writing",
+            )
+        if req.on is not None and req.on != verbal.sent_on:
+            raise InputError(
+                "--on", req.on.isoformat(), f"the day of request #{verbal.id} ({verbal.sent_on}), or leave --on out"
+            )
         return verbal
     confirmed = {r.confirms_id for r in student.requests if r.method != "verbal" and r.confirms_id is not None}
     candidates = [
@@ -605,6 +616,13 @@ def _verbal_request(session, req: LetterRequest, student):
     ]
     if not candidates:
         on = f" made on {req.on.isoformat()}" if req.on else ""
+        verbal_ids = [r.id for r in student.requests if r.method == "verbal"]
+        if verbal_ids and all(i in confirmed for i in verbal_ids) and req.on is None:
+            raise InputError(
+                "verbal-confirmation",
+                f"student {student.id}",
+                "a student with a verbal request not yet confirmed: every verbal request is already confirmed",
+            )
         raise MissingFact(
             f"verbal request{on} not yet confirmed in writing",
             "record the verbal request first with "

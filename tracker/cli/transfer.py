@@ -169,9 +169,20 @@ def import_json(app: App, file: Path) -> None:
     except UnicodeDecodeError:
         raise InputError("FILE", file.name, "a JSON backup written by `tracker export json` (UTF-8 text)") from None
     data = backup.loads(text, file.name)
-    revision = current_revision(app.engine)
-    with app.transaction() as session:
-        counts = backup.restore(session, data, revision, file.name)
+    from tracker.config import resolve_database_url
+    from tracker.db import sqlite_file
+
+    target = sqlite_file(resolve_database_url(app.db_option, app.config)[0])
+    created = target is not None and not target.exists()
+    try:
+        revision = current_revision(app.engine)
+        with app.transaction() as session:
+            counts = backup.restore(session, data, revision, file.name)
+    except BaseException:
+        if created and target.exists():  # a failed restore leaves no empty database behind
+            app.close()
+            target.unlink()
+        raise
     total = sum(counts.values())
     click.echo(f"Restored {total} row(s) from {file.name}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
 
