@@ -159,7 +159,7 @@ class SchoolCalendar:
             days, plus explicit extra days (e.g. a Saturday make-up day).
     """
 
-    __slots__ = ("name", "estimated", "years", "closures", "days", "_firsts", "_breaks")
+    __slots__ = ("name", "estimated", "years", "closures", "days", "_firsts", "_breaks", "_starts", "_longest")
 
     def __init__(
         self,
@@ -198,6 +198,8 @@ class SchoolCalendar:
         self.days: tuple[date, ...] = tuple(days)
         self._firsts = [y.first_day for y in self.years]
         self._breaks: dict[SchoolYearSpan, list[Break]] = {}
+        self._starts = [c.start for c in self.closures]
+        self._longest = max((c.end - c.start for c in self.closures), default=timedelta(0))
 
     def __repr__(self) -> str:
         span = f"{self.years[0].first_day}..{self.years[-1].last_day}" if self.years else "empty"
@@ -276,6 +278,13 @@ class SchoolCalendar:
         """Number of instructional days from the year's first to last day inclusive."""
         return bisect_right(self.days, year.last_day) - bisect_left(self.days, year.first_day)
 
+    def closures_between(self, start: date, end: date) -> list[Closure]:
+        """The closures overlapping ``[start, end]`` (inclusive), found by bisection on their
+        starts: a closure overlapping the range starts within ``[start - longest, end]``."""
+        lo = bisect_left(self._starts, start - self._longest)
+        hi = bisect_right(self._starts, end)
+        return [c for c in self.closures[lo:hi] if c.end >= start]
+
     def breaks(self, year: SchoolYearSpan) -> list[Break]:
         """The maximal runs of non-school days strictly inside ``year`` holding a weekday.
 
@@ -289,8 +298,6 @@ class SchoolCalendar:
         hi = bisect_right(self.days, year.last_day)
         inner = self.days[lo:hi]
         result: list[Break] = []
-        starts = [c.start for c in self.closures]
-        longest = max(((c.end - c.start) for c in self.closures), default=timedelta(0))
         for prev, nxt in zip(inner, inner[1:], strict=False):
             gap = (nxt - prev).days
             if gap <= 1:
@@ -300,9 +307,8 @@ class SchoolCalendar:
             if wd == 0:
                 continue
             labels: list[str] = []
-            # closures overlapping [start, end] start within [start - longest, end]
-            for c in self.closures[bisect_left(starts, start - longest) : bisect_right(starts, end)]:
-                if c.end >= start and c.label and c.label not in labels:
+            for c in self.closures_between(start, end):
+                if c.label and c.label not in labels:
                     labels.append(c.label)
             result.append(Break(start, end, " / ".join(labels) if labels else None, wd))
         self._breaks[year] = result

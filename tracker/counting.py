@@ -41,7 +41,6 @@ class Context:
             or the estimated weekday calendar when the student has none.
         business: the business-day calendar of the student's state.
         absences: the student's absences as inclusive (start, through) spans.
-        dob: the student's date of birth.
         conventions: the disputed-reading settings in force (see :data:`CONVENTIONS`).
     """
 
@@ -51,7 +50,6 @@ class Context:
     calendar: Any
     business: Any
     absences: tuple[tuple[date, date], ...] = ()
-    dob: date | None = None
     conventions: dict[str, str] = field(default_factory=dict)
 
 
@@ -175,39 +173,13 @@ def _nth_day(cal, trigger: date, n: int, unit: str) -> Count:
 
 
 def _closures_between(cal, a: date, b: date) -> list[str]:
-    """Labels of the calendar's closures overlapping (a, b], found by bisection on their starts."""
-    closures = getattr(cal, "closures", ())
-    if not closures:
-        return []
-    starts = _closure_starts(cal)
-    longest = _longest_closure(cal)
+    """Labels of the calendar's closures overlapping (a, b], for the derivation."""
     out = []
-    for c in closures[bisect_left(starts, a - longest) : bisect_right(starts, b)]:
-        if c.end > a and c.start <= b:
-            lo, hi = max(c.start, a + ONE_DAY), min(c.end, b)
-            span = fmt(lo) if lo == hi else f"{fmt(lo)}..{fmt(hi)}"
-            out.append(span + (f" ({c.label})" if c.label else ""))
+    for c in cal.closures_between(a + ONE_DAY, b):
+        lo, hi = max(c.start, a + ONE_DAY), min(c.end, b)
+        span = fmt(lo) if lo == hi else f"{fmt(lo)}..{fmt(hi)}"
+        out.append(span + (f" ({c.label})" if c.label else ""))
     return out
-
-
-_STARTS: dict[int, tuple[Any, list[date], timedelta]] = {}
-
-
-def _closure_index(cal) -> tuple[list[date], timedelta]:
-    entry = _STARTS.get(id(cal))
-    if entry is None or entry[0] is not cal:
-        starts = [c.start for c in cal.closures]
-        longest = max((c.end - c.start for c in cal.closures), default=timedelta(0))
-        entry = _STARTS[id(cal)] = (cal, starts, longest)
-    return entry[1], entry[2]
-
-
-def _closure_starts(cal) -> list[date]:
-    return _closure_index(cal)[0]
-
-
-def _longest_closure(cal) -> timedelta:
-    return _closure_index(cal)[1]
 
 
 def _ordinal(n: int) -> str:

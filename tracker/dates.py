@@ -161,10 +161,3 @@ def add_years(anchor: date, years: int) -> date:
         if anchor.month == 2 and anchor.day == 29 and 1 <= year <= 9999:
             return anchor.replace(year=year, day=28)
         raise
-
-
-def add_months(anchor: date, months: int) -> date:
-    """Add whole months in one step with month-end clamping (Aug 31 + 6 months = Feb 28/29)."""
-    from dateutil.relativedelta import relativedelta
-
-    return anchor + relativedelta(months=months)

@@ -103,9 +103,6 @@ class Jurisdiction:
             grouped.setdefault(r.rule, []).append(r)
         object.__setattr__(self, "by_name", {k: tuple(v) for k, v in grouped.items()})
 
-    def versions(self, canonical: str) -> list[Rule]:
-        return [r for r in self.rules if r.rule == canonical]
-
     def rule_for(self, canonical: str, on: date | None = None) -> Rule | None:
         """The version of ``canonical`` in force for a trigger on ``on`` (latest start wins)."""
         versions = self.by_name.get(canonical, ())

@@ -86,7 +86,6 @@ class Deadline:
     met_by: str | None = None
     source: str = ""
     days_elapsed: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -814,7 +813,6 @@ def _deadline(facts, rule, hit: Hit, today, within, conv, school_cal, business, 
         calendar=school_cal,
         business=business,
         absences=facts.absences,
-        dob=facts.dob,
         conventions=conv,
     )
     count = _count(method_rule, ctx, facts)
@@ -878,7 +876,6 @@ def _deadline(facts, rule, hit: Hit, today, within, conv, school_cal, business, 
         met_by=met_by,
         source=hit.source,
         days_elapsed=elapsed,
-        extra=count.extra,
     )
 
 
