@@ -518,3 +518,45 @@ def test_tx_504_benchmark_borrows_the_june_30_date_but_not_its_satisfier():
     )  # fmt: skip
     item = one(run(facts, TX, today=d(2026, 5, 2)), "section504_evaluation")
     assert (item.due, item.status, item.met_on) == (d(2026, 6, 30), "met", d(2026, 5, 1))
+
+
+@pytest.mark.parametrize(
+    ("state", "cal", "written", "rule", "due"),
+    [
+        # 105 ILCS 10/5(c): 10 business days after Wed 2025-10-01; Mon 10-13 is Columbus Day
+        # (federal and Illinois holiday): 10-02 (1), 03 (2), 06..10 (3-7), 14 (8), 15 (9), Thu 10-16 (10).
+        ("IL", IL, RequestFact(1, "records", d(2025, 10, 1), "email"), "records_request", d(2025, 10, 16)),
+        # 603 CMR 23.07(2): 10 days: 10-01 + 10 = Sat 2025-10-11.
+        ("MA", MA, RequestFact(1, "records", d(2025, 10, 1), "email"), "records_request", d(2025, 10, 11)),
+        # WAC 392-172A-05190(1): 45 calendar days: 10-01 + 45 = 2025-11-15.
+        ("WA", SHORELINE, RequestFact(1, "records", d(2025, 10, 1), "email"), "records_request", d(2025, 11, 15)),
+        # 23 IAC 226.110(c): 14 school days on the IL calendar (no October closure): 10-02, 03 (2),
+        # 10-06..10 (7), 10-13..17 (12), 10-20 (13), Tue 10-21 (14).
+        ("IL", IL, RequestFact(1, "evaluation", d(2025, 10, 1), "email"), "evaluation_request_response",
+         d(2025, 10, 21)),
+        # 603 CMR 28.04(1)(a): 5 school days on the MA calendar: 10-02 (1), 03 (2), 06 (3), 07 (4), Wed 10-08 (5).
+        ("MA", MA, RequestFact(1, "evaluation", d(2025, 10, 1), "email"), "evaluation_request_response",
+         d(2025, 10, 8)),
+        # 22 Pa. Code 14.123(c): an oral request, Permission to Evaluate within 10 calendar days: 10-11.
+        ("PA", PA, RequestFact(1, "evaluation", d(2025, 10, 1), "verbal"), "evaluation_request_response",
+         d(2025, 10, 11)),
+    ],
+)  # fmt: skip
+def test_state_request_response_rules(state, cal, written, rule, due):
+    item = one(run(student(state, cal, plans=(iep(),), requests=(written,)), cal), rule)
+    assert item.due == due
+
+
+@pytest.mark.parametrize(
+    ("state", "rule", "due"),
+    [
+        ("FL", "transition_planning", d(2026, 6, 15)),  # Fla. Stat. 1003.5716(1): 14; 2012-06-15 + 14 years
+        ("PA", "transition_planning", d(2026, 6, 15)),  # 22 Pa. Code 14.131(a)(5): 14
+        ("MA", "transition_planning", d(2026, 6, 15)),  # M.G.L. c. 71B, s. 2: 14
+        ("WA", "transition_planning", d(2028, 6, 15)),  # WAC 392-172A-03090: 16
+        ("TX", "age_of_majority_notice", d(2029, 6, 15)),  # TEC 29.017: 18 - 1 year = 17th birthday
+        ("WA", "age_of_majority_notice", d(2029, 6, 15)),  # WAC 392-172A-05135: the same
+    ],
+)
+def test_state_age_rules(state, rule, due):
+    assert one(run(student(state, dob=d(2012, 6, 15), plans=(iep(),))), rule).due == due
