@@ -56,3 +56,11 @@ def test_help_imports_no_database_or_template_code():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stderr.strip() == "[]"
+
+
+def test_readme_schedules_the_backup_next_to_the_daily_run():
+    """The Backups section has a crontab with `tracker backup` and the daily `tracker due`."""
+    section = README.split("### Backups", 1)[1].split("\n### ", 1)[0]
+    crons = [block.split("```", 1)[0] for block in section.split("```cron")[1:]]
+    assert any("tracker backup" in block and "tracker due" in block for block in crons)
+    assert "tracker backup --check" in section and "pg_dump" in section

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from conftest import add_student, invoke, snapshot
+
+SAMPLE_ICS = Path(__file__).resolve().parents[1] / "tracker" / "sample" / "calendars" / "shoreline-sd412-wa-2025-26.ics"
 
 
 @pytest.fixture
@@ -120,3 +124,207 @@ def test_verbal_request_is_confirmed_once(case):
     assert again.exit_code == 2 and "already confirms" in again.output
     assert invoke(case, *letter, "--log").exit_code == 2
     assert snapshot(case) == before
+
+
+# --- found by tests/test_hostile_input.py --------------------------------------------------
+
+
+def _refused(url, *args, field=None):
+    """Run; assert exit 2 with one `error:` line (naming ``field``), nothing written."""
+    before = snapshot(url)
+    result = invoke(url, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "unexpected failure" not in result.output
+    if field is not None:
+        assert field in result.output, result.output
+    assert snapshot(url) == before
+    return result
+
+
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["student", "add", "Ana\udcffRuiz", "--dob", "2014-01-01", "--state", "CA"], "NAME"),
+        (["student", "add", "Bo", "--dob", "2014-01-01", "--state", "CA", "--school", "\udcff"], "--school"),
+        (["student", "edit", "1", "--name", "\udcff"], "--name"),
+        (["student", "add", "Bo", "--dob", "2014-01-01", "--state", "CA", "--calendar", "\udcff"], "--calendar"),
+        (["request", "add", "1", "--kind", "records", "--on", "2025-09-02", "--method", "email", "--to", "\udcff"],
+         "--to"),
+        (["meeting", "add", "1", "--kind", "eligibility", "--on", "2025-09-02", "--attendee", "\udcff"], "--attendee"),
+        (["letter", "records", "1", "--to", "\udcff", "--sender-name", "M"], "--to"),
+        (["letter", "records", "1", "--to", "P", "--sender-name", "M", "--concern", "\udcff"], "--concern"),
+        (["letter", "records", "1", "--to", "P\x1b[2J", "--sender-name", "M"], "--to"),
+        (["calendar", "show", "\udcff"], "NAME"),
+        (["calendar", "import", "unused", "--name", "A\x00B"], None),
+    ],
+)  # fmt: skip
+def test_text_that_is_not_utf8_or_has_control_characters_is_refused(case, args, field, tmp_path):
+    """A lone surrogate is how Python carries argv bytes that are not UTF-8; it used to reach
+    the database (or stdout) and fail there with exit 1."""
+    args = [str(SAMPLE_ICS) if a == "unused" else a for a in args]
+    result = _refused(case, *args, field=field)
+    assert "\udcff" not in result.output
+
+
+def test_profile_value_that_is_not_utf8_is_refused(case, tracker_home):
+    from tracker.config import config_path
+
+    before = config_path().read_bytes() if config_path().exists() else None
+    result = invoke(case, "profile", "set", "name", "Maria\udcff")
+    assert result.exit_code == 2 and "VALUE" in result.output, result.output
+    assert (config_path().read_bytes() if config_path().exists() else None) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["explain", str(2**63)],
+        ["timeline", str(2**63)],
+        ["due", "--student", str(2**63)],
+        ["calendar", "show", str(2**63)],
+        ["calendar", "show", "\u00b2"],  # a digit to str.isdigit, not to int()
+        ["export", "ics", "--alarm-days", str(2**31)],
+    ],
+)
+def test_numbers_too_large_are_refused(case, args):
+    _refused(case, *args)
+
+
+def test_long_values_are_cut_in_messages(case):
+    for args in (["rules", "list", "--state", "x" * 100_000], ["student", "add", "A", "--dob", "1" * 100_000]):
+        result = invoke(case, *args)
+        assert result.exit_code == 2 and "100000 characters" in result.output, result.output[:300]
+        assert max(len(line) for line in result.output.splitlines()) < 1000
+
+
+def test_output_paths_that_cannot_be_used(case, tmp_path):
+    too_long = str(tmp_path / ("x" * 300))
+    for args in (["export", "json", "--out", too_long], ["backup", too_long], ["backup", "--check", too_long]):
+        result = _refused(case, *args)
+        assert "too long" in result.output, result.output
+
+
+def test_out_to_a_device_writes_without_changing_its_mode(case):
+    """`--out /dev/null` used to chmod the device to 0600 (as root: for every user)."""
+    mode = os.stat("/dev/null").st_mode
+    try:
+        result = invoke(case, "export", "json", "--out", "/dev/null")
+        assert result.exit_code == 0, result.output
+    finally:
+        if os.stat("/dev/null").st_mode != mode:
+            os.chmod("/dev/null", stat.S_IMODE(mode))
+            pytest.fail("/dev/null changed mode")
+
+
+def test_file_names_that_are_not_utf8_are_printed(case, tmp_path):
+    odd = tmp_path / "shoreline-\udcff.ics"
+    odd.write_bytes(SAMPLE_ICS.read_bytes())
+    result = invoke(case, "calendar", "import", str(odd), "--name", "odd", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "shoreline-\ufffd.ics" in result.stdout  # as click.format_filename shows it
+    out = tmp_path / "letter-\udcff.txt"
+    result = invoke(case, "letter", "records", "1", "--to", "P", "--sender-name", "M", "--out", str(out))
+    assert result.exit_code == 0 and out.exists(), result.output
+
+
+def test_calendar_dates_outside_1900_2100_are_not_stored(case, tmp_path):
+    def ics(*events):
+        body = "".join(
+            f"BEGIN:VEVENT\r\nSUMMARY:{s}\r\nDTSTART;VALUE=DATE:{d}\r\n{extra}END:VEVENT\r\n" for s, d, extra in events
+        )
+        return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{body}END:VCALENDAR\r\n".encode()
+
+    f = tmp_path / "years.ics"
+    f.write_bytes(ics(("First Day of School", "00010103", ""), ("Last Day of School", "00010601", "")))
+    _refused(case, "calendar", "import", str(f), "--name", "ancient")
+    year = (("First Day of School", "20250903", ""), ("Last Day of School", "20260612", ""))
+    f.write_bytes(ics(*year, ("Winter Break", "99991231", "DURATION:P10D\r\n"), ("No School\x00 NUL", "20251124", "")))
+    result = invoke(case, "calendar", "import", str(f), "--name", "odd")
+    assert result.exit_code == 0, result.output
+    closures = snapshot(case)["calendar_closure"]
+    assert [(r[2], r[4]) for r in closures] == [(date(2025, 11, 24), "No School NUL")]
+
+
+def test_recurrence_no_day_can_meet_is_not_expanded(case, tmp_path):
+    """dateutil searches up to the year 9999 for the next day of such a rule (minutes for
+    FREQ=SECONDLY): only simple daily/weekly/monthly/yearly rules are expanded."""
+    import time
+
+    f = tmp_path / "never.ics"
+    f.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\nSUMMARY:First Day of School\r\nDTSTART;VALUE=DATE:20250903\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nSUMMARY:Last Day of School\r\nDTSTART;VALUE=DATE:20260612\r\nEND:VEVENT\r\n"
+        "BEGIN:VEVENT\r\nSUMMARY:No School\r\nDTSTART;VALUE=DATE:20251124\r\n"
+        "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;UNTIL=99991231\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    start = time.monotonic()
+    result = invoke(case, "calendar", "import", str(f), "--name", "never")
+    assert result.exit_code == 0 and time.monotonic() - start < 5, result.output
+    assert "not a simple daily, weekly, monthly or yearly" in result.output
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        "0001,Ana,Diaz,1/1/0001,CA",  # a date of birth in year 1
+        "0001,Ana,Diaz,12/31/9999,CA",
+        "0001,Ana,Diaz,1e308,CA",  # an Excel serial number beyond year 9999
+        "0001,Ana\x00,Diaz,5/20/2014,CA",
+        "0001\x00,Ana,Diaz,5/20/2014,CA",
+    ],
+)
+def test_caseload_cells_out_of_range_or_with_nul_are_refused(case, tmp_path, cells):
+    f = tmp_path / "caseload.csv"
+    f.write_text("USI,FirstName,LastName,DateofBirth,State\n" + cells + "\n")
+    result = _refused(case, "import", "caseload", str(f))
+    assert "line 2" in result.output
+
+
+def test_caseload_school_with_nul_is_refused(case, tmp_path):
+    """PostgreSQL refused the NUL with exit 1; SQLite stored it."""
+    f = tmp_path / "caseload.csv"
+    f.write_text("USI,FirstName,LastName,DateofBirth,State,SchoolName\n0002,Ana,Diaz,5/20/2014,CA,Oak\x00ES\n")
+    result = _refused(case, "import", "caseload", str(f))
+    assert "SchoolName" in result.output
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("student", "name", "A\x00B"),
+        ("student", "name", "\udcff"),
+        ("student", "dob", "0001-01-01"),
+        ("student", "school", "x" * 201),
+        ("absence", "id", -1),  # PostgreSQL's sequence cannot be set below 1
+        ("absence", "id", 2**63),
+        ("plan", "student_id", "1"),
+        ("meeting", "attendees", ["A\x00B"]),
+        (None, "schema_revision", []),
+    ],
+)
+def test_restore_refuses_values_the_tracker_would_not_have_stored(case, tmp_path, edit):
+    import json
+
+    for args in (
+        ["plan", "add", "1", "--kind", "iep", "--start", "2024-01-10"],
+        ["meeting", "add", "1", "--kind", "annual-review", "--on", "2025-01-08", "--attendee", "parent"],
+        ["absence", "add", "1", "--on", "2025-09-15"],
+    ):
+        assert invoke(case, *args).exit_code == 0
+    dump = json.loads(invoke(case, "export", "json").stdout)
+    table, column, value = edit
+    (dump["tables"][table][0] if table else dump)[column] = value
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(json.dumps(dump).encode("utf-8", "surrogatepass"))
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    result = invoke(target, "import", "json", str(bad))
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not (tmp_path / "restored.db").exists()
+
+
+def test_restore_of_deeply_nested_json_is_refused(case, tmp_path):
+    bad = tmp_path / "deep.json"
+    bad.write_text("[" * 100_000 + "]" * 100_000)
+    result = invoke(f"sqlite:///{tmp_path / 'new.db'}", "import", "json", str(bad))
+    assert result.exit_code == 2 and "nested too deeply" in result.output, result.output

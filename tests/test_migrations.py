@@ -3,6 +3,7 @@ agree with what the migrations build."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import inspect
 
 from tracker.cli.database import schema_differences
@@ -37,40 +38,181 @@ def test_models_and_migrations_agree(migrated_db_url):
         engine.dispose()
 
 
-def test_upgrade_from_the_first_revision_keeps_every_row(db_url):
-    """A database created at the first revision, holding a case, upgrades to head without loss."""
-    from alembic.script import ScriptDirectory
-    from sqlalchemy import text
+# --- every migration, on a database holding data --------------------------------------------
 
-    from conftest import snapshot
+#: A case as raw SQL valid at the first revision (so at every later one): one row or more in
+#: every table, with values that catch lossy copies (accents and an apostrophe, a local id
+#: with leading zeros, JSON, a self-reference, NULLs, an ended plan).
+CASE_SQL = (
+    "INSERT INTO school_calendar (id, name, source, notes) VALUES (1, 'Shoreline 2025-26', 'district site', NULL)",
+    "INSERT INTO school_year (id, calendar_id, first_day, last_day) VALUES (1, 1, '2025-09-03', '2026-06-17')",
+    'INSERT INTO calendar_closure (id, calendar_id, start, "end", label) '
+    "VALUES (1, 1, '2025-12-22', '2026-01-02', 'Winter break')",
+    "INSERT INTO student (id, name, dob, jurisdiction, school, local_id, calendar_id) "
+    "VALUES (1, 'Zoë O''Brien', '2014-05-02', 'CA', 'Lincoln Elementary', '000457', 1)",
+    "INSERT INTO student (id, name, dob, jurisdiction) VALUES (2, 'Kai Nguyen', '2012-11-30', 'TX')",
+    "INSERT INTO plan (id, student_id, kind, start_date, category) "
+    "VALUES (1, 1, 'iep', '2023-03-01', 'specific-learning-disability')",
+    "INSERT INTO plan (id, student_id, kind, start_date, end_date, end_reason) "
+    "VALUES (2, 2, '504', '2022-01-10', '2024-06-01', 'moved')",
+    "INSERT INTO meeting (id, student_id, plan_id, kind, held_on, outcome, attendees, notes) "
+    "VALUES (1, 1, 1, 'annual-review', '2025-03-03', 'reviewed', '[\"parent\", \"case manager\"]', 'Notes: ok')",
+    "INSERT INTO assessment (id, student_id, kind, requested_on, consent_on, completed_on) "
+    "VALUES (1, 1, 'reevaluation', '2025-01-06', '2025-01-13', '2025-02-20')",
+    "INSERT INTO written_request (id, student_id, kind, sent_on, method) "
+    "VALUES (1, 1, 'records', '2025-09-22', 'verbal')",
+    "INSERT INTO written_request (id, student_id, kind, sent_on, method, received_on, confirms_id, assessment_id, "
+    "letter_text, letter_format) VALUES (2, 1, 'records', '2025-09-24', 'email', '2025-09-24', 1, 1, "
+    "'Dear Ms. Díaz,', 'txt')",
+    "INSERT INTO absence (id, student_id, start, through) VALUES (1, 2, '2025-09-08', '2025-09-09')",
+)
+
+#: What later revisions added, filled in once the data reaches them.
+LATER_SQL = {
+    "0003": (
+        "UPDATE meeting SET withdrawn_at = '2026-11-29 16:00:00' WHERE id = 1",
+        "INSERT INTO change_log (id, changed_at, command, action, table_name, record_id, student_id, after) "
+        "VALUES (1, '2026-11-29 16:00:00', 'tracker meeting remove', 'withdraw', 'meeting', 1, 1, "
+        '\'{"withdrawn_at": "2026-11-29T16:00:00+00:00"}\')',
+    ),
+}
+
+
+def _steps() -> list[tuple[str, str]]:
+    """(down_revision, revision) of every migration, oldest first."""
+    from alembic.script import ScriptDirectory
+
     from tracker.db import migrations_dir
 
-    first = list(ScriptDirectory(str(migrations_dir())).walk_revisions())[-1].revision
+    scripts = list(ScriptDirectory(str(migrations_dir())).walk_revisions())
+    return [(s.down_revision, s.revision) for s in reversed(scripts) if s.down_revision is not None]
+
+
+def _rows(engine) -> dict[str, list[dict]]:
+    """Every table but alembic_version as {table: [row as {column: value}]}, by id."""
+    from sqlalchemy import MetaData, select
+
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        return {
+            name: [dict(r._mapping) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
+            for name, t in meta.tables.items()
+            if name != "alembic_version"
+        }
+
+
+def _fill(engine, revision: str) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        for sql in CASE_SQL:
+            conn.execute(text(sql))
+        for rev, statements in LATER_SQL.items():
+            if rev <= revision:
+                for sql in statements:
+                    conn.execute(text(sql))
+
+
+def _contains(later: dict[str, list[dict]], earlier: dict[str, list[dict]]) -> None:
+    """Every table of ``earlier`` is in ``later`` with as many rows, each holding the same value
+    in every column it had."""
+    for table, rows in earlier.items():
+        assert len(later[table]) == len(rows), table
+        for old, new in zip(rows, later[table], strict=True):
+            assert {k: new[k] for k in old} == old, table
+
+
+STEPS = _steps()
+
+
+def test_the_steps_cover_every_migration():
+    # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at)
+    assert STEPS[:2] == [("0001", "0002"), ("0002", "0003")]
+    assert STEPS[-1][1] == head_revision()
+
+
+@pytest.mark.parametrize("step", STEPS, ids=[f"{a}-{b}" for a, b in STEPS])
+def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, step):
+    """Data written at the previous revision survives the upgrade, value for value, and the
+    downgrade back to it."""
+    down, up = step
     engine = make_engine(db_url)
     try:
-        upgrade(engine, first)
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO student (id, name, dob, jurisdiction, local_id) "
-                "VALUES (1, 'Zoë O''Brien', '2014-05-02', 'CA', '000457')"
-            ))  # fmt: skip
-            conn.execute(text("INSERT INTO plan (id, student_id, kind, start_date) VALUES (1, 1, 'iep', '2023-03-01')"))
-            conn.execute(text(
-                "INSERT INTO meeting (id, student_id, plan_id, kind, held_on, outcome) "
-                "VALUES (1, 1, 1, 'annual-review', '2025-03-03', 'reviewed')"
-            ))  # fmt: skip
-            conn.execute(text(
-                "INSERT INTO written_request (id, student_id, kind, sent_on, method) "
-                "VALUES (1, 1, 'records', '2025-09-24', 'email')"
-            ))  # fmt: skip
-        before = snapshot(db_url)
+        upgrade(engine, down)
+        _fill(engine, down)
+        before = _rows(engine)
+        assert len(before["student"]) == 2 and len(before["written_request"]) == 2
+        upgrade(engine, up)
+        assert current_revision(engine) == up
+        after = _rows(engine)
+        _contains(after, before)
+        if up == "0003":
+            # the new column starts NULL (in force) on all 6 tables; the change log starts empty
+            for table in ("student", "plan", "meeting", "assessment", "written_request", "absence"):
+                assert [r["withdrawn_at"] for r in after[table]] == [None] * len(before[table]), table
+            assert after["change_log"] == []
+        downgrade(engine, down)
+        assert current_revision(engine) == down
+        assert _rows(engine) == before
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_from_head_keeps_the_case_and_upgrade_again(db_url):
+    """A database at head holding data (a removed meeting, a change-log entry) goes down to
+    0002 keeping every case row (the removal and the log are what 0003 adds, so they go) and
+    back up with the same rows."""
+    engine = make_engine(db_url)
+    try:
         upgrade(engine)
-        assert current_revision(engine) == head_revision()
-        after = snapshot(db_url)
-        assert {t: rows for t, rows in after.items() if t != "alembic_version"} == {
-            t: rows for t, rows in before.items() if t != "alembic_version"
-        }
-        student = after["student"][0]
-        assert "Zoë O'Brien" in student and "000457" in student
+        _fill(engine, head_revision())
+        at_head = _rows(engine)
+        assert at_head["meeting"][0]["withdrawn_at"] is not None and len(at_head["change_log"]) == 1
+        downgrade(engine, "0002")
+        at_0002 = _rows(engine)
+        assert "change_log" not in at_0002
+        assert all("withdrawn_at" not in r for rows in at_0002.values() for r in rows)
+        _contains(at_head, at_0002)
+        upgrade(engine)
+        _contains(_rows(engine), at_0002)
+    finally:
+        engine.dispose()
+
+
+def test_restore_of_a_backup_written_at_an_earlier_revision(db_url, tmp_path):
+    """`tracker export json` at 0002 (before the change log), restored by this tracker: every
+    row comes back, nothing is removed, and the restore is the first entry of the change log."""
+    from conftest import invoke
+    from tracker import backup
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0002")
+        _fill(engine, "0002")
+        at_0002 = _rows(engine)
+    finally:
+        engine.dispose()
+    # what `tracker export json` wrote at 0002: every table of that schema, dates as text
+    data = {
+        "format": backup.FORMAT,
+        "version": backup.VERSION,
+        "schema_revision": "0002",
+        "exported_on": "2025-10-01",
+        "tables": {t: [{k: backup._encode(v) for k, v in r.items()} for r in rows] for t, rows in at_0002.items()},
+    }
+    file = tmp_path / "old.json"
+    file.write_text(backup.dumps(data), encoding="utf-8")
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    result = invoke(target, "import", "json", str(file))
+    assert result.exit_code == 0, result.output
+    assert "student 2" in result.output and "written_request 2" in result.output
+    engine = make_engine(target)
+    try:
+        rows = _rows(engine)
+        _contains(rows, at_0002)
+        assert all(r["withdrawn_at"] is None for r in rows["student"])
+        (entry,) = rows["change_log"]
+        assert entry["action"] == "restore" and entry["command"] == "tracker import json"
     finally:
         engine.dispose()

@@ -87,6 +87,7 @@ def test_student_add_prints_id_then_json_record(db_url):
         "case_manager": "M. Ortiz",
         "calendar_id": None,
         "calendar": None,
+        "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }
 
 
@@ -165,6 +166,7 @@ def test_plan_add_end_list(case):
         "end_date": None,
         "end_reason": None,
         "category": "specific-learning-disability",
+        "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }
     ended = as_json(invoke(case, "plan", "end", "2", "--on", "2025-02-02", "--reason", "converted-to-504",
                            "--format", "json"))  # fmt: skip
@@ -195,6 +197,7 @@ def test_meeting_add_list(case):
         "outcome": "revised",
         "attendees": ["parent", "special-ed teacher"],
         "notes": "Added speech minutes.",
+        "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }
     assert ok(invoke(case, "meeting", "add", "2", "--kind", "504-review", "--on", "2025-10-01")) == "2\n"
     rows = as_json(invoke(case, "meeting", "list", "--student", "1", "--format", "json"))
@@ -219,6 +222,7 @@ def test_assessment_add_update_list(case):
         "completed_on": None,
         "delivered_on": None,
         "notes": None,
+        "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }
     rec = as_json(invoke(case, "assessment", "update", "2", "--consent", "2025-08-25", "--format", "json"))
     assert rec["consent_on"] == "2025-08-25" and rec["requested_on"] == "2025-08-20"
@@ -257,6 +261,7 @@ def test_request_add_update_show_list(case):
         "subject": None,
         "letter_text": None,
         "letter_format": None,
+        "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }
     rec = as_json(invoke(case, "request", "update", "4", "--responded", "2025-09-30", "--format", "json"))
     assert rec["responded_on"] == "2025-09-30" and rec["received_on"] == "2025-09-15"
@@ -286,10 +291,10 @@ def test_request_show_prints_logged_letter(case):
 def test_absence_add_list(case):
     rec = as_json(invoke(case, "absence", "add", "2", "--on", "2025-09-08", "--through", "2025-09-10",
                          "--format", "json"))  # fmt: skip
-    assert rec == {"id": 1, "student_id": 2, "start": "2025-09-08", "through": "2025-09-10"}
+    assert rec == {"id": 1, "student_id": 2, "start": "2025-09-08", "through": "2025-09-10", "withdrawn_at": None}
     assert ok(invoke(case, "absence", "add", "2", "--on", "2025-09-15")) == "2\n"
     rows = as_json(invoke(case, "absence", "list", "--student", "2", "--format", "json"))
-    assert rows[1] == {"id": 2, "student_id": 2, "start": "2025-09-15", "through": "2025-09-15"}
+    assert rows[1] == {"id": 2, "student_id": 2, "start": "2025-09-15", "through": "2025-09-15", "withdrawn_at": None}
     assert as_json(invoke(case, "absence", "list", "--student", "1", "--format", "json")) == []
 
 

@@ -25,18 +25,24 @@ gets its link in a second pass), and on PostgreSQL moves each id sequence past t
 id restored, so new records do not collide. It refuses a database that already holds
 records, and a file of another format, version or schema revision. It runs in the
 caller's transaction: all or nothing.
+
+SQLite file backups (``tracker backup``): :func:`backup_sqlite` writes a consistent copy of a
+live SQLite database with SQLite's online backup API (temporary file 0600, checked,
+fsynced, renamed into place); :func:`check_backup` verifies such a copy or a JSON dump;
+:func:`pg_dump_command` says how to back up a PostgreSQL database instead.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, func, select, text, update
 from sqlalchemy.orm import Session
 
 from tracker.errors import InputError, UsageError
+from tracker.models import UTCDateTime
 
 FORMAT = "iep-tracker-backup"
 VERSION = 1
@@ -81,6 +87,8 @@ def dumps(data: dict[str, Any]) -> str:
     parts = ["{"]
     for key in ("format", "version", "schema_revision", "exported_on"):
         parts.append(f"  {json.dumps(key)}: {json.dumps(data[key], ensure_ascii=False)},")
+    if data.get("redacted"):  # tracker.redact.redact_dump: a report, not a backup
+        parts.append('  "redacted": true,')
     parts.append('  "tables": {')
     names = list(data["tables"])
     for i, name in enumerate(names):
@@ -100,7 +108,9 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
     """Parse and check a dump's envelope.
 
     Raises:
-        InputError: not JSON, not this format, or an unknown version.
+        InputError: not JSON, not this format, an unknown version, or a redacted dump
+            (``export json --redact``: names, dates of birth and notes are gone, so it
+            cannot restore anything).
     """
     try:
         data = json.loads(raw)
@@ -108,6 +118,8 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
         raise InputError(
             source, f"<invalid JSON: {exc.msg} at line {exc.lineno}>", "a file written by `tracker export json`"
         ) from None
+    except RecursionError:  # thousands of nested brackets: no backup looks like that
+        raise InputError(source, "<JSON nested too deeply>", "a file written by `tracker export json`") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         raise InputError(
@@ -118,6 +130,13 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
             source,
             f"<{FORMAT} version {data.get('version')!r}>",
             f"version {VERSION}; this tracker cannot read other versions (use the tracker that wrote it)",
+        )
+    if data.get("redacted"):
+        raise InputError(
+            source,
+            "<redacted export>",
+            "a complete backup written by `tracker export json` without --redact; a redacted export has no "
+            "names, dates of birth or notes and cannot restore anything",
         )
     if not isinstance(data.get("tables"), dict):
         raise InputError(source, "<no tables>", "a complete backup with a 'tables' object")
@@ -134,19 +153,26 @@ def restore(
 ) -> dict[str, int]:
     """Load a checked dump (:func:`loads`) into the empty database of ``session``.
 
+    A dump of an earlier schema revision (one this schema descends from) is restored too:
+    columns and tables added since then start empty (e.g. ``withdrawn_at`` NULL, no
+    change log before the restore), exactly as ``tracker db upgrade`` would have left them.
+    The restore itself is logged as one ``restore`` entry of the change log, with the rows
+    restored per table.
+
     Returns:
         Rows restored per table.
 
     Raises:
         UsageError: the database already holds records.
-        InputError: another schema revision, an unknown table or column, a bad value.
+        InputError: a newer or unknown schema revision, an unknown table or column, a bad value.
     """
-    if data.get("schema_revision") != schema_revision:
+    found = data.get("schema_revision")
+    if found != schema_revision and (not isinstance(found, str) or found not in _earlier_revisions(schema_revision)):
         raise InputError(
             source,
-            f"<schema revision {data.get('schema_revision')!r}>",
-            f"a backup of schema revision {schema_revision!r}; restore it with the tracker version that wrote it, "
-            "then upgrade with `tracker db upgrade`",
+            f"<schema revision {found!r}>",
+            f"a backup of schema revision {schema_revision!r} or an earlier one; a backup written by a newer "
+            "tracker is restored with that version (or upgrade this one)",
         )
     if not is_empty(session):
         raise UsageError(
@@ -202,7 +228,22 @@ def restore(
                     ),
                     {"t": name},
                 )
+    from tracker.history import log_event
+
+    log_event(session, "restore", {"file": source, "schema_revision": found, "rows": counts})
     return counts
+
+
+def _earlier_revisions(revision: str | None) -> set[str]:
+    """The revisions ``revision`` descends from (its down-revisions, transitively)."""
+    from alembic.script import ScriptDirectory
+
+    from tracker.db import migrations_dir
+
+    if revision is None:
+        return set()
+    script = ScriptDirectory(str(migrations_dir()))
+    return {s.revision for s in script.iterate_revisions(revision, "base")} - {revision}
 
 
 def _decode_row(table, row: Any, index: int, source: str) -> dict[str, Any]:
@@ -216,12 +257,373 @@ def _decode_row(table, row: Any, index: int, source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in table.columns:
         value = row.get(col.name)
-        if value is not None and isinstance(col.type, Date):
+        if value is not None and isinstance(col.type, UTCDateTime):
+            try:
+                value = datetime.fromisoformat(value)
+            except (TypeError, ValueError):
+                value = None
+            if value is None or value.tzinfo is None:
+                raise InputError(
+                    source,
+                    f"<{table.name}.{col.name} = {row.get(col.name)!r}>",
+                    "a UTC time as YYYY-MM-DDTHH:MM:SS+00:00",
+                ) from None
+        elif value is not None and isinstance(col.type, Date):
             try:
                 value = date.fromisoformat(value)
             except (TypeError, ValueError):
                 raise InputError(source, f"<{table.name}.{col.name} = {value!r}>", "a date as YYYY-MM-DD") from None
         elif value is not None and not isinstance(col.type, JSON) and isinstance(value, dict | list):
             raise InputError(source, f"<{table.name}.{col.name}>", "a plain value") from None
+        problem = _bad_value(col, value)
+        if problem:
+            import reprlib
+
+            raise InputError(source, f"<{table.name}.{col.name} = {reprlib.repr(row.get(col.name))}>", problem)
         out[col.name] = value
     return out
+
+
+def _bad_value(col, value: Any) -> str | None:
+    """What is wrong with a restored value for ``col`` (what the column accepts), or None.
+
+    The value must fit the column on every database (SQLite stores anything) and be what the
+    tracker itself would have stored: a whole number of the column's size, a date between
+    1900 and 2100, text within the column's length in UTF-8 without NUL or control
+    characters (line breaks only in long text).
+    """
+    from sqlalchemy import Integer, String, Text
+
+    from tracker.dates import EARLIEST, LATEST
+
+    if value is None:
+        return None
+    t = col.type
+    if isinstance(t, Date):
+        return None if EARLIEST <= value <= LATEST else f"a date between {EARLIEST} and {LATEST}"
+    if isinstance(t, Integer):
+        low = 1 if col.primary_key else -(2**31)  # ids are positive (PostgreSQL's sequences start at 1)
+        ok = type(value) is int and low <= value < 2**31
+        return None if ok else f"a whole number between {low} and 2147483647"
+    if isinstance(t, String):
+        if not isinstance(value, str):
+            return "text"
+        if t.length is not None and len(value) > t.length:
+            return f"text of at most {t.length} characters"
+        return _bad_text(value, multiline=isinstance(t, Text))
+    if isinstance(t, JSON):
+        texts = [value] if isinstance(value, str) else []
+        stack = [value]
+        while stack:  # the strings inside (PostgreSQL refuses NUL in JSON, UTF-8 needs no lone surrogates)
+            item = stack.pop()
+            if isinstance(item, dict):
+                texts += [k for k in item if isinstance(k, str)]
+                stack += list(item.values())
+            elif isinstance(item, list):
+                stack += item
+            elif isinstance(item, str):
+                texts.append(item)
+        return next((p for p in (_bad_text(x, multiline=True) for x in texts) if p), None)
+    return None
+
+
+def _bad_text(value: str, multiline: bool) -> str | None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text in UTF-8 (it holds bytes that are not UTF-8)"
+    allowed = "\t\n\r" if multiline else ""
+    if any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed for c in value):
+        return "text without NUL or control characters"
+    return None
+
+
+# --- SQLite file backups (``tracker backup PATH`` / ``tracker backup --check PATH``) -----
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class BackupReport:
+    """What a backup holds (:func:`backup_sqlite`, :func:`check_backup`).
+
+    Attributes:
+        path: the backup file.
+        kind: ``"sqlite"`` (a database file) or ``"json"`` (a ``tracker export json`` dump).
+        schema_revision: the tracker schema revision it was written at.
+        counts: rows per table (``alembic_version`` left out), tables sorted by name.
+    """
+
+    def __init__(self, path, kind: str, schema_revision: str, counts: dict[str, int]):
+        self.path = path
+        self.kind = kind
+        self.schema_revision = schema_revision
+        self.counts = counts
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision among this tracker's migration scripts."""
+    from alembic.script import ScriptDirectory
+
+    from tracker.db import migrations_dir
+
+    return {s.revision for s in ScriptDirectory(str(migrations_dir())).walk_revisions()}
+
+
+def backup_target(path, today: date):
+    """Where ``tracker backup PATH`` writes: PATH, or ``tracker-<today>.db`` inside it when
+    PATH is an existing folder (``today`` as ``YYYY-MM-DD``). Returns a ``Path``."""
+    from pathlib import Path
+
+    path = Path(path).expanduser()
+    return path / f"tracker-{today.isoformat()}.db" if path.is_dir() else path
+
+
+def _invalid(path, what: str) -> UsageError:
+    return UsageError(f"{path} is not a valid tracker backup: {what}")
+
+
+def _sqlite_schema_report(connection, path, revisions: set[str]) -> BackupReport:
+    """The revision and row counts of an open SQLite copy; raises UsageError when it holds
+    no tracker schema at a known revision."""
+    import sqlite3
+
+    tables = [
+        r[0]
+        for r in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    if "alembic_version" not in tables:
+        raise _invalid(path, "it holds no tracker schema (no alembic_version table)")
+    try:
+        found = [r[0] for r in connection.execute("SELECT version_num FROM alembic_version")]
+    except sqlite3.DatabaseError as exc:
+        raise _invalid(path, f"its schema revision cannot be read (SQLite: {exc})") from None
+    if len(found) != 1 or found[0] not in revisions:
+        raise _invalid(
+            path,
+            f"schema revision {', '.join(map(str, found)) or 'none'} is not one this tracker knows "
+            f"({', '.join(sorted(revisions))})",
+        )
+    counts = {
+        name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+        for name in tables
+        if name != "alembic_version"
+    }
+    return BackupReport(path, "sqlite", found[0], counts)
+
+
+def _integrity_problems(connection) -> list[str]:
+    """``PRAGMA integrity_check`` lines other than ``ok`` (page and index names, no row values)."""
+    rows = [r[0] for r in connection.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows
+
+
+def backup_sqlite(source, target, overwrite: bool = False) -> BackupReport:
+    """Write a consistent copy of the live SQLite database ``source`` to ``target``.
+
+    The copy is made with SQLite's online backup API in one step, i.e. inside one read
+    transaction: under WAL it sees one committed state and never blocks writers. It is
+    written to a temporary file created 0600 in the target's folder, switched to a
+    self-contained rollback-journal file, checked (``PRAGMA integrity_check``; a tracker
+    schema at a revision this tracker knows), fsynced, and only then renamed into place (the
+    folder is fsynced too): ``target`` is either the previous file or a complete, checked
+    copy, never half written.
+
+    Args:
+        source: the database file (must exist).
+        target: the backup file to write (``Path``); its folder must exist.
+        overwrite: replace ``target`` if it exists (else refuse).
+
+    Returns:
+        What the copy holds (:class:`BackupReport`).
+
+    Raises:
+        UsageError: ``target`` exists (without ``overwrite``) or is a folder; the copy
+            failed its checks (the source holds no tracker schema, or is damaged).
+        InputError: the target folder does not exist or cannot be written.
+    """
+    import os
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    from tracker.db import SQLITE_BUSY_TIMEOUT
+
+    source, target = Path(source), Path(target)
+    if target.is_dir():
+        raise UsageError(f"{target} is a folder; name a file, or give the folder to write tracker-DATE.db in it")
+    if target.exists() and os.path.samefile(target, source):
+        raise UsageError(f"{target} is the database itself; name another file")
+    if target.exists() and not overwrite:
+        raise UsageError(f"{target} already exists; pass --overwrite to replace it, or name another file")
+    if not target.parent.is_dir():
+        raise InputError("PATH", str(target), f"a file in an existing folder ({target.parent} does not exist)")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError:
+        raise InputError("PATH", str(target), "a file in a folder you may write") from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    revisions = known_revisions()
+    try:
+        src = sqlite3.connect(str(source), timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None)
+        try:
+            dst = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
+                dst.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
+                problems = _integrity_problems(dst)
+                if problems:
+                    raise UsageError(
+                        f"the database {source} fails SQLite's integrity check ({problems[0]}); no backup written"
+                    )
+                try:
+                    report = _sqlite_schema_report(dst, target, revisions)
+                except UsageError:
+                    raise UsageError(
+                        f"the database {source} holds no tracker schema at a known revision; no backup written"
+                    ) from None
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        os.chmod(tmp, 0o600)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)  # fails if target appeared meanwhile: never overwrites
+            except FileExistsError:
+                raise UsageError(f"{target} already exists; pass --overwrite to replace it") from None
+            except OSError:  # no hard links on this file system
+                if target.exists():
+                    raise UsageError(f"{target} already exists; pass --overwrite to replace it") from None
+                os.replace(tmp, target)
+        if os.name != "nt":
+            dir_fd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)
+    return report
+
+
+def check_backup(path) -> BackupReport:
+    """Verify a backup: a SQLite copy (``tracker backup``) or a JSON dump (``tracker export json``).
+
+    A SQLite file must be whole (its size agrees with the page count in its header), pass
+    ``PRAGMA integrity_check`` and hold a tracker schema at a revision this tracker knows;
+    it is opened read-only. A JSON dump must have this format and version and a known
+    schema revision, each table a list of rows. (``integrity_check`` proves the file's
+    structure, not every byte of every value: a bit flipped inside a stored text can pass.)
+
+    Returns:
+        What the backup holds (:class:`BackupReport`).
+
+    Raises:
+        UsageError: not a valid backup; the message names the path and what is wrong
+            (exit status 2).
+    """
+    import sqlite3
+    from pathlib import Path
+
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise _invalid(path, "there is no such file")
+    if path.is_dir():
+        raise _invalid(path, "it is a folder")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _invalid(path, f"it cannot be read ({type(exc).__name__})") from None
+    if size == 0:
+        raise _invalid(path, "the file is empty (0 bytes)")
+    revisions = known_revisions()
+    if head.startswith(SQLITE_HEADER):
+        if len(head) < 100:
+            raise _invalid(path, f"truncated: {size} bytes, less than a SQLite header")
+        page_size = int.from_bytes(head[16:18], "big")
+        page_size = 65536 if page_size == 1 else page_size
+        pages = int.from_bytes(head[28:32], "big")
+        header_count_valid = head[24:28] == head[92:96] and pages > 0
+        has_wal = Path(f"{path}-wal").exists()
+        if page_size < 512 or page_size & (page_size - 1):
+            raise _invalid(path, "corrupted: its header names no valid page size")
+        if not has_wal and (size % page_size or (header_count_valid and pages * page_size != size)):
+            expected = f"{pages} pages of {page_size} bytes" if header_count_valid else f"pages of {page_size} bytes"
+            raise _invalid(path, f"truncated or damaged: {size} bytes, its header says {expected}")
+        from urllib.parse import quote
+
+        try:
+            connection = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _invalid(path, f"it cannot be opened (SQLite: {exc})") from None
+        try:
+            problems = _integrity_problems(connection)
+            if problems:
+                more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+                raise _invalid(path, f"corrupted: SQLite integrity check: {problems[0]}{more}")
+            return _sqlite_schema_report(connection, path, revisions)
+        except sqlite3.DatabaseError as exc:
+            raise _invalid(path, f"corrupted (SQLite: {exc})") from None
+        finally:
+            connection.close()
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        try:
+            raw = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise _invalid(path, "not UTF-8 text") from None
+        try:
+            data = loads(raw, path.name)
+        except InputError as exc:
+            raise _invalid(path, f"{str(exc.value).strip('<>')}; expected {exc.accepted}") from None
+        revision = data.get("schema_revision")
+        if revision not in revisions:
+            raise _invalid(
+                path, f"schema revision {revision!r} is not one this tracker knows ({', '.join(sorted(revisions))})"
+            )
+        counts: dict[str, int] = {}
+        for name, rows in sorted(data["tables"].items()):
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise _invalid(path, f"table {name!r} is not a list of rows")
+            counts[name] = len(rows)
+        return BackupReport(path, "json", revision, counts)
+    raise _invalid(path, "it is neither a SQLite database nor a JSON dump written by `tracker export json`")
+
+
+def pg_dump_command(url: str, out) -> str:
+    """The ``pg_dump`` command line that backs up the PostgreSQL database of ``url`` to
+    ``out`` (custom format, for ``pg_restore``): host, port, user, database and, when the
+    URL sets a ``search_path``, the schema. Never the password (pg_dump asks for it, or
+    reads ``~/.pgpass`` / ``PGPASSWORD``). Values are shell-quoted."""
+    import shlex
+
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    parts = ["pg_dump"]
+    if parsed.host:
+        parts.append(f"--host={shlex.quote(parsed.host)}")
+    if parsed.port:
+        parts.append(f"--port={parsed.port}")
+    if parsed.username:
+        parts.append(f"--username={shlex.quote(parsed.username)}")
+    if parsed.database:
+        parts.append(f"--dbname={shlex.quote(parsed.database)}")
+    options = parsed.query.get("options")
+    options = " ".join(options) if isinstance(options, tuple) else (options or "")
+    if "search_path=" in options:
+        schema = options.split("search_path=", 1)[1].split()[0].split(",")[0].strip("'\"")
+        if schema:
+            parts.append(f"--schema={shlex.quote(schema)}")
+    parts += ["--format=custom", f"--file={shlex.quote(str(out))}"]
+    return " ".join(parts)

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.dates import EARLIEST, LATEST
 from tracker.errors import InputError, TrackerError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -419,6 +420,9 @@ def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
     }
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str | None) -> models.SchoolCalendar:
     """Store ``parsed`` as the calendar ``name``; an existing calendar of that name is
     replaced in place (its years and closures deleted, the new ones inserted) and keeps its
@@ -430,10 +434,9 @@ def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str |
     from sqlalchemy import select
 
     from tracker import models as m
+    from tracker.records import check_calendar_name
 
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise InputError("--name", name, "a calendar name of 1 to 100 characters")
+    name = check_calendar_name("--name", name or "")
     if not parsed.years:
         raise InputError("calendar", name, "at least one school year with a first and a last day")
     cal = session.execute(select(m.SchoolCalendar).where(m.SchoolCalendar.name == name)).scalar_one_or_none()
@@ -453,7 +456,10 @@ def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str |
     for y in sorted(parsed.years, key=lambda y: y.first_day):
         cal.years.append(m.SchoolYear(first_day=y.first_day, last_day=y.last_day))
     for c in sorted(parsed.closures, key=lambda c: (c.start, c.end)):
-        label = c.label[:200] if c.label else None
+        # a label comes from the file: control characters (NUL, escapes) and bytes that are
+        # not UTF-8 are dropped rather than refusing a district's whole calendar for them
+        label = _CONTROL.sub("", c.label).encode("utf-8", "ignore").decode("utf-8")[:200].strip() if c.label else None
+        label = label or None
         cal.closures.append(m.CalendarClosure(start=c.start, end=c.end, label=label))
     session.flush()
     return cal
@@ -654,6 +660,25 @@ def _expand_rrule(ev: Any, start: date, summary: str, warnings: list[str]) -> li
             f"event {summary!r} repeats without COUNT or UNTIL; only its first occurrence ({start}) is used"
         )
         return [start]
+    # Only simple rules: a day-or-longer frequency, and plain weekdays. dateutil looks for the
+    # next occurrence up to the year 9999 and never stops early for a rule no day can meet
+    # (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30): seconds, or hours for FREQ=SECONDLY.
+    try:
+        freq = [str(f).upper() for f in rule.get("FREQ", [])]
+        days = [str(d).upper() for d in rule.get("BYDAY", [])]
+        parts = {str(k).upper() for k in rule}
+    except Exception:  # icalendar keeps a rule it could not parse as a "broken" property
+        freq, days, parts = [], [], set()
+    if (
+        freq not in (["DAILY"], ["WEEKLY"], ["MONTHLY"], ["YEARLY"])
+        or not parts <= {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST"}
+        or not all(d in ("MO", "TU", "WE", "TH", "FR", "SA", "SU") for d in days)
+    ):
+        warnings.append(
+            f"event {summary!r} repeats by a rule that is not a simple daily, weekly, monthly or yearly one "
+            f"({text}); only its first occurrence ({start}) is used"
+        )
+        return [start]
     try:
         rr = rrulestr(text, dtstart=datetime(start.year, start.month, start.day), ignoretz=True)
         starts = [dt.date() for dt in rr[:1000]] if hasattr(rr, "__getitem__") else [start]
@@ -742,8 +767,14 @@ def parse_ics(
                 last = max(start, start + dur - ONE_DAY)
         except Exception:
             warnings.append(f"event {summary!r} has an unreadable DTEND; taken as one day")
+        if not EARLIEST <= start <= last <= LATEST:  # a typo (year 0001 or 9999), or a rogue DURATION
+            warnings.append(f"event {summary!r} on {start} ignored: its days are not all in {EARLIEST}..{LATEST}")
+            continue
         length = last - start
         starts = _expand_rrule(ev, start, summary, warnings) if ev.get("RRULE") is not None else [start]
+        if starts and starts[-1] > LATEST - length:
+            warnings.append(f"event {summary!r}: its repetitions after {LATEST} ignored")
+            starts = [s for s in starts if s <= LATEST - length]
         for s in starts:
             if kind in ("first-day", "last-day"):
                 boundaries.append(_Boundary(s, kind, summary))
@@ -910,7 +941,8 @@ def build_calendar(
                 f"{c.start}" + (f"..{c.end}" if c.end != c.start else "") + (f" {c.label}" if c.label else "")
             )
     if dropped:
-        warnings.append("closures outside every school year, dropped: " + "; ".join(dropped))
+        more = f" and {len(dropped) - 10} more" if len(dropped) > 10 else ""
+        warnings.append("closures outside every school year, dropped: " + "; ".join(dropped[:10]) + more)
     extras: list[date] = []
     outside: list[str] = []
     for d in sorted(set(extra_days)):

@@ -45,7 +45,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import InputError, TrackerError
+from tracker.errors import InputError, TrackerError, shown
 
 # --- fields and their names in real exports ---------------------------------------------
 
@@ -310,6 +310,7 @@ class StudentResult:
     new: bool
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    removed: bool = False  # the matched student was removed: the row is not imported
 
 
 @dataclass
@@ -354,6 +355,7 @@ class ImportResult:
                     "new": s.new,
                     "added": s.added,
                     "updated": s.updated,
+                    "removed": s.removed,
                 }
                 for s in self.students
             ],
@@ -797,7 +799,7 @@ def parse_rows(
                 Problem(
                     line,
                     _colname(header, col_of, "state"),
-                    f"{state!r} is not a two-letter USPS state code (CA, TX...)",
+                    f"{shown(state)} is not a two-letter USPS state code (CA, TX...)",
                 )
             )
         local_id = values.get("local_id") or None
@@ -806,6 +808,9 @@ def parse_rows(
         for fld, limit in (("grade", 20), ("school", 200), ("district", 200), ("case_manager", 200)):
             if values.get(fld) and len(values[fld]) > limit:
                 row_problems.append(Problem(line, header[col_of[fld]], f"over {limit} characters"))
+        for fld in ("local_id", "grade", "school", "district", "case_manager"):
+            if values.get(fld) and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in values[fld]):
+                row_problems.append(Problem(line, header[col_of[fld]], "control characters (line break, NUL, escape)"))
         for fld in PAST_EVENT_FIELDS:
             d = values.get(fld)
             if isinstance(d, date):
@@ -821,7 +826,7 @@ def parse_rows(
             plan_kinds = _PLAN_TYPES.get(normalize_header(raw_type), ())
             if not plan_kinds:
                 row_problems.append(
-                    Problem(line, header[col_of["plan_type"]], f"{raw_type!r} is not IEP, 504 or IEP/504")
+                    Problem(line, header[col_of["plan_type"]], f"{shown(raw_type)} is not IEP, 504 or IEP/504")
                 )
         category = None
         raw_dis = values.get("disability") or ""
@@ -832,7 +837,7 @@ def parse_rows(
                     Problem(
                         line,
                         header[col_of["disability"]],
-                        f"{raw_dis!r} is not one of the IDEA categories (SLD, OHI, Autism, SLI, ED, ID, ...); "
+                        f"{shown(raw_dis)} is not one of the IDEA categories (SLD, OHI, Autism, SLI, ED, ID, ...); "
                         "leave it blank or use a category name such as 'Specific Learning Disability'",
                     )
                 )
@@ -884,6 +889,18 @@ def _colname(header: Sequence[str], col_of: dict[str, int], *fields: str) -> str
 
 
 def _cell_date(raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem]) -> date | None:
+    """A date cell as a date (None when empty or a problem, appended to ``problems``); a date
+    outside 1900-2100 is a problem too: a typo, or a number that is not a date."""
+    from tracker.dates import EARLIEST, LATEST
+
+    value = _cell_date_unchecked(raw, fmt, line, column, problems)
+    if value is not None and not EARLIEST <= value <= LATEST:
+        problems.append(Problem(line, column, f"{shown(_text(raw))}: not a date between {EARLIEST} and {LATEST}"))
+        return None
+    return value
+
+
+def _cell_date_unchecked(raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem]) -> date | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
@@ -901,8 +918,8 @@ def _cell_date(raw: Any, fmt: str | None, line: int, column: str, problems: list
         if fmt is None:
             return None  # the column's problem is already reported
         return _parse_text_date(text, fmt)
-    except ValueError as exc:
-        problems.append(Problem(line, column, f"{_text(raw)!r}: {exc}"))
+    except (ValueError, OverflowError) as exc:  # OverflowError: a serial number beyond year 9999
+        problems.append(Problem(line, column, f"{shown(_text(raw))}: {exc}"))
         return None
 
 
@@ -918,6 +935,7 @@ class _Existing:
     by_name_dob: dict[tuple[str, date], list[int]] = field(default_factory=dict)
     open_plans: dict[tuple[int, str], int] = field(default_factory=dict)
     events: set[tuple] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)  # students withdrawn (`tracker student remove`)
     calendars: dict[str, int] = field(default_factory=dict)
 
 
@@ -929,9 +947,22 @@ def _load_existing(session) -> _Existing:
     ex = _Existing()
     S = m.Student
     for row in session.execute(
-        select(S.id, S.name, S.dob, S.local_id, S.grade, S.school, S.district, S.case_manager, S.calendar_id)
+        select(
+            S.id,
+            S.name,
+            S.dob,
+            S.local_id,
+            S.grade,
+            S.school,
+            S.district,
+            S.case_manager,
+            S.calendar_id,
+            S.withdrawn_at,
+        )
     ).mappings():
         row = dict(row)
+        if row.pop("withdrawn_at") is not None:
+            ex.removed.add(row["id"])
         ex.students[row["id"]] = row
         if row["local_id"]:
             ex.by_local_id[row["local_id"]] = row["id"]
@@ -1018,7 +1049,8 @@ def import_caseload(
     overrides = parse_map_options(maps)
     table = read_table(path)
     mapping, problems, ignored = map_columns(table.header, overrides)
-    result = ImportResult(file=path.name, dry_run=dry_run)
+    # the name as printed: bytes that are not UTF-8 become U+FFFD (as click.format_filename)
+    result = ImportResult(file=path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), dry_run=dry_run)
     result.notes.extend(table.notes)
     result.columns = {table.header[i]: f for i, f in sorted(mapping.items())}
     result.ignored_columns = ignored
@@ -1095,6 +1127,14 @@ def _plan_records(session, rows, ex: _Existing, result: ImportResult, calendar, 
             )
             new_rows.append(r)
             sr = StudentResult(r.line, r.key, r.name, None, True)
+        elif sid in ex.removed:
+            sr = StudentResult(r.line, r.key, r.name, sid, False, removed=True)
+            result.notes.append(
+                f"line {r.line}: student #{sid} was removed, so this row was not imported "
+                f"(`tracker student reinstate {sid}` brings the student back; import again then)"
+            )
+            result.students.append(sr)
+            continue
         else:
             cur = ex.students[sid]
             change: dict[str, Any] = {}
@@ -1214,18 +1254,31 @@ def _insert_with_ids(session, model, rows: list[dict[str, Any]]) -> list[int]:
     return list(session.scalars(insert(model).returning(model.id, sort_by_parameter_order=True), rows))
 
 
+def _insert_logged(session, model, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` in bulk and log each in the change log (:func:`tracker.history.log_rows`)."""
+    from tracker.history import log_rows
+
+    ids = _insert_with_ids(session, model, rows)
+    log_rows(session, "add", model.__tablename__, [{"id": i} | r for r, i in zip(rows, ids, strict=True)])
+
+
 def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
-    """Insert with a handful of bulk statements (ids of new students and plans via RETURNING)."""
+    """Insert with a handful of bulk statements (ids of new students and plans via RETURNING);
+    every row inserted or updated is logged in the change log."""
     from sqlalchemy import update
 
     from tracker import models as m
+    from tracker.history import log_rows
 
     ex: _Existing = plan["ex"]
     new_ids: list[int] = []
     if plan["new_students"]:
         new_ids = _insert_with_ids(session, m.Student, plan["new_students"])
+        log_rows(session, "add", "student", [{"id": i} | s for s, i in zip(plan["new_students"], new_ids, strict=True)])
     if plan["updates"]:
         session.execute(update(m.Student), plan["updates"])
+        before = [{k: ex.students[u["id"]][k] for k in u if k != "id"} for u in plan["updates"]]
+        log_rows(session, "edit", "student", plan["updates"], before=before)
     ids_by_line = {r.line: sid for r, sid in zip(plan["new_rows"], new_ids, strict=True)}
     out: dict[str, list] = {"plans": [], "meetings": [], "assessments": [], "requests": []}
     row_students: list[tuple[CaseloadRow, int]] = []
@@ -1238,6 +1291,7 @@ def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
     if out["plans"]:
         rows = [{k: v for k, v in p.items() if not k.startswith("_")} | {"student_id": p["_sid"]} for p in out["plans"]]
         pids = _insert_with_ids(session, m.Plan, rows)
+        log_rows(session, "add", "plan", [{"id": i} | r for r, i in zip(rows, pids, strict=True)])
         for p, pid in zip(out["plans"], pids, strict=True):
             ex.open_plans[p["_ref"]] = pid
     if out["meetings"]:
@@ -1245,11 +1299,11 @@ def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:
             {k: v for k, v in mt.items() if k != "_ref"} | {"plan_id": ex.open_plans.get(mt["_ref"])}
             for mt in out["meetings"]
         ]
-        _bulk_insert(session, m.Meeting, rows)
+        _insert_logged(session, m.Meeting, rows)
     if out["assessments"]:
-        _bulk_insert(session, m.Assessment, out["assessments"])
+        _insert_logged(session, m.Assessment, out["assessments"])
     if out["requests"]:
-        _bulk_insert(session, m.WrittenRequest, out["requests"])
+        _insert_logged(session, m.WrittenRequest, out["requests"])
     for key in out:
         result.created[key] = len(out[key])
     plan["row_students"] = row_students

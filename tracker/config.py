@@ -25,6 +25,7 @@ variable > config file > per-user default.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -120,15 +121,18 @@ def write_private(path: Path, data: str | bytes, field: str = "--out") -> None:
             (names ``field`` and the path).
     """
     path = Path(path)
-    if path.is_dir():
-        raise InputError(field, str(path), "a file name, not a folder")
-    if not path.parent.exists():
-        raise InputError(field, str(path), f"a file in an existing folder ({path.parent} does not exist)")
     try:
+        if path.is_dir():
+            raise InputError(field, str(path), "a file name, not a folder")
+        if not path.parent.exists():
+            raise InputError(field, str(path), f"a file in an existing folder ({path.parent} does not exist)")
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     except PermissionError:
         raise InputError(field, str(path), "a file you may write") from None
-    os.chmod(path, 0o600)
+    except OSError as exc:  # a name too long, a read-only file system, ...
+        raise InputError(field, str(path), f"a file that can be written here ({exc.strerror})") from None
+    if stat.S_ISREG(os.fstat(fd).st_mode):  # not /dev/null or a pipe: those are not ours to chmod
+        os.fchmod(fd, 0o600)
     mode = "wb" if isinstance(data, bytes) else "w"
     with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
         fh.write(data)

@@ -1,10 +1,23 @@
 """Engine, transactions and schema migrations.
 
 * Any SQLAlchemy URL works; ``sqlite:///path`` and ``postgresql+psycopg://...`` are tested.
-* SQLite: ``PRAGMA foreign_keys=ON`` on every connection; a new database file (and its
-  folder) is created readable and writable by its owner only (0600 / 0700).
+* SQLite: on every connection ``PRAGMA foreign_keys=ON``, ``journal_mode=WAL`` (readers
+  never block the writer), ``synchronous=FULL`` (a committed record survives a power cut)
+  and a busy timeout of :data:`SQLITE_BUSY_TIMEOUT` seconds. The tracker emits ``BEGIN``
+  itself (the SQLAlchemy recipe: the driver's own transaction handling is switched off):
+  ``BEGIN IMMEDIATE`` for a transaction that writes (:data:`WRITE_OPTION`), so a second
+  writer waits for the lock instead of failing with "database is locked", plain ``BEGIN``
+  for one that only reads; DDL runs inside the transaction too.
+* A new SQLite database file (and its folder) is created readable and writable by its
+  owner only (0600 / 0700); SQLite gives its ``-wal`` and ``-shm`` files the same mode.
+  Every open warns on stderr (:func:`permission_warnings`) when the file, its ``-wal`` /
+  ``-shm`` or the tracker's data folder can be read or written by others.
 * Migrations are Alembic scripts shipped inside the package (``tracker/_alembic`` in a
-  wheel, ``alembic/`` in a source checkout) and run from code: :func:`upgrade`.
+  wheel, ``alembic/`` in a source checkout) and run from code: :func:`upgrade`. All the
+  steps of one upgrade or downgrade run in one transaction that holds the migration lock
+  (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: ``pg_advisory_xact_lock``), so a migration that
+  fails or is killed midway leaves the old revision and its data, and two processes
+  opening a brand-new database at once migrate it once.
 * :func:`open_database` refuses a database whose schema is not at the head revision,
   naming the command to run; a brand-new, empty database is migrated on first use.
 * :func:`transaction` makes each command one transaction: commit at the end, roll back on
@@ -14,11 +27,14 @@
 from __future__ import annotations
 
 import os
+import shlex
+import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -26,6 +42,18 @@ from sqlalchemy.orm import Session
 from tracker.errors import DatabaseNotMigrated, InputError, TrackerError
 
 ROOT = Path(__file__).resolve().parent
+
+#: Seconds a SQLite connection waits for another process's lock before failing.
+SQLITE_BUSY_TIMEOUT = 30.0
+
+#: Connection execution option: true when the transaction will write. SQLite then starts it
+#: with ``BEGIN IMMEDIATE`` (takes the write lock up front, waiting up to the busy timeout):
+#: a deferred transaction that reads and then writes fails at once with "database is
+#: locked" under WAL when another process committed in between, whatever the timeout.
+WRITE_OPTION = "tracker_write"
+
+#: First key of the PostgreSQL advisory lock held while migrating (the second is the schema).
+PG_MIGRATION_LOCK = 748_137_211
 
 
 def migrations_dir() -> Path:
@@ -49,9 +77,70 @@ def _prepare_sqlite_file(path: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """Settings of every new SQLite connection (see the module docstring)."""
+    dbapi_connection.isolation_level = None  # the driver emits no BEGIN; _sqlite_begin does
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        # WAL is a property of the file: switch a new or a tracker database (not another
+        # application's, which is refused and left as it was); once switched it stays.
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        ours = "SELECT count(*) = 0 OR sum(name = 'alembic_version') > 0 FROM sqlite_master WHERE type = 'table'"
+        if mode not in ("wal", "memory") and cursor.execute(ours).fetchone()[0]:
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL").fetchall()
+            except sqlite3.OperationalError:
+                # A database that cannot switch now (read-only, or another process holds it
+                # in rollback-journal mode) keeps its mode; the next open switches it.
+                pass
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA fullfsync=ON")  # macOS: fsync alone does not reach the disk
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """Start a SQLite transaction: ``BEGIN IMMEDIATE`` when it will write, else ``BEGIN``."""
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def permission_warnings(path: Path) -> list[str]:
+    """Warnings (one line each) for a SQLite database that others may read or write.
+
+    Checks the file, its ``-wal`` and ``-shm`` files (those that exist) and, when the file
+    lives in it, the tracker's own data folder (:func:`tracker.config.data_dir`); never
+    other folders. Each warning names the path, its mode and the ``chmod`` that fixes it.
+    Always empty on Windows, whose file modes mean nothing here.
+
+    Args:
+        path: the database file.
+    """
+    if os.name == "nt":
+        return []
+    from tracker.config import data_dir
+
+    checks: list[tuple[Path, int, str]] = [(Path(f"{path}{suffix}"), 0o066, "600") for suffix in ("", "-wal", "-shm")]
+    folder = data_dir()
+    try:
+        if path.parent.resolve() == folder.resolve():
+            checks.append((folder, 0o077, "700"))
+    except OSError:
+        pass
+    warnings = []
+    for item, loose_bits, fix in checks:
+        try:
+            mode = item.stat().st_mode & 0o7777
+        except OSError:
+            continue
+        if mode & loose_bits:
+            what = "folder" if item.is_dir() else "file"
+            warnings.append(
+                f"warning: the database {what} {item} can be read or written by others (mode {mode:04o}); "
+                f"fix it with: chmod {fix} {shlex.quote(str(item))}"
+            )
+    return warnings
 
 
 def make_engine(url: str) -> Engine:
@@ -66,14 +155,26 @@ def make_engine(url: str) -> Engine:
         raise InputError(
             "--db", url, "a SQLAlchemy URL such as sqlite:///tracker.db or postgresql+psycopg://user@host/db"
         ) from None
-    if parsed.get_backend_name() == "sqlite":
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite:
         _prepare_sqlite_file(parsed.database or "")
+        file = sqlite_file(url)
+        if file is not None:
+            for line in permission_warnings(file):
+                print(line, file=sys.stderr)
     try:
-        engine = create_engine(parsed)
+        # hide_parameters: SQLAlchemy's log lines and error texts (a --debug traceback
+        # pasted into a bug report) never show the row values bound to a statement.
+        engine = create_engine(
+            parsed,
+            hide_parameters=True,
+            **({"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT}} if is_sqlite else {}),
+        )
     except Exception as exc:  # unknown dialect or missing driver
         raise InputError("--db", url, f"a usable database URL ({type(exc).__name__}: {exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -87,28 +188,90 @@ def alembic_config(engine: Engine):
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the migrations up to ``revision`` (default: the newest)."""
+@contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in one transaction that holds the migration lock; committed on success.
+
+    SQLite: foreign keys are switched off for the connection *before* ``BEGIN IMMEDIATE``
+    (the pragma is a no-op inside a transaction; batch migrations copy tables) and on again
+    afterwards; ``BEGIN IMMEDIATE`` takes the write lock before Alembic reads the revision,
+    so a second process waits and then finds the work done. PostgreSQL: DDL is
+    transactional; ``pg_advisory_xact_lock`` (keyed by :data:`PG_MIGRATION_LOCK` and the
+    current schema) serialises migrations of the same schema until the transaction ends.
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            connection.execution_options(**{WRITE_OPTION: True})
+            with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    connection.execute(
+                        text("SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"),
+                        {"key": PG_MIGRATION_LOCK},
+                    )
+                yield connection
+        finally:
+            if raw is not None:
+                try:
+                    raw.execute("PRAGMA foreign_keys=ON")
+                except sqlite3.Error:
+                    pass  # a broken connection is discarded by the pool
+
+
+def _run_alembic(connection: Connection, action: str, revision: str) -> None:
     from alembic import command
 
-    cfg = alembic_config(engine)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, revision)
-    # SQLite migrations switch foreign keys off on their connection; drop pooled connections
-    # so the next one is opened afresh, with PRAGMA foreign_keys=ON.
+    cfg = alembic_config(connection.engine)
+    cfg.attributes["connection"] = connection
+    getattr(command, action)(cfg, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Run the migrations up to ``revision`` (default: the newest), all in one transaction.
+
+    A failure (or the process being killed) midway leaves the database at the revision it
+    had, with its data (:func:`migration_transaction`).
+    """
+    with migration_transaction(engine) as connection:
+        _run_alembic(connection, "upgrade", revision)
+    # Drop pooled connections so the next one is opened afresh with every pragma.
     engine.dispose()
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    """Run the migrations down to ``revision`` (``base`` empties the schema)."""
-    from alembic import command
-
-    cfg = alembic_config(engine)
-    with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.downgrade(cfg, revision)
+    """Run the migrations down to ``revision`` (``base`` empties the schema), in one transaction."""
+    with migration_transaction(engine) as connection:
+        _run_alembic(connection, "downgrade", revision)
     engine.dispose()
+
+
+def _create_if_new(engine: Engine) -> str | None:
+    """Migrate a database that has no tracker schema to head, under the migration lock.
+
+    Returns:
+        The revision afterwards: head, or what another process that got the lock first
+        made it.
+
+    Raises:
+        DatabaseNotMigrated: the database holds another application's tables.
+    """
+    from alembic.migration import MigrationContext
+
+    with migration_transaction(engine) as connection:
+        found = MigrationContext.configure(connection).get_current_revision()
+        if found is None:
+            tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
+            if tables:
+                raise DatabaseNotMigrated(
+                    "the database holds tables of another application and no tracker schema; "
+                    "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
+                )
+            _run_alembic(connection, "upgrade", "head")
+            found = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return found
 
 
 def head_revision() -> str:
@@ -152,17 +315,18 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
     engine = make_engine(url)
     try:
         current = current_revision(engine)
-        if current is None:
+        if current is None and auto_create:
+            # Another process may be creating it at this very moment: look again, and
+            # migrate, under the migration lock (this also refuses other applications' tables).
+            current = _create_if_new(engine)
+        elif current is None:
             tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
             if tables:
                 raise DatabaseNotMigrated(
                     "the database holds tables of another application and no tracker schema; "
                     "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
                 )
-            if not auto_create:
-                raise DatabaseNotMigrated("the database is empty; create it with `tracker init`")
-            upgrade(engine)
-            return engine
+            raise DatabaseNotMigrated("the database is empty; create it with `tracker init`")
     except TrackerError:
         raise
     except Exception as exc:
@@ -173,15 +337,26 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
     if current != head:
         raise DatabaseNotMigrated(
             f"the database schema is at revision {current}, this tracker needs {head}; "
-            "run `tracker db upgrade` (back it up first with `tracker export json`)"
+            "run `tracker db upgrade` (back it up first with `tracker backup PATH`)"
         )
     return engine
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One session, one transaction: committed on success, rolled back on any error."""
-    session = Session(engine, expire_on_commit=False)
+def transaction(engine: Engine, write: bool = True) -> Iterator[Session]:
+    """One session, one transaction: committed on success, rolled back on any error.
+
+    With ``write`` (the default) the transaction may write: on SQLite it begins with
+    ``BEGIN IMMEDIATE`` and waits up to :data:`SQLITE_BUSY_TIMEOUT` seconds for another
+    writer; ``write=False`` begins with plain ``BEGIN`` (a reader never waits under WAL).
+
+    Every change the session flushes is written to the change log in the same transaction
+    (:func:`tracker.history.track`; the caller may name the command with it).
+    """
+    from tracker.history import track
+
+    session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
+    track(session)
     try:
         yield session
         session.commit()

@@ -41,7 +41,34 @@ class InputError(TrackerError):
         self.field = field
         self.value = value
         self.accepted = accepted
-        super().__init__(f"{field}: {value!r} is not valid; {accepted}")
+        super().__init__(f"{field}: {shown(value)} is not valid; {accepted}")
+
+
+#: Characters of a value quoted in a message; a longer value is cut (a message stays one line).
+SHOWN_LIMIT = 80
+
+
+def shown(value: object) -> str:
+    """``repr(value)``, cut to :data:`SHOWN_LIMIT` characters of a long text (with its length)."""
+    if isinstance(value, str) and len(value) > SHOWN_LIMIT:
+        return f"{value[:SHOWN_LIMIT]!r}... ({len(value)} characters)"
+    return repr(value)
+
+
+def check_unicode(field: str, value: str) -> str:
+    """Refuse text that cannot be stored or printed as UTF-8: a lone surrogate, which is how
+    Python carries bytes that are not UTF-8 (a Latin-1 or binary argument or file name).
+
+    Raises:
+        InputError: naming ``field``; the value is shown with the bad characters escaped.
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            field, value, "text in UTF-8 (it holds bytes that are not UTF-8; retype it or save the file as UTF-8)"
+        ) from None
+    return value
 
 
 class NotFound(TrackerError):

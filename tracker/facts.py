@@ -92,6 +92,7 @@ def load_facts(
     from tracker import models as m
 
     def restrict(stmt, table):
+        stmt = stmt.where(table.withdrawn_at.is_(None))  # removed records are out of every report
         if student_ids is not None:
             stmt = stmt.where(table.student_id.in_(student_ids))
         if jurisdiction is not None:
@@ -101,6 +102,7 @@ def load_facts(
     students_q = select(
         m.Student.id, m.Student.name, m.Student.dob, m.Student.jurisdiction, m.Student.calendar_id
     ).order_by(m.Student.id)
+    students_q = students_q.where(m.Student.withdrawn_at.is_(None))
     if student_ids is not None:
         students_q = students_q.where(m.Student.id.in_(student_ids))
     if jurisdiction is not None:

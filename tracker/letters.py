@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import InputError, NotFound, TrackerError
+from tracker.errors import InputError, NotFound, TrackerError, check_unicode
 
 #: Letter kinds (the ``KIND`` argument of ``tracker letter``).
 KINDS = (
@@ -341,7 +341,7 @@ def set_profile(config: dict[str, Any], field_name: str, value: str) -> Path:
 
     if field_name not in PROFILE_FIELDS:
         raise InputError("FIELD", field_name, f"one of {', '.join(PROFILE_FIELDS)}")
-    value = value.strip()
+    value = check_unicode("VALUE", value.strip())
     if not value:
         raise InputError("VALUE", value, "a non-empty value")
     if len(value) > 500:
@@ -521,9 +521,27 @@ def _sender(req: LetterRequest, config: dict[str, Any]) -> dict[str, Any]:
     return profile | {"address_lines": lines}
 
 
+#: Free text of a letter as typed: option -> (its value in the request, most characters, line breaks allowed).
+_TEXT_OPTIONS = {
+    "--to": (lambda r: [r.to], 200, False),
+    "--title": (lambda r: [r.title], 200, False),
+    "--evaluation-name": (lambda r: [r.evaluation_name], 200, False),
+    "--sender-name": (lambda r: [r.sender.get("name")], 200, False),
+    "--sender-role": (lambda r: [r.sender.get("role")], 200, False),
+    "--sender-address": (lambda r: [r.sender.get("address")], 500, True),
+    "--sender-phone": (lambda r: [r.sender.get("phone")], 200, False),
+    "--sender-email": (lambda r: [r.sender.get("email")], 200, False),
+    "--concern": (lambda r: list(r.concerns), 2000, True),
+}
+
+
 def _check_options(req: LetterRequest) -> None:
+    from tracker.records import check_text
     from tracker.rulebook import CANONICAL_RULES
 
+    for option, (values, limit, multiline) in _TEXT_OPTIONS.items():
+        for value in values(req):
+            check_text(option, value, limit, multiline=multiline)  # length, control characters, UTF-8
     if req.kind not in KINDS:
         raise InputError("KIND", req.kind, f"one of {', '.join(KINDS)}")
     if req.fmt not in FORMATS:
@@ -557,12 +575,16 @@ def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
     assessment = None
     if req.evaluation_id is not None:
         assessment = session.get(models.Assessment, req.evaluation_id)
-        if assessment is None or assessment.student_id != student.id:
+        if assessment is None or assessment.student_id != student.id or assessment.withdrawn_at is not None:
             raise NotFound(
                 "assessment of this student", req.evaluation_id, "see `tracker assessment list --student ID`"
             )
     elif req.evaluation_date is None and req.evaluation_name is None:
-        done = [a for a in student.assessments if a.kind != "iee" and (a.completed_on or a.delivered_on)]
+        done = [
+            a
+            for a in student.assessments
+            if a.kind != "iee" and (a.completed_on or a.delivered_on) and a.withdrawn_at is None
+        ]
         done.sort(key=lambda a: (a.completed_on or a.delivered_on, a.id))
         assessment = done[-1] if done else None
     if assessment is None and req.evaluation_date is None and req.evaluation_name is None:
@@ -590,13 +612,17 @@ def _verbal_request(session, req: LetterRequest, student):
 
     if req.request_id is not None:
         verbal = session.get(models.WrittenRequest, req.request_id)
-        if verbal is None or verbal.student_id != student.id:
+        if verbal is None or verbal.student_id != student.id or verbal.withdrawn_at is not None:
             raise NotFound("request of this student", req.request_id, "see `tracker request list --student ID`")
         if verbal.method != "verbal":
             raise InputError(
                 "--request", str(req.request_id), "the id of a verbal request (method verbal) to confirm in writing"
             )
-        already = [r.id for r in student.requests if r.method != "verbal" and r.confirms_id == verbal.id]
+        already = [
+            r.id
+            for r in student.requests
+            if r.method != "verbal" and r.confirms_id == verbal.id and r.withdrawn_at is None
+        ]
         if already:
             raise InputError(
                 "--request",
@@ -640,15 +666,14 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         InputError, MissingFact, NotFound: a fact is missing or an option is wrong (exit 2).
         TemplateProblem: the template could not be used.
     """
-    from tracker import models, rulebook
+    from tracker import rulebook
     from tracker.calendars import load_calendars
     from tracker.facts import RequestFact, load_facts
+    from tracker.records import get as get_record
     from tracker.scheduler import REQUEST_RULES, Calendars, compute
 
     _check_options(req)
-    student = session.get(models.Student, req.student_id)
-    if student is None:
-        raise NotFound("student", req.student_id, "see `tracker student list`")
+    student = get_record(session, "student", req.student_id)  # NotFound; InputError if removed
     sender = _sender(req, config)
     if not (req.to and req.to.strip()):
         raise MissingFact("recipient", "name the person the letter is addressed to with --to NAME (and --title TITLE)")

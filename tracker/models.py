@@ -14,12 +14,13 @@ school received the parent's signed consent (the day the evaluation clock starts
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
+    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -108,15 +110,50 @@ REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exi
 DELIVERY_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal", "verbal")
 
 
+#: What a change-log entry records: a record added, edited, withdrawn (``tracker ... remove``),
+#: reinstated, deleted (only calendar rows are ever deleted, when a calendar is re-imported),
+#: or a backup restored into an empty database.
+CHANGE_ACTIONS = ("add", "edit", "withdraw", "reinstate", "delete", "restore")
+
+
 def _enum_check(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
     quoted = ", ".join(f"'{v}'" for v in values)
     return CheckConstraint(f"{column} IN ({quoted})", name=name)
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment in UTC: stored without a zone (SQLite has none; PostgreSQL ``timestamp``),
+    always read back as a timezone-aware ``datetime`` in UTC.
+
+    Raises:
+        ValueError: a naive ``datetime`` is bound (its zone would be a guess).
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a UTC timestamp must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
     """Declarative base owning the one ``MetaData`` (with its naming convention)."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Withdrawable:
+    """A record of the case that is never deleted: ``tracker ... remove`` sets
+    ``withdrawn_at`` (UTC), which keeps it out of reports; the change log keeps why."""
+
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SchoolCalendar(Base):
@@ -174,7 +211,7 @@ class CalendarClosure(Base):
     calendar: Mapped[SchoolCalendar] = relationship(back_populates="closures")
 
 
-class Student(Base):
+class Student(Withdrawable, Base):
     """A child whose plans are tracked.
 
     ``jurisdiction`` is the USPS code of the state whose rules apply (validated against
@@ -216,7 +253,7 @@ class Student(Base):
     )
 
 
-class Plan(Base):
+class Plan(Withdrawable, Base):
     """An IEP (IDEA) or a Section 504 plan, from its start date to its end (if ended)."""
 
     __tablename__ = "plan"
@@ -241,7 +278,7 @@ class Plan(Base):
     student: Mapped[Student] = relationship(back_populates="plans")
 
 
-class Meeting(Base):
+class Meeting(Withdrawable, Base):
     """A meeting held: IEP/ARD/CSE team, eligibility, 504 team, manifestation determination."""
 
     __tablename__ = "meeting"
@@ -263,7 +300,7 @@ class Meeting(Base):
     student: Mapped[Student] = relationship(back_populates="meetings")
 
 
-class Assessment(Base):
+class Assessment(Withdrawable, Base):
     """An evaluation or reevaluation (IDEA), a Section 504 evaluation, or an IEE.
 
     Dates: ``requested_on`` (asked for), ``consent_on`` (school received signed consent),
@@ -289,7 +326,7 @@ class Assessment(Base):
     student: Mapped[Student] = relationship(back_populates="assessments")
 
 
-class WrittenRequest(Base):
+class WrittenRequest(Withdrawable, Base):
     """A request to the school: when and how it was sent, when received, when answered.
 
     Clocks run from the day the school received it (``received_on``); see the scheduler for
@@ -326,7 +363,7 @@ class WrittenRequest(Base):
     student: Mapped[Student] = relationship(back_populates="requests")
 
 
-class Absence(Base):
+class Absence(Withdrawable, Base):
     """Days a student was absent (inclusive), for rules extended by absences (TX TEC 29.004)."""
 
     __tablename__ = "absence"
@@ -341,3 +378,33 @@ class Absence(Base):
     through: Mapped[date] = mapped_column(Date)
 
     student: Mapped[Student] = relationship(back_populates="absences")
+
+
+class ChangeLog(Base):
+    """One change to the record: when (UTC), by which command, to which row, the values
+    before and after.
+
+    ``before``/``after`` hold column -> value (dates as ``YYYY-MM-DD``): the whole row for
+    ``add`` (``before`` null) and ``delete`` (``after`` null), only the changed columns for
+    ``edit``, ``withdraw`` and ``reinstate``. ``student_id`` is the student the row belongs
+    to (null for calendars), kept without a foreign key so the log outlives any row.
+    ``command`` is the command's name (``tracker student edit``), never its arguments, which
+    hold personal data. Written by :mod:`tracker.history`; never updated or deleted.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (
+        _enum_check("action", CHANGE_ACTIONS, "action"),
+        Index("ix_change_log_student_id_id", "student_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    command: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(10))
+    table_name: Mapped[str | None] = mapped_column(String(40))
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    student_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    reason: Mapped[str | None] = mapped_column(Text)

@@ -28,13 +28,13 @@ order; dates stay ``datetime.date``) for output; call it while the session is op
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.errors import InputError, NotFound
+from tracker.errors import InputError, NotFound, check_unicode, shown
 from tracker.models import (
     ASSESSMENT_KINDS,
     DELIVERY_METHODS,
@@ -83,22 +83,90 @@ _MODELS = {
 # --- lookups ---------------------------------------------------------------------------
 
 
-def get(session: Session, what: str, ident: int) -> Any:
+def get(session: Session, what: str, ident: int, *, in_force: bool = True) -> Any:
     """The record of kind ``what`` (``student``, ``plan``, ``meeting``, ``assessment``,
     ``request``, ``absence``) with id ``ident``.
 
+    Args:
+        in_force: refuse a record that was removed (withdrawn), or whose student was: it
+            can be shown and reinstated, not changed or used.
+
     Raises:
         NotFound: no such record (the message names the list command to look it up).
+        InputError: ``in_force`` and the record or its student was removed.
     """
     obj = session.get(_MODELS[what], ident)
     if obj is None:
         raise NotFound(what, ident, _LIST_HINTS[what])
+    if in_force:
+        _in_force(what, obj)
     return obj
 
 
+def _in_force(what: str, obj: Any) -> None:
+    """Refuse a withdrawn record, or a record of a withdrawn student."""
+    student = obj if isinstance(obj, Student) else obj.student
+    if obj.withdrawn_at is not None:
+        sid = student.id
+        raise InputError(
+            what.upper(),
+            obj.id,
+            f"a {what} in force; {what} {obj.id} was removed on {obj.withdrawn_at.date().isoformat()} "
+            f"(see `tracker history {sid}`; `tracker {what} reinstate {obj.id}` brings it back)",
+        )
+    if student.withdrawn_at is not None:
+        raise InputError(
+            what.upper(),
+            obj.id,
+            f"a {what} of a student in force; student {student.id} was removed on "
+            f"{student.withdrawn_at.date().isoformat()} (`tracker student reinstate {student.id}` brings it back)",
+        )
+
+
 def get_student(session: Session, student_id: int) -> Student:
-    """The student with id ``student_id`` (NotFound naming `tracker student list`)."""
+    """The student with id ``student_id``, in force (NotFound naming `tracker student list`;
+    InputError when the student was removed)."""
     return get(session, "student", student_id)
+
+
+def withdraw(session: Session, what: str, ident: int, *, at: datetime) -> Any:
+    """Remove a record from the case without deleting it: set ``withdrawn_at`` to ``at``.
+
+    The record and everything recorded about it stay in the database and in
+    ``tracker history``; reports (``due``, ``timeline``, ``explain``, lists, calendar
+    feeds) leave it out. A removed student takes all their records out of reports.
+
+    Args:
+        what: ``student``, ``plan``, ``meeting``, ``assessment``, ``request`` or ``absence``.
+        at: the moment of the command (aware UTC datetime).
+
+    Raises:
+        NotFound: no such record.
+        InputError: it was already removed, or its student was.
+    """
+    obj = get(session, what, ident)
+    obj.withdrawn_at = at
+    session.flush()
+    return obj
+
+
+def reinstate(session: Session, what: str, ident: int) -> Any:
+    """Bring a removed record back into reports (clear ``withdrawn_at``).
+
+    Raises:
+        NotFound: no such record.
+        InputError: the record was not removed, or its student is removed (reinstate the
+            student first).
+    """
+    obj = get(session, what, ident, in_force=False)
+    if obj.withdrawn_at is None:
+        raise InputError(what.upper(), ident, f"a removed {what}; {what} {ident} is in force")
+    student = obj if isinstance(obj, Student) else obj.student
+    if student is not obj and student.withdrawn_at is not None:
+        _in_force("student", student)
+    obj.withdrawn_at = None
+    session.flush()
+    return obj
 
 
 def find_calendar(session: Session, name: str) -> SchoolCalendar:
@@ -107,12 +175,22 @@ def find_calendar(session: Session, name: str) -> SchoolCalendar:
     Raises:
         NotFound: no calendar of that name (the message names `tracker calendar list`).
     """
+    name = check_calendar_name("--calendar", name)
     cal = session.scalars(select(SchoolCalendar).where(SchoolCalendar.name == name)).first()
     if cal is None:
         exc = NotFound("school calendar", name, "see `tracker calendar list`")
-        exc.args = (f"--calendar: no school calendar named {name!r}; see `tracker calendar list`",)
+        exc.args = (f"--calendar: no school calendar named {shown(name)}; see `tracker calendar list`",)
         raise exc
     return cal
+
+
+def check_calendar_name(field: str, name: str) -> str:
+    """A calendar name as typed: 1 to 100 characters of one line of UTF-8 text, stripped.
+
+    Raises:
+        InputError: empty, too long, control characters or bytes that are not UTF-8.
+    """
+    return _text(field, name, 100, required=True)
 
 
 # --- validation helpers ----------------------------------------------------------------
@@ -146,10 +224,32 @@ def _text(
         return None
     if len(text) > max_len:
         raise InputError(field, f"{text[:20]}...", f"at most {max_len} characters")
+    if not text.isascii():
+        check_unicode(field, text)
     allowed = "\n\r\t" if multiline else ""
     if any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed for c in text):
         raise InputError(field, text[:40], "text without control characters" + ("" if multiline else " or line breaks"))
     return text
+
+
+def check_text(field: str, value: str | None, max_len: int, *, multiline: bool = False) -> str | None:
+    """Free text typed by the user, checked like the text of every record: stripped (empty ->
+    None), at most ``max_len`` characters, UTF-8, no control characters (line breaks only
+    when ``multiline``).
+
+    Raises:
+        InputError: naming ``field``.
+    """
+    return _text(field, value, max_len, multiline=multiline)
+
+
+def check_reason(reason: str) -> str | None:
+    """The ``--reason`` of a change, checked like other free text (at most 2,000 characters).
+
+    Raises:
+        InputError: too long or holding control characters.
+    """
+    return _text("--reason", reason, 2000, multiline=True)
 
 
 def _state(value: str) -> str:
@@ -210,16 +310,20 @@ def _local_id_free(session: Session, local_id: str | None, student_id: int | Non
         raise InputError("--local-id", local_id, f"a local id not yet in use; student {other.id} already has it")
 
 
+def _live(records: Iterable[Any]) -> list[Any]:
+    return [r for r in records if r.withdrawn_at is None]
+
+
 def _earliest_event(student: Student) -> date | None:
     dates: list[date] = []
-    for plan in student.plans:
+    for plan in _live(student.plans):
         dates += [plan.start_date, plan.end_date]
-    dates += [m.held_on for m in student.meetings]
-    for a in student.assessments:
+    dates += [m.held_on for m in _live(student.meetings)]
+    for a in _live(student.assessments):
         dates += [a.requested_on, a.consent_on, a.completed_on, a.delivered_on]
-    for r in student.requests:
+    for r in _live(student.requests):
         dates += [r.sent_on, r.received_on, r.responded_on]
-    dates += [a.start for a in student.absences]
+    dates += [a.start for a in _live(student.absences)]
     dates = [d for d in dates if d is not None]
     return min(dates) if dates else None
 
@@ -336,9 +440,12 @@ def edit_student(
     return student
 
 
-def list_students(session: Session) -> list[Student]:
-    """All students, by id."""
-    return list(session.scalars(select(Student).options(selectinload(Student.calendar)).order_by(Student.id)))
+def list_students(session: Session, include_removed: bool = False) -> list[Student]:
+    """All students in force (with ``include_removed``, removed ones too), by id."""
+    stmt = select(Student).options(selectinload(Student.calendar)).order_by(Student.id)
+    if not include_removed:
+        stmt = stmt.where(Student.withdrawn_at.is_(None))
+    return list(session.scalars(stmt))
 
 
 # --- plans -----------------------------------------------------------------------------
@@ -392,9 +499,54 @@ def end_plan(session: Session, plan_id: int, *, on: date, reason: str, today: da
     return plan
 
 
-def list_plans(session: Session, student_id: int | None = None) -> list[Plan]:
+def edit_plan(
+    session: Session,
+    plan_id: int,
+    *,
+    today: date,
+    start: date | None = None,
+    category: str | None = None,
+    end: date | None = None,
+    reason: str | None = None,
+) -> Plan:
+    """Correct a plan's start date, IDEA category, or (for an ended plan) its end date and
+    reason (``None`` = unchanged; ``category=""`` clears it); the change log keeps the old
+    values. To end an open plan use :func:`end_plan`.
+
+    Raises:
+        InputError: a value out of its enumeration, a category on a 504 plan, an end
+            correction on a plan that has not ended, dates out of order or in the future.
+        NotFound: no such plan.
+    """
+    plan = get(session, "plan", plan_id)
+    new_category = plan.category
+    if category is not None:
+        new_category = category.strip() or None
+        _choice("--category", new_category, IDEA_CATEGORIES)
+        if new_category is not None and plan.kind != "iep":
+            raise InputError("--category", category, "only an IEP has an IDEA disability category")
+    if (end is not None or reason is not None) and plan.end_date is None:
+        raise InputError(
+            "--end" if end is not None else "--end-reason",
+            _iso(end) if end is not None else reason,
+            f"a correction of an ended plan; plan {plan_id} has not ended (end it with `tracker plan end {plan_id}`)",
+        )
+    _choice("--end-reason", reason, END_REASONS)
+    new_start = start if start is not None else plan.start_date
+    new_end = end if end is not None else plan.end_date
+    _event_date("--start", new_start, plan.student, today, "a plan's start date")
+    _event_date("--end", new_end, plan.student, today, "a plan's end date")
+    _ordered("--end", new_end, "--start", new_start, "a plan cannot end before it starts")
+    plan.start_date, plan.end_date, plan.category = new_start, new_end, new_category
+    if reason is not None:
+        plan.end_reason = reason
+    session.flush()
+    return plan
+
+
+def list_plans(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Plan]:
     """Plans (of one student when ``student_id`` is given), by student, start date, id."""
-    return _list(session, Plan, student_id, (Plan.student_id, Plan.start_date, Plan.id))
+    return _list(session, Plan, student_id, (Plan.student_id, Plan.start_date, Plan.id), include_removed)
 
 
 # --- meetings --------------------------------------------------------------------------
@@ -436,9 +588,52 @@ def add_meeting(
     return meeting
 
 
-def list_meetings(session: Session, student_id: int | None = None) -> list[Meeting]:
+def edit_meeting(
+    session: Session,
+    meeting_id: int,
+    *,
+    today: date,
+    kind: str | None = None,
+    on: date | None = None,
+    plan_id: int | None = None,
+    outcome: str | None = None,
+    attendees: Sequence[str] | None = None,
+    notes: str | None = None,
+) -> Meeting:
+    """Correct a meeting: its kind, date, plan, outcome, attendees (replaced as a whole) or
+    notes (``None`` = unchanged; ``outcome=""``/``notes=""`` clear them); the change log
+    keeps the old values.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    meeting = get(session, "meeting", meeting_id)
+    student = meeting.student
+    _choice("--kind", kind, MEETING_KINDS)
+    new_outcome = meeting.outcome
+    if outcome is not None:
+        new_outcome = outcome.strip() or None
+        _choice("--outcome", new_outcome, MEETING_OUTCOMES)
+    if on is not None:
+        _event_date("--on", on, student, today, "the day a meeting was held")
+        meeting.held_on = on
+    if plan_id is not None:
+        _same_student("--plan", get(session, "plan", plan_id), "plan", student)
+        meeting.plan_id = plan_id
+    if kind is not None:
+        meeting.kind = kind
+    meeting.outcome = new_outcome
+    if attendees is not None:
+        meeting.attendees = [r for r in (_text("--attendee", a, 200) for a in attendees) if r] or None
+    if notes is not None:
+        meeting.notes = _text("--notes", notes, 100_000, multiline=True)
+    session.flush()
+    return meeting
+
+
+def list_meetings(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Meeting]:
     """Meetings (of one student when given), by student, date, id."""
-    return _list(session, Meeting, student_id, (Meeting.student_id, Meeting.held_on, Meeting.id))
+    return _list(session, Meeting, student_id, (Meeting.student_id, Meeting.held_on, Meeting.id), include_removed)
 
 
 # --- assessments -----------------------------------------------------------------------
@@ -497,21 +692,39 @@ def update_assessment(
     consent: date | None = None,
     completed: date | None = None,
     delivered: date | None = None,
+    requested: date | None = None,
+    kind: str | None = None,
 ) -> Assessment:
-    """Set the consent, completion or delivery date of an assessment (``None`` = unchanged)."""
+    """Set or correct the dates (request, consent, completion, delivery) or the kind of an
+    assessment (``None`` = unchanged); the change log keeps the old values.
+
+    Raises:
+        InputError, NotFound: see the module docstring (dates checked as for a new one).
+    """
     a = get(session, "assessment", assessment_id)
+    _choice("--kind", kind, ASSESSMENT_KINDS)
+    new_requested = requested if requested is not None else a.requested_on
     new_consent = consent if consent is not None else a.consent_on
     new_completed = completed if completed is not None else a.completed_on
     new_delivered = delivered if delivered is not None else a.delivered_on
-    _check_assessment_dates(a.student, today, a.requested_on, new_consent, new_completed, new_delivered)
-    a.consent_on, a.completed_on, a.delivered_on = new_consent, new_completed, new_delivered
+    _check_assessment_dates(a.student, today, new_requested, new_consent, new_completed, new_delivered)
+    a.requested_on, a.consent_on, a.completed_on, a.delivered_on = (
+        new_requested,
+        new_consent,
+        new_completed,
+        new_delivered,
+    )
+    if kind is not None:
+        a.kind = kind
     session.flush()
     return a
 
 
-def list_assessments(session: Session, student_id: int | None = None) -> list[Assessment]:
+def list_assessments(
+    session: Session, student_id: int | None = None, include_removed: bool = False
+) -> list[Assessment]:
     """Assessments (of one student when given), by student, id."""
-    return _list(session, Assessment, student_id, (Assessment.student_id, Assessment.id))
+    return _list(session, Assessment, student_id, (Assessment.student_id, Assessment.id), include_removed)
 
 
 # --- written requests ------------------------------------------------------------------
@@ -577,22 +790,42 @@ def update_request(
     today: date,
     received: date | None = None,
     responded: date | None = None,
+    sent: date | None = None,
+    method: str | None = None,
+    kind: str | None = None,
+    to: str | None = None,
 ) -> WrittenRequest:
-    """Set the day the school received or answered a request (``None`` = unchanged)."""
+    """Set the day the school received or answered a request, or correct when and how it
+    was sent, its kind or its recipient (``None`` = unchanged; ``to=""`` clears the
+    recipient); the change log keeps the old values.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
     req = get(session, "request", request_id)
+    _choice("--kind", kind, REQUEST_KINDS)
+    _choice("--method", method, DELIVERY_METHODS)
+    new_sent = sent if sent is not None else req.sent_on
     new_received = received if received is not None else req.received_on
     new_responded = responded if responded is not None else req.responded_on
-    _check_request_dates(req.student, today, req.sent_on, new_received, new_responded)
-    req.received_on, req.responded_on = new_received, new_responded
+    _check_request_dates(req.student, today, new_sent, new_received, new_responded)
+    req.sent_on, req.received_on, req.responded_on = new_sent, new_received, new_responded
+    if method is not None:
+        req.method = method
+    if kind is not None:
+        req.kind = kind
+    if to is not None:
+        req.recipient = _text("--to", to, 200)
     session.flush()
     return req
 
 
-def list_requests(session: Session, student_id: int | None = None) -> list[WrittenRequest]:
+def list_requests(
+    session: Session, student_id: int | None = None, include_removed: bool = False
+) -> list[WrittenRequest]:
     """Written requests (of one student when given), by student, date sent, id."""
-    return _list(
-        session, WrittenRequest, student_id, (WrittenRequest.student_id, WrittenRequest.sent_on, WrittenRequest.id)
-    )
+    order = (WrittenRequest.student_id, WrittenRequest.sent_on, WrittenRequest.id)
+    return _list(session, WrittenRequest, student_id, order, include_removed)
 
 
 # --- absences --------------------------------------------------------------------------
@@ -611,19 +844,28 @@ def add_absence(session: Session, *, student_id: int, on: date, today: date, thr
     return absence
 
 
-def list_absences(session: Session, student_id: int | None = None) -> list[Absence]:
+def list_absences(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Absence]:
     """Absences (of one student when given), by student, first day, id."""
-    return _list(session, Absence, student_id, (Absence.student_id, Absence.start, Absence.id))
+    return _list(session, Absence, student_id, (Absence.student_id, Absence.start, Absence.id), include_removed)
 
 
 # --- shared ----------------------------------------------------------------------------
 
 
-def _list(session: Session, model: Any, student_id: int | None, order: Sequence[Any]) -> list[Any]:
+def _list(
+    session: Session, model: Any, student_id: int | None, order: Sequence[Any], include_removed: bool = False
+) -> list[Any]:
+    """Records of ``model`` (of one student), in ``order``; removed records and records of
+    removed students only with ``include_removed``."""
     stmt = select(model).order_by(*order)
     if student_id is not None:
-        get_student(session, student_id)
+        get(session, "student", student_id, in_force=not include_removed)
         stmt = stmt.where(model.student_id == student_id)
+    if not include_removed:
+        stmt = stmt.where(
+            model.withdrawn_at.is_(None),
+            model.student_id.in_(select(Student.id).where(Student.withdrawn_at.is_(None))),
+        )
     return list(session.scalars(stmt))
 
 

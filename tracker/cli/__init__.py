@@ -14,9 +14,11 @@ Exit statuses: 0 success; 1 unexpected failure; 2 bad input or usage (nothing wr
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
@@ -31,12 +33,14 @@ from tracker.errors import EXIT_BAD_INPUT, EXIT_FAILURE, InputError, TrackerErro
 COMMANDS: dict[str, tuple[str, str]] = {
     "absence": ("tracker.cli.records:absence", "Absences (Texas extends some timelines by them)."),
     "assessment": ("tracker.cli.records:assessment", "Evaluations and reevaluations: requested, consent, completed."),
+    "backup": ("tracker.cli.database:backup", "Copy the SQLite database safely to a file, or --check a backup."),
     "calendar": ("tracker.cli.calendars:calendar", "District school calendars: import, list, show."),
     "db": ("tracker.cli.database:db", "The database schema: upgrade, current, check."),
     "demo": ("tracker.cli.transfer:demo", "Run the daily report on the bundled sample caseload."),
     "due": ("tracker.cli.schedule:due", "List deadlines that are overdue or coming due, soonest first."),
     "explain": ("tracker.cli.schedule:explain", "Show how each of a student's open deadlines was computed."),
     "export": ("tracker.cli.transfer:export", "Write records out: a calendar feed (.ics) or a JSON backup."),
+    "history": ("tracker.cli.records:history", "Everything that happened to a student's record, removed entries too."),
     "import": ("tracker.cli.transfer:import_", "Read records in: a caseload spreadsheet or a JSON backup."),
     "init": ("tracker.cli.database:init", "Create the database (same as `tracker db upgrade`)."),
     "letter": ("tracker.cli.letters:letter", "Write a request letter; --log records it so its clock starts."),
@@ -90,7 +94,9 @@ class DateType(click.ParamType):
         try:
             return parse_date(value, field)
         except InputError as exc:
-            self.fail(f"{exc.value!r} is not valid; {exc.accepted}", param, ctx)
+            from tracker.errors import shown
+
+            self.fail(f"{shown(exc.value)} is not valid; {exc.accepted}", param, ctx)
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
         return "DATE"
@@ -119,6 +125,7 @@ class App:
         self.debug = debug
         self.config = load_config()
         self._today = today
+        self._now = None
         self._engine = None
 
     @property
@@ -128,6 +135,26 @@ class App:
 
             self._today = local_today(self.config.get("timezone"))
         return self._today
+
+    @property
+    def now(self):
+        """The moment of this command (aware ``datetime`` in UTC), read once: every
+        change-log entry of the command carries it. Not a reference date: see :attr:`today`."""
+        if self._now is None:
+            from datetime import UTC, datetime
+
+            self._now = datetime.now(UTC).replace(microsecond=0)
+        return self._now
+
+    @property
+    def command(self) -> str:
+        """The name of the command being run (``tracker student edit``), without its arguments."""
+        names = []
+        ctx = click.get_current_context(silent=True)
+        while ctx is not None and ctx.parent is not None:
+            names.append(ctx.info_name or "")
+            ctx = ctx.parent
+        return " ".join(["tracker", *reversed(names)])
 
     @property
     def conventions(self) -> dict[str, str]:
@@ -163,6 +190,8 @@ class App:
             write: the command records something. A command that only reads refuses a
                 SQLite file that does not exist (other than the per-user default), so a
                 mistyped ``--db`` path is an error rather than an empty "nothing due".
+                On SQLite a writing command's transaction begins with ``BEGIN IMMEDIATE``
+                (waits for another writer), a reading one with ``BEGIN`` (see tracker.db).
 
         Raises:
             InputError: reading from a database file that does not exist.
@@ -179,7 +208,11 @@ class App:
                     "--db / TRACKER_DATABASE_URL", str(path),
                     "an existing database file (check the path; `tracker init` creates a new one)",
                 )  # fmt: skip
-        with transaction(self.engine) as session:
+        with transaction(self.engine, write=write) as session:
+            if write:
+                from tracker.history import track
+
+                track(session, command=self.command, at=self.now)
             yield session
 
     def close(self) -> None:
@@ -239,6 +272,16 @@ def format_option(choices: Sequence[str] = FORMATS, default: str = "table"):
     )
 
 
+def redact_option():
+    """The shared ``--redact`` option (``due``, ``timeline``, ``export``): see :mod:`tracker.redact`."""
+    return click.option(
+        "--redact",
+        is_flag=True,
+        help="For sharing outside the family: initials instead of names, age instead of date of birth; "
+        "no district student number, notes or letter texts.",
+    )
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
@@ -264,20 +307,66 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any, render: Callable[[Any], Any] = _cell) -> Any:
+    """The cell a CSV writer writes for ``value``: ``render(value)``, neutralised against
+    spreadsheet formulas. Every CSV the tracker writes goes through this function.
+
+    Text whose first character is one of :data:`FORMULA_TRIGGERS` (``=``, ``+``, ``-``,
+    ``@``, tab, carriage return) gets a leading single quote, so Excel, LibreOffice and
+    Google Sheets show it as text instead of running it: ``=HYPERLINK(...)`` is written
+    ``'=HYPERLINK(...)``. Only text is touched: a value that is a Python ``int`` or
+    ``float`` (e.g. ``-3`` days left) or a ``date`` is not text and is written as rendered,
+    so a negative number stays a number in the sheet. A text that merely looks like a
+    number (a grade typed as ``-1``) is text and is quoted.
+
+    Args:
+        value: the value as the record holds it (text, number, date, list, bool, None).
+        render: turns it into what is written (default: the table cell text).
+    """
+    cell = render(value)
+    if isinstance(value, int | float | date) or not isinstance(cell, str):
+        return cell
+    return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
+
+
+class _LineFeedRows:
+    """A text stream for a ``csv.writer`` whose line terminator is CRLF: the writer then
+    quotes every field holding a carriage return (with ``"\n"`` as terminator it writes a
+    bare CR, which spreadsheets and readers take as a new row: a row injection that would
+    put a formula at the start of a line); each row's final CRLF is written as LF."""
+
+    def __init__(self, stream: Any):
+        self._write = stream.write
+
+    def write(self, text: str) -> Any:
+        return self._write(text[:-2] + "\n" if text.endswith("\r\n") else text)
+
+
+def csv_writer(stream: Any):
+    """The ``csv.writer`` of every CSV the tracker writes: rows end with LF, fields holding
+    a delimiter, a quote, LF or CR are quoted. Pair it with :func:`csv_cell` for the cells."""
+    import csv
+
+    return csv.writer(_LineFeedRows(stream), lineterminator="\r\n")
+
+
 def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None):
-    """Write records to stdout as a table, one JSON array, or CSV with a header row."""
+    """Write records to stdout as a table, one JSON array, or CSV with a header row (cells
+    neutralised against spreadsheet formulas, see :func:`csv_cell`; JSON is never altered)."""
     rows = list(rows)
     if fmt == "json":
         click.echo(to_json(rows))
         return
     cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
     if fmt == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = csv_writer(sys.stdout)
         writer.writerow(cols)
         for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in cols])
+            writer.writerow([csv_cell(row.get(c)) for c in cols])
         return
     if not rows:
         click.echo("(none)")
@@ -317,7 +406,8 @@ class Failure(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        # A value or file name holding bytes that are not UTF-8 (lone surrogates) is escaped.
+        click.echo(f"error: {self.format_message()}".encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
 
 
 def _integrity_message(exc: Exception) -> str:
@@ -329,6 +419,13 @@ def _integrity_message(exc: Exception) -> str:
         text = str(orig).splitlines()[0]
         name = text.split(":", 1)[1].strip() if ":" in text else text
     return f"the database refused the change (constraint {name}); nothing was written"
+
+
+#: OSErrors about a path (typed by the user): exit 2 naming the path, not an unexpected failure.
+_PATH_ERRNOS = frozenset(
+    getattr(errno, name)
+    for name in ("ENAMETOOLONG", "ELOOP", "ENOTDIR", "EISDIR", "ENOENT", "EACCES", "EPERM", "EROFS", "EEXIST")
+)
 
 
 def translate_errors(ctx: click.Context, invoke) -> Any:
@@ -346,8 +443,6 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
         raise Failure(str(exc), exc.exit_code) from None
     except BrokenPipeError:
         # The reader went away (`tracker ... | head`): stop quietly; nothing more to print.
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         raise click.exceptions.Exit(EXIT_FAILURE) from None
@@ -359,11 +454,19 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
 
         if isinstance(exc, IntegrityError):
             raise Failure(_integrity_message(exc), EXIT_BAD_INPUT) from None
+        if isinstance(exc, OSError) and exc.filename is not None and exc.errno in _PATH_ERRNOS:
+            # a file name that cannot be used (too long, a folder missing, no permission)
+            from tracker.errors import shown
+
+            name = shown(os.fsdecode(exc.filename))
+            raise Failure(f"{name}: {exc.strerror}; give another path. Nothing was written", EXIT_BAD_INPUT) from None
         if isinstance(exc, OperationalError):
             text = str(getattr(exc, "orig", "")).lower()
             hint = (
                 "the database is read-only (check the file's permissions)"
                 if "readonly" in text or ("read-only" in text)
+                else "the database is locked: another program kept it busy for more than 30 seconds; try again"
+                if "locked" in text or "busy" in text
                 else "check that the database is reachable and writable"
             )
             raise Failure(f"database error ({type(exc).__name__}): {hint}; nothing was written", EXIT_FAILURE) from None
@@ -379,4 +482,7 @@ def main() -> None:
     cli(prog_name="tracker")
 
 
-__all__ = ["App", "DATE", "ID", "InputError", "cli", "emit", "emit_one", "format_option", "main", "pass_app", "to_json"]
+__all__ = [
+    "App", "DATE", "ID", "InputError", "cli", "csv_cell", "csv_writer", "emit", "emit_one", "format_option", "main",
+    "pass_app", "redact_option", "to_json",
+]  # fmt: skip

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import DATE, App, emit, emit_one, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, App, emit, emit_one, format_option, pass_app, to_json
 from tracker.errors import InputError
 
 ICS_SUFFIXES = (".ics", ".ical", ".icalendar")
@@ -90,19 +90,22 @@ def import_(
     stderr. Bad input writes nothing (exit 2).
     """
     from tracker.calendars import Closure, SchoolCalendar, parse_range, save_calendar, year_summary
+    from tracker.records import check_calendar_name
 
+    name = check_calendar_name("--name", name)
     extra = []
     for text in closed:
         start, end = parse_range(text, "--closed")
         extra.append(Closure(start, end, "--closed"))
     parsed = _read_calendar_file(file, list(first_days), list(last_days), extra)
+    source = click.format_filename(file.name)  # bytes that are not UTF-8 shown as U+FFFD
     from sqlalchemy import select
 
     from tracker import models as m
 
     with app.transaction() as session:
         existed = session.scalar(select(m.SchoolCalendar.id).where(m.SchoolCalendar.name == name.strip()))
-        row = save_calendar(session, name, parsed, source=file.name)
+        row = save_calendar(session, name, parsed, source=source)
         cal_id = row.id
     if existed is not None:
         click.echo(f"note: calendar {name.strip()!r} (#{cal_id}) replaced; its students keep it", err=True)
@@ -122,7 +125,7 @@ def import_(
                 {
                     "id": cal_id,
                     "name": cal.name,
-                    "source": file.name,
+                    "source": source,
                     "years": summaries,
                     "extra_days": list(parsed.extra_days),
                     "warnings": list(parsed.warnings),
@@ -181,10 +184,12 @@ def show(app: App, name: str, fmt: str) -> None:
 
     from tracker import models as m
     from tracker.calendars import calendar_from_model, year_summary
+    from tracker.records import check_calendar_name
 
+    name = check_calendar_name("NAME", name)
     with app.transaction(write=False) as session:
         row = session.execute(select(m.SchoolCalendar).where(m.SchoolCalendar.name == name)).scalar_one_or_none()
-        if row is None and name.isdigit():
+        if row is None and name.isascii() and name.isdigit() and int(name) <= ID.max:
             row = session.get(m.SchoolCalendar, int(name))
         if row is None:
             raise InputError("NAME", name, "the name or id of an imported calendar (see: tracker calendar list)")

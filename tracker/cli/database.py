@@ -1,4 +1,5 @@
-"""``tracker db upgrade|current|check`` and ``tracker init``: the database schema.
+"""``tracker db upgrade|current|check`` and ``tracker init``: the database schema; and
+``tracker backup`` (a safe copy of a SQLite database, or ``--check`` of a backup).
 
 These commands work on a database at any revision (that is when they are needed), so they
 open it with :func:`tracker.db.make_engine` directly instead of ``app.engine``, which
@@ -7,6 +8,7 @@ refuses a database that is not at the head revision.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -149,3 +151,73 @@ def db_check(ctx: click.Context) -> None:
     for diff in diffs:
         click.echo(f"  {diff!r}")
     ctx.exit(1)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Verify the backup at PATH instead of writing one (exit 2 if not valid).")
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it already exists.")
+@pass_app
+def backup(app, path: Path, check: bool, overwrite: bool) -> None:
+    """Copy the live SQLite database to PATH, safely, or --check a backup.
+
+    The copy is consistent even while other tracker commands write (SQLite's online
+    backup API), readable by you only (0600), checked, and renamed into place only when
+    complete. PATH may be a folder: the copy is then tracker-DATE.db in it (DATE is
+    --today). An existing file is kept unless --overwrite.
+
+    --check verifies PATH: a SQLite backup (integrity check, a tracker schema at a known
+    revision; prints the rows per table) or a JSON dump from `tracker export json`. Exit
+    status 0 when valid, 2 when not.
+
+    PostgreSQL: this command writes nothing and prints the pg_dump command to use instead
+    (exit status 2).
+    """
+    from tracker import backup as backups
+    from tracker.db import permission_warnings, sqlite_file
+    from tracker.errors import InputError, UsageError
+
+    if check:
+        if overwrite:
+            raise UsageError("--overwrite writes a backup; --check only reads one: give one of them")
+        report = backups.check_backup(path)
+        what = "SQLite database" if report.kind == "sqlite" else "JSON dump of `tracker export json`"
+        integrity = ", integrity ok" if report.kind == "sqlite" else ""
+        click.echo(
+            f"{click.format_filename(report.path)}: a valid tracker backup "
+            f"({what}, schema revision {report.schema_revision}{integrity})"
+        )
+        width = max((len(name) for name in report.counts), default=0)
+        for name, count in report.counts.items():
+            click.echo(f"  {name.ljust(width)}  {count}")
+        return
+    from sqlalchemy.engine import make_url
+
+    url = app.database_url
+    try:
+        backend = make_url(url).get_backend_name()
+    except Exception:
+        backend = None
+    if backend == "postgresql":
+        out = path / f"tracker-{app.today.isoformat()}.dump" if path.is_dir() else path
+        raise UsageError(
+            "tracker backup copies SQLite databases only; back up this PostgreSQL database with: "
+            f"{backups.pg_dump_command(url, out)}  (pg_dump asks for the password or reads ~/.pgpass; "
+            "restore with pg_restore)"
+        )
+    source = sqlite_file(url)
+    if source is None:
+        raise UsageError("tracker backup copies a SQLite database file; --db names no such file")
+    if not source.is_file():
+        raise InputError(
+            "--db / TRACKER_DATABASE_URL", str(source), "an existing database file (nothing to back up there)"
+        )
+    for line in permission_warnings(source):
+        click.echo(line, err=True)
+    target = backups.backup_target(path, app.today)
+    report = backups.backup_sqlite(source, target, overwrite=overwrite)
+    rows = sum(report.counts.values())
+    click.echo(
+        f"backup written: {click.format_filename(report.path)} (schema revision {report.schema_revision}, "
+        f"{rows} rows in {len(report.counts)} tables, integrity ok, mode 0600)"
+    )

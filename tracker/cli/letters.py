@@ -121,7 +121,7 @@ def letter(
     if out is None:
         click.echo(built.text, nl=False)
     else:
-        click.echo(f"wrote {out}", err=True)
+        click.echo(f"wrote {click.format_filename(out)}", err=True)
     if logged is not None:
         click.echo(f"logged as request #{logged}", err=True)
 

@@ -68,11 +68,19 @@ def _print_added(record: dict[str, Any], fmt: str) -> None:
         emit_one(record, fmt)
 
 
-def _run(app: Any, call: Callable[[Any], Any], write: bool = True) -> Any:
-    """Run ``call(session)`` in one transaction; return its records as dicts (list or one)."""
+def _run(app: Any, call: Callable[[Any], Any], write: bool = True, reason: str | None = None) -> Any:
+    """Run ``call(session)`` in one transaction; return its records as dicts (list or one).
+
+    ``reason`` (``--reason``) is stored with the change-log entries of the command.
+    """
     from tracker.records import record_dict
 
     with app.transaction(write=write) as session:
+        if reason is not None:
+            from tracker.history import track
+            from tracker.records import check_reason
+
+            track(session, reason=check_reason(reason))
         result = call(session)
         if isinstance(result, list):
             return [record_dict(r) for r in result]
@@ -91,18 +99,54 @@ def _emit_list(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str], mod
     emit(rows, fmt, columns if fmt == "table" else _all_columns(model_name), title=title)
 
 
+INCLUDE_REMOVED_HELP = "Also list removed records (and records of removed students)."
+REASON_HELP = "Why (kept in the change log; see `tracker history`)."
+
+
 def _list_command(group: click.Group, columns: Sequence[str], lister: str, model_name: str, title: str) -> None:
     @group.command("list")
     @click.option("--student", "student_id", type=ID, metavar="ID", help="Only this student's records.")
+    @click.option("--include-removed", is_flag=True, help=INCLUDE_REMOVED_HELP)
     @format_option()
     @pass_app
-    def list_(app, student_id: int | None, fmt: str) -> None:
+    def list_(app, student_id: int | None, include_removed: bool, fmt: str) -> None:
         from tracker import records
 
-        rows = _run(app, lambda s: getattr(records, lister)(s, student_id), write=False)
+        rows = _run(app, lambda s: getattr(records, lister)(s, student_id, include_removed), write=False)
         _emit_list(rows, fmt, columns, model_name, title)
 
-    list_.help = f"List {title.lower()} (of one student with --student ID)."
+    list_.help = f"List {title.lower()} (of one student with --student ID); removed ones are left out."
+
+
+def _remove_commands(group: click.Group, what: str) -> None:
+    """``remove ID --reason`` and ``reinstate ID`` for records of kind ``what``."""
+
+    @group.command("remove")
+    @click.argument("ident", metavar="ID", type=ID)
+    @click.option("--reason", metavar="TEXT", help=REASON_HELP)
+    @format_option()
+    @pass_app
+    def remove(app, ident: int, reason: str | None, fmt: str) -> None:
+        from tracker import records
+
+        emit_one(_run(app, lambda s: records.withdraw(s, what, ident, at=app.now), reason=reason), fmt)
+
+    remove.help = (
+        f"Remove {what} ID from the case: it leaves reports but is never deleted "
+        f"(`tracker history` shows it; `tracker {what} reinstate ID` brings it back)."
+    )
+
+    @group.command("reinstate")
+    @click.argument("ident", metavar="ID", type=ID)
+    @click.option("--reason", metavar="TEXT", help=REASON_HELP)
+    @format_option()
+    @pass_app
+    def reinstate(app, ident: int, reason: str | None, fmt: str) -> None:
+        from tracker import records
+
+        emit_one(_run(app, lambda s: records.reinstate(s, what, ident), reason=reason), fmt)
+
+    reinstate.help = f"Bring removed {what} ID back into reports."
 
 
 # --- student ---------------------------------------------------------------------------
@@ -110,7 +154,7 @@ def _list_command(group: click.Group, columns: Sequence[str], lister: str, model
 
 @click.group()
 def student() -> None:
-    """Students: add, list, show, edit."""
+    """Students: add, list, show, edit, remove, reinstate."""
 
 
 def _student_options(required: bool):
@@ -163,13 +207,14 @@ def student_add(app, name, dob, state, school, district, local_id, grade, case_m
 
 
 @student.command("list")
+@click.option("--include-removed", is_flag=True, help=INCLUDE_REMOVED_HELP)
 @format_option()
 @pass_app
-def student_list(app, fmt: str) -> None:
-    """List students."""
+def student_list(app, include_removed: bool, fmt: str) -> None:
+    """List students (removed ones are left out)."""
     from tracker import records
 
-    rows = _run(app, records.list_students, write=False)
+    rows = _run(app, lambda s: records.list_students(s, include_removed), write=False)
     _emit_list(rows, fmt, STUDENT_COLUMNS, "Student", "Students")
 
 
@@ -178,20 +223,24 @@ def student_list(app, fmt: str) -> None:
 @format_option()
 @pass_app
 def student_show(app, student_id: int, fmt: str) -> None:
-    """Show one student."""
+    """Show one student (a removed one too: see withdrawn_at)."""
     from tracker import records
 
-    emit_one(_run(app, lambda s: records.get_student(s, student_id), write=False), fmt)
+    emit_one(_run(app, lambda s: records.get(s, "student", student_id, in_force=False), write=False), fmt)
 
 
 @student.command("edit")
 @click.argument("student_id", metavar="ID", type=ID)
 @click.option("--name", help="New name.")
 @_student_options(required=False)
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def student_edit(app, student_id, name, dob, state, school, district, local_id, grade, case_manager, calendar, fmt):
-    """Change a student's details (only the options given; an empty value clears an optional field)."""
+def student_edit(
+    app, student_id, name, dob, state, school, district, local_id, grade, case_manager, calendar, reason, fmt
+):
+    """Change or correct a student's details (only the options given; an empty value clears
+    an optional field). The old values stay in `tracker history`."""
     from tracker import records
 
     record = _run(
@@ -210,8 +259,12 @@ def student_edit(app, student_id, name, dob, state, school, district, local_id, 
             case_manager=case_manager,
             calendar=calendar,
         ),
+        reason=reason,
     )
     emit_one(record, fmt)
+
+
+_remove_commands(student, "student")
 
 
 # --- plan ------------------------------------------------------------------------------
@@ -219,7 +272,7 @@ def student_edit(app, student_id, name, dob, state, school, district, local_id, 
 
 @click.group()
 def plan() -> None:
-    """IEPs and Section 504 plans: add, end, list."""
+    """IEPs and Section 504 plans: add, end, edit, list, remove, reinstate."""
 
 
 @plan.command("add")
@@ -255,6 +308,30 @@ def plan_end(app, plan_id, on, reason, fmt) -> None:
     emit_one(_run(app, lambda s: records.end_plan(s, plan_id, on=on, reason=reason, today=app.today)), fmt)
 
 
+@plan.command("edit")
+@click.argument("plan_id", metavar="PLAN", type=ID)
+@click.option("--start", type=DATE, help="Correct the day the plan took effect.")
+@click.option("--category", metavar="CATEGORY", help="IDEA disability category (IEPs only; '' clears it).")
+@click.option("--end", type=DATE, help="Correct the last day of an ended plan.")
+@click.option("--end-reason", "end_reason", type=ModelChoice("END_REASONS"), help="Correct why an ended plan ended.")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def plan_edit(app, plan_id, start, category, end, end_reason, reason, fmt) -> None:
+    """Correct PLAN (an id); the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_plan(
+            s, plan_id, start=start, category=category, end=end, reason=end_reason, today=app.today
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+_remove_commands(plan, "plan")
 _list_command(plan, PLAN_COLUMNS, "list_plans", "Plan", "Plans")
 
 
@@ -263,7 +340,7 @@ _list_command(plan, PLAN_COLUMNS, "list_plans", "Plan", "Plans")
 
 @click.group()
 def meeting() -> None:
-    """Meetings held: add, list."""
+    """Meetings held: add, edit, list, remove, reinstate."""
 
 
 @meeting.command("add")
@@ -297,6 +374,40 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, f
     _print_added(record, fmt)
 
 
+@meeting.command("edit")
+@click.argument("meeting_id", metavar="ID", type=ID)
+@click.option("--kind", type=ModelChoice("MEETING_KINDS"), help="Kind of meeting.")
+@click.option("--on", "on", type=DATE, help="Day the meeting was held.")
+@click.option("--plan", "plan_id", type=ID, metavar="ID", help="The plan (of the same student) it was about.")
+@click.option("--outcome", metavar="OUTCOME", help="What the meeting decided ('' clears it).")
+@click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="Roles present (replace the list).")
+@click.option("--notes", metavar="TEXT", help="Free-text notes ('' clears them).")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, reason, fmt) -> None:
+    """Correct meeting ID; the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_meeting(
+            s,
+            meeting_id,
+            kind=kind,
+            on=on,
+            plan_id=plan_id,
+            outcome=outcome,
+            attendees=attendees or None,
+            notes=notes,
+            today=app.today,
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+_remove_commands(meeting, "meeting")
 _list_command(meeting, MEETING_COLUMNS, "list_meetings", "Meeting", "Meetings")
 
 
@@ -305,7 +416,7 @@ _list_command(meeting, MEETING_COLUMNS, "list_meetings", "Meeting", "Meetings")
 
 @click.group()
 def assessment() -> None:
-    """Evaluations, reevaluations, 504 evaluations and IEEs: add, update, list."""
+    """Evaluations, reevaluations, 504 evaluations and IEEs: add, update (edit), list, remove, reinstate."""
 
 
 @assessment.command("add")
@@ -342,21 +453,35 @@ def assessment_add(app, student_id, kind, requested, consent, completed, deliver
 @click.option("--consent", type=DATE, help="Day the school received signed consent.")
 @click.option("--completed", type=DATE, help="Day the evaluation was completed.")
 @click.option("--delivered", type=DATE, help="Day the report was given to the parent.")
+@click.option("--requested", type=DATE, help="Correct the day it was requested.")
+@click.option("--kind", type=ModelChoice("ASSESSMENT_KINDS"), help="Correct the kind of assessment.")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def assessment_update(app, assessment_id, consent, completed, delivered, fmt) -> None:
-    """Set dates of assessment ID."""
+def assessment_update(app, assessment_id, consent, completed, delivered, requested, kind, reason, fmt) -> None:
+    """Set or correct dates of assessment ID (`edit` is the same command); the old values
+    stay in `tracker history`."""
     from tracker import records
 
     record = _run(
         app,
         lambda s: records.update_assessment(
-            s, assessment_id, consent=consent, completed=completed, delivered=delivered, today=app.today
+            s,
+            assessment_id,
+            consent=consent,
+            completed=completed,
+            delivered=delivered,
+            requested=requested,
+            kind=kind,
+            today=app.today,
         ),
+        reason=reason,
     )
     emit_one(record, fmt)
 
 
+assessment.add_command(assessment_update, "edit")
+_remove_commands(assessment, "assessment")
 _list_command(assessment, ASSESSMENT_COLUMNS, "list_assessments", "Assessment", "Assessments")
 
 
@@ -365,7 +490,7 @@ _list_command(assessment, ASSESSMENT_COLUMNS, "list_assessments", "Assessment", 
 
 @click.group()
 def request() -> None:
-    """Requests made to the school: add, update, show, list."""
+    """Requests made to the school: add, update (edit), show, list, remove, reinstate."""
 
 
 @request.command("add")
@@ -405,17 +530,38 @@ def request_add(app, student_id, kind, on, method, received, to, confirms, asses
 @click.argument("request_id", metavar="ID", type=ID)
 @click.option("--received", type=DATE, help="Day the school received it.")
 @click.option("--responded", type=DATE, help="Day the school responded.")
+@click.option("--on", "on", type=DATE, help="Correct the day it was sent.")
+@click.option("--method", type=ModelChoice("DELIVERY_METHODS"), help="Correct how it was sent.")
+@click.option("--kind", type=ModelChoice("REQUEST_KINDS"), help="Correct what was requested.")
+@click.option("--to", "to", metavar="RECIPIENT", help="Correct to whom it was sent ('' clears it).")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def request_update(app, request_id, received, responded, fmt) -> None:
-    """Set the received/responded dates of request ID."""
+def request_update(app, request_id, received, responded, on, method, kind, to, reason, fmt) -> None:
+    """Set the received/responded dates of request ID, or correct it (`edit` is the same
+    command); the old values stay in `tracker history`."""
     from tracker import records
 
     record = _run(
         app,
-        lambda s: records.update_request(s, request_id, received=received, responded=responded, today=app.today),
+        lambda s: records.update_request(
+            s,
+            request_id,
+            received=received,
+            responded=responded,
+            sent=on,
+            method=method,
+            kind=kind,
+            to=to,
+            today=app.today,
+        ),
+        reason=reason,
     )
     _show_request(record, fmt)
+
+
+request.add_command(request_update, "edit")
+_remove_commands(request, "request")
 
 
 @request.command("show")
@@ -426,7 +572,7 @@ def request_show(app, request_id, fmt) -> None:
     """Show request ID (and the letter sent, when one was logged)."""
     from tracker import records
 
-    _show_request(_run(app, lambda s: records.get(s, "request", request_id), write=False), fmt)
+    _show_request(_run(app, lambda s: records.get(s, "request", request_id, in_force=False), write=False), fmt)
 
 
 def _show_request(record: dict[str, Any], fmt: str) -> None:
@@ -448,7 +594,7 @@ _list_command(request, REQUEST_COLUMNS, "list_requests", "WrittenRequest", "Requ
 
 @click.group()
 def absence() -> None:
-    """Days absent (Texas extends some timelines by absences): add, list."""
+    """Days absent (Texas extends some timelines by absences): add, list, remove, reinstate."""
 
 
 @absence.command("add")
@@ -465,4 +611,65 @@ def absence_add(app, student_id, on, through, fmt) -> None:
     _print_added(record, fmt)
 
 
+_remove_commands(absence, "absence")
 _list_command(absence, ABSENCE_COLUMNS, "list_absences", "Absence", "Absences")
+
+
+# --- history ---------------------------------------------------------------------------
+
+HISTORY_COLUMNS = ("when (UTC)", "command", "action", "record", "changes", "reason")
+_RECORD_NAMES = {"written_request": "request"}
+
+
+@click.command("history")
+@click.argument("student_id", metavar="STUDENT", type=ID)
+@format_option()
+@pass_app
+def history(app, student_id: int, fmt: str) -> None:
+    """Everything that happened to STUDENT's record (an id), oldest first: each record
+    added, edited, removed or reinstated, when (UTC), by which command, the values before
+    and after, and the reason given. Removed students and records are included."""
+    from tracker.history import describe, student_history
+
+    def entries(session):
+        out = []
+        for e in student_history(session, student_id):
+            out.append(
+                {
+                    "id": e.id,
+                    "changed_at": e.changed_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "command": e.command,
+                    "action": e.action,
+                    "table_name": e.table_name,
+                    "record_id": e.record_id,
+                    "student_id": e.student_id,
+                    "before": e.before,
+                    "after": e.after,
+                    "reason": e.reason,
+                    "_changes": describe(e),
+                }
+            )
+        return out
+
+    with app.transaction(write=False) as session:
+        rows = entries(session)
+    if fmt == "table":
+        table_rows = [
+            {
+                "when (UTC)": r["changed_at"].replace("T", " ").rstrip("Z"),
+                "command": r["command"].removeprefix("tracker "),
+                "action": r["action"],
+                "record": f"{_RECORD_NAMES.get(r['table_name'], r['table_name'])} {r['record_id']}",
+                "changes": r["_changes"],
+                "reason": r["reason"],
+            }
+            for r in rows
+        ]
+        emit(table_rows, fmt, HISTORY_COLUMNS, title=f"History of student {student_id}")
+        return
+    plain = [{k: v for k, v in r.items() if k != "_changes"} for r in rows]
+    if fmt == "csv":
+        import json
+
+        plain = [r | {"before": json.dumps(r["before"]), "after": json.dumps(r["after"])} for r in plain]
+    emit(plain, fmt)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import App, emit, format_option, pass_app, to_json
+from tracker.cli import ID, App, csv_cell, csv_writer, emit, format_option, pass_app, redact_option, to_json
 from tracker.errors import EXIT_OVERDUE
 
 STATUS_LABEL = {
@@ -20,13 +20,10 @@ STATUS_LABEL = {
 
 
 def _student_or_fail(session, student_id: int) -> Any:
-    from tracker import models
-    from tracker.errors import NotFound
+    """The student, in force (NotFound, or InputError for a removed student: exit 2)."""
+    from tracker.records import get
 
-    student = session.get(models.Student, student_id)
-    if student is None:
-        raise NotFound("student", student_id, "see `tracker student list`")
-    return student
+    return get(session, "student", student_id)
 
 
 def _due_cell(d) -> str:
@@ -95,21 +92,31 @@ _CSV_COLS = [
 ]  # fmt: skip
 
 
-def _csv_cells(d) -> list:
-    row = d.to_json()
+#: ``--redact`` adds the student's age (whole years) as the last column.
+_CSV_COLS_REDACTED = [*_CSV_COLS, "student_age"]
+
+
+def _csv_value(value):
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else value
+
+
+def _csv_cells(d, redactor=None) -> list:
+    """The CSV row of a deadline (redacted with a :class:`tracker.redact.Redactor`), text
+    cells neutralised against spreadsheet formulas (:func:`tracker.cli.csv_cell`)."""
+    row = d.to_json() if redactor is None else redactor.deadline_json(d)
     row["trigger_event"] = row["trigger"]["event"]
     row["trigger_date"] = row["trigger"]["date"]
-    return ["" if row[c] is None else str(row[c]).lower() if isinstance(row[c], bool) else row[c] for c in _CSV_COLS]
+    cols = _CSV_COLS if redactor is None else _CSV_COLS_REDACTED
+    return [csv_cell(row[c], _csv_value) for c in cols]
 
 
-def _csv(deadlines) -> None:
-    import csv
+def _csv(deadlines, redactor=None) -> None:
     import sys
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(_CSV_COLS)
+    writer = csv_writer(sys.stdout)
+    writer.writerow(_CSV_COLS if redactor is None else _CSV_COLS_REDACTED)
     for d in deadlines:
-        writer.writerow(_csv_cells(d))
+        writer.writerow(_csv_cells(d, redactor))
 
 
 # --- streaming output of the daily run ---------------------------------------------------
@@ -203,17 +210,16 @@ def _json_renderer():
     return render
 
 
-def _csv_renderer():
-    import csv
+def _csv_renderer(redactor=None):
     import io
 
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf)
 
     def render(d) -> str:
         buf.seek(0)
         buf.truncate()
-        writer.writerow(_csv_cells(d))
+        writer.writerow(_csv_cells(d, redactor))
         return buf.getvalue()
 
     return render
@@ -325,7 +331,7 @@ def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> 
     help="List deadlines due within this many days (and everything overdue).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Also list later deadlines and advisory items.")
-@click.option("--student", "student_ids", type=int, multiple=True, help="Only this student (repeatable).")
+@click.option("--student", "student_ids", type=ID, multiple=True, help="Only this student (repeatable).")
 @click.option("--state", type=str, default=None, help="Only students of this state (two-letter code).")
 @format_option(("table", "json", "csv", "ics"))
 @click.option(
@@ -334,6 +340,7 @@ def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> 
     default=None,
     help="Exit with status 3 when anything is overdue (for cron).",
 )
+@redact_option()
 @pass_app
 def due(
     app: App,
@@ -343,12 +350,15 @@ def due(
     state: str | None,
     fmt: str,
     fail_on: str | None,
+    redact: bool,
 ) -> None:
     """List deadlines that are overdue or coming due, soonest first.
 
     Each item carries its rule, legal citation and how the date was computed. Section 504
     timelines are benchmarks; an IEE request shows days elapsed. Table output is silent
     except for a one-line summary when nothing needs attention, so cron mails only news.
+    With --redact, students are shown by initials and age (JSON and CSV add
+    ``student_age``) and dates of birth are left out of the derivations.
     """
     from tracker.errors import InputError
     from tracker.models import JURISDICTIONS
@@ -368,14 +378,15 @@ def due(
     }
     if fmt in ("json", "csv"):
         with _SortedSpool() as spool:
-            problems, baseline, overdue = _stream_due(app, student_ids, run, fmt, spool)
+            problems, baseline, overdue, redactor = _stream_due(app, student_ids, run, fmt, spool, redact)
             _notes(problems, baseline)
             if fmt == "json":  # as click.echo(to_json(items)) writes it
                 _write_chunks(spool.texts(), "[\n  ", ",\n  ", "\n]\n", "[]\n", lambda t: click.echo(t, nl=False))
             else:  # as _csv writes it: straight to sys.stdout
                 import sys
 
-                _write_chunks(spool.texts(), _csv_header(), "", "", _csv_header(), sys.stdout.write)
+                header = _csv_header(redactor)
+                _write_chunks(spool.texts(), header, "", "", header, sys.stdout.write)
         if fail_on == "overdue" and overdue:
             click.get_current_context().exit(EXIT_OVERDUE)
         return
@@ -383,6 +394,11 @@ def due(
         for sid in student_ids:
             _student_or_fail(session, sid)
         deadlines, problems, baseline = daily_run(session, app.today, **run)
+        if redact:
+            from tracker.redact import Redactor
+
+            redactor = Redactor.load(session, app.today, student_ids)
+            deadlines = [redactor.deadline(d, label=True) for d in deadlines]
     _notes(problems, baseline)
     if fmt == "ics":
         from tracker.ics import deadlines_to_ics
@@ -414,45 +430,51 @@ def _notes(problems: list[str], baseline: set[str]) -> None:
         )
 
 
-def _csv_header() -> str:
-    import csv
+def _csv_header(redactor=None) -> str:
     import io
 
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerow(_CSV_COLS)
+    csv_writer(buf).writerow(_CSV_COLS if redactor is None else _CSV_COLS_REDACTED)
     return buf.getvalue()
 
 
 def _stream_due(
-    app: App, student_ids, run: dict[str, Any], fmt: str, spool: _SortedSpool
-) -> tuple[list[str], set[str], bool]:
-    """Compute the daily run into ``spool`` as (sort key, rendered text) records; return the
-    problems, the states on the federal baseline only, and whether anything is overdue."""
+    app: App, student_ids, run: dict[str, Any], fmt: str, spool: _SortedSpool, redact: bool = False
+) -> tuple[list[str], set[str], bool, Any]:
+    """Compute the daily run into ``spool`` as (sort key, rendered text) records (redacted
+    with ``redact``); return the problems, the states on the federal baseline only, whether
+    anything is overdue, and the :class:`tracker.redact.Redactor` used (``None`` unredacted)."""
     from tracker.scheduler import listed_deadlines
 
     problems: list[str] = []
     baseline: set[str] = set()
     overdue = False
-    if fmt == "json":
-        render_item = _json_renderer()
-
-        def render(d) -> str:
-            return render_item(d.to_json())
-    else:
-        render = _csv_renderer()
     add = spool.add
     with app.transaction(write=False) as session:
         for sid in student_ids:
             _student_or_fail(session, sid)
+        redactor = None
+        if redact:
+            from tracker.redact import Redactor
+
+            redactor = Redactor.load(session, app.today, student_ids)
+        if fmt == "json":
+            render_item = _json_renderer()
+            to_item = (lambda d: d.to_json()) if redactor is None else redactor.deadline_json
+
+            def render(d) -> str:
+                return render_item(to_item(d))
+        else:
+            render = _csv_renderer(redactor)
         for d in listed_deadlines(session, app.today, problems=problems, baseline_only=baseline, **run):
             if d.status == "overdue":
                 overdue = True
             add(_sort_text(d), render(d))
-    return problems, baseline, overdue
+    return problems, baseline, overdue, redactor
 
 
 @click.command()
-@click.argument("student", type=int)
+@click.argument("student", type=ID)
 @click.option("--rule", "rule_name", default=None, help="Only this rule (canonical name, e.g. initial_evaluation).")
 @format_option(("text", "json"), default="text")
 @pass_app
@@ -502,17 +524,27 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 
 
 @click.command()
-@click.argument("student", type=int)
+@click.argument("student", type=ID)
 @format_option(("table", "json", "csv"))
+@redact_option()
 @pass_app
-def timeline(app: App, student: int, fmt: str) -> None:
+def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     """Every deadline of a student, past and present: met on time, met late (by how many
-    days), or still open - the record to attach to a state complaint."""
+    days), or still open - the record to attach to a state complaint.
+
+    With --redact, rows start with the student's initials and age (``student``,
+    ``student_age``; the table's title) and the date of birth is left out.
+    """
     from tracker.scheduler import deadlines_for
 
+    redactor = None
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
         items, problems = deadlines_for(session, student, app.today, app.conventions)
+        if redact:
+            from tracker.redact import Redactor
+
+            redactor = Redactor.load(session, app.today, [student])
     items.sort(key=lambda d: (d.due or d.trigger_date, d.rule))
     rows = []
     for d in items:
@@ -532,10 +564,14 @@ def timeline(app: App, student: int, fmt: str) -> None:
                 "citation": d.citation,
             }
         )
+    title = None
+    if redactor is not None:
+        rows = [redactor.timeline_row(student, r) for r in rows]
+        title = f"#{student} {redactor.person(student).label}"
     if fmt == "table":
         for r in rows:
             r["status"] = STATUS_LABEL[r["status"]]
-        emit(rows, "table", ["trigger", "rule", "due", "status", "met_on", "days_late", "binding", "citation"])
+        emit(rows, "table", ["trigger", "rule", "due", "status", "met_on", "days_late", "binding", "citation"], title)
     else:
         emit(rows, fmt)
     for p in problems:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, ID, App, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, App, format_option, pass_app, redact_option, to_json
 
 DEMO_TODAY = date(2025, 10, 1)
 #: The sample records events up to the demo date: an earlier --today would put them in the future.
@@ -184,7 +184,10 @@ def import_json(app: App, file: Path) -> None:
             target.unlink()
         raise
     total = sum(counts.values())
-    click.echo(f"Restored {total} row(s) from {file.name}: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v))
+    click.echo(
+        f"Restored {total} row(s) from {click.format_filename(file.name)}: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+    )
 
 
 # --- export -----------------------------------------------------------------------------
@@ -206,29 +209,39 @@ def _write(text: str, out: Path | None) -> None:
 
 @export.command("ics")
 @click.option("--student", "student_ids", type=ID, multiple=True, help="Only this student (repeatable).")
-@click.option("--alarm-days", type=click.IntRange(min=0), default=None, help="Add a reminder N days before each date.")
+@click.option(
+    "--alarm-days",
+    type=click.IntRange(min=0, max=365),
+    default=None,
+    help="Add a reminder N days (0-365) before each date.",
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
 )
+@redact_option()
 @pass_app
-def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, out: Path | None) -> None:
+def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, out: Path | None, redact: bool) -> None:
     """Open deadlines (overdue, due soon and later) as an iCalendar feed for a calendar app.
 
     One all-day event per dated deadline; an event keeps its UID when its date changes,
-    so re-importing the file updates events instead of duplicating them.
+    so re-importing the file updates events instead of duplicating them. With --redact,
+    events name the student by initials and age and leave the date of birth out.
     """
-    from tracker import models
-    from tracker.errors import NotFound
     from tracker.ics import deadlines_to_ics
+    from tracker.records import get
     from tracker.scheduler import daily_run
 
     with app.transaction(write=False) as session:
         for sid in student_ids:
-            if session.get(models.Student, sid) is None:
-                raise NotFound("student", sid, "see `tracker student list`")
+            get(session, "student", sid)  # NotFound, or InputError for a removed student
         deadlines, problems, _ = daily_run(
             session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions
         )
+        if redact:
+            from tracker.redact import Redactor
+
+            redactor = Redactor.load(session, app.today, student_ids)
+            deadlines = [redactor.deadline(d, label=True) for d in deadlines]
     for p in problems:
         click.echo(f"problem: {p}", err=True)
     _write(deadlines_to_ics(deadlines, alarm_days=alarm_days, today=app.today), out)
@@ -238,14 +251,25 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
 )
+@redact_option()
 @pass_app
-def export_json(app: App, out: Path | None) -> None:
-    """A complete backup of the database as JSON (restore with `tracker import json`)."""
+def export_json(app: App, out: Path | None, redact: bool) -> None:
+    """A complete backup of the database as JSON (restore with `tracker import json`).
+
+    With --redact: initials instead of names, ages (as of --today) instead of dates of
+    birth, no district student numbers, notes, attendees, request subjects, letter texts
+    or change log; marked "redacted": true, it is a report, not a backup, and
+    `tracker import json` refuses it.
+    """
     from tracker import backup
     from tracker.db import current_revision
 
     with app.transaction(write=False) as session:
         data = backup.dump(session, app.today, current_revision(app.engine))
+    if redact:
+        from tracker.redact import redact_dump
+
+        data = redact_dump(data, app.today)
     _write(backup.dumps(data), out)
 
 
@@ -314,7 +338,8 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
     click.echo("What next:")
     if keep is not None:
         click.echo(
-            f"  tracker --db sqlite:///{keep} --today {demo_today.isoformat()} explain 1   # how each date was computed"
+            f"  tracker --db sqlite:///{click.format_filename(keep)} --today {demo_today.isoformat()} explain 1"
+            "   # how each date was computed"
         )
     else:
         click.echo(

@@ -1,0 +1,184 @@
+"""History, never destruction: the change log, `remove`/`reinstate`, corrections by `edit`,
+and `tracker history` (issue 7), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from conftest import add_student, invoke, snapshot
+
+SAMPLE = Path(__file__).resolve().parent.parent / "tracker" / "sample" / "caseload.csv"
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def history(url: str, sid: int) -> list[dict]:
+    return json.loads(ok(invoke(url, "history", str(sid), "--format", "json")))
+
+
+def annual_review_due(url: str, sid: int) -> str:
+    items = json.loads(ok(invoke(url, "due", "--all", "--student", str(sid), "--format", "json")))
+    return next(d["due"] for d in items if d["rule"] == "annual_review")
+
+
+@pytest.fixture
+def case(migrated_db_url):
+    """Student 1 (CA) with an IEP from 2024-10-10 and an annual-review meeting on 2025-09-01."""
+    sid = add_student(migrated_db_url, "Ana Ruiz", "2014-05-02", "CA")
+    ok(invoke(migrated_db_url, "plan", "add", str(sid), "--kind", "iep", "--start", "2024-10-10"))
+    ok(invoke(migrated_db_url, "meeting", "add", str(sid), "--kind", "annual-review", "--on", "2025-09-01",
+              "--plan", "1", "--outcome", "reviewed"))  # fmt: skip
+    return migrated_db_url
+
+
+def test_every_change_is_logged_with_before_and_after(case):
+    started = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
+    ok(invoke(case, "plan", "edit", "1", "--start", "2024-10-08", "--reason", "typo: the IEP took effect on the 8th"))
+    ok(invoke(case, "student", "edit", "1", "--school", "Lincoln Elementary"))
+    entries = history(case, 1)
+    assert [(e["command"], e["action"], e["table_name"], e["record_id"]) for e in entries] == [
+        ("tracker student add", "add", "student", 1),
+        ("tracker plan add", "add", "plan", 1),
+        ("tracker meeting add", "add", "meeting", 1),
+        ("tracker plan edit", "edit", "plan", 1),
+        ("tracker student edit", "edit", "student", 1),
+    ]
+    add_student_entry, add_plan, _, edit_plan, edit_student = entries
+    assert add_student_entry["before"] is None
+    assert add_student_entry["after"] | {"withdrawn_at": None} == {
+        "id": 1, "name": "Ana Ruiz", "dob": "2014-05-02", "jurisdiction": "CA", "school": None, "district": None,
+        "grade": None, "local_id": None, "case_manager": None, "calendar_id": None, "withdrawn_at": None,
+    }  # fmt: skip
+    assert add_plan["after"]["start_date"] == "2024-10-10"
+    # an edit keeps only what changed: the old and the new value, and the reason given
+    assert (edit_plan["before"], edit_plan["after"]) == ({"start_date": "2024-10-10"}, {"start_date": "2024-10-08"})
+    assert edit_plan["reason"] == "typo: the IEP took effect on the 8th"
+    assert (edit_student["before"], edit_student["after"]) == ({"school": None}, {"school": "Lincoln Elementary"})
+    for e in entries:  # when: UTC, to the second, during this test
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["changed_at"])
+        moment = datetime.strptime(e["changed_at"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        assert started - timedelta(seconds=60) <= moment <= datetime.now(UTC)
+    table = ok(invoke(case, "history", "1"))
+    assert "start_date: 2024-10-10 -> 2024-10-08" in table and "typo: the IEP" in table
+
+
+def test_remove_takes_a_meeting_out_of_reports_but_keeps_it(case):
+    # In force, the annual review runs from the last review meeting: 2025-09-01 + 1 year = 2026-09-01.
+    assert annual_review_due(case, 1) == "2026-09-01"
+    rows_before = len(snapshot(case)["meeting"])
+    out = json.loads(ok(invoke(case, "meeting", "remove", "1", "--reason", "entered twice", "--format", "json")))
+    assert out["id"] == 1 and out["withdrawn_at"] is not None
+    # Removed, the review runs from the IEP's start: 2024-10-10 + 1 year = 2025-10-10.
+    assert annual_review_due(case, 1) == "2025-10-10"
+    assert json.loads(ok(invoke(case, "meeting", "list", "--format", "json"))) == []
+    listed = json.loads(ok(invoke(case, "meeting", "list", "--include-removed", "--format", "json")))
+    assert [m["id"] for m in listed] == [1]
+    assert len(snapshot(case)["meeting"]) == rows_before  # nothing deleted
+    last = history(case, 1)[-1]
+    assert (last["command"], last["action"], last["reason"]) == ("tracker meeting remove", "withdraw", "entered twice")
+    assert last["before"] == {"withdrawn_at": None} and last["after"]["withdrawn_at"].startswith("20")
+
+    # a removed record is shown, not changed: edits and a second removal exit 2 and change nothing
+    before = snapshot(case)
+    for args in (("meeting", "edit", "1", "--notes", "x"), ("meeting", "remove", "1"),
+                 ("plan", "reinstate", "1")):  # fmt: skip
+        refused = invoke(case, *args)
+        assert refused.exit_code == 2, (args, refused.output)
+        assert refused.output.startswith("error: ")
+    assert "was removed on" in invoke(case, "meeting", "edit", "1", "--notes", "x").output
+    assert snapshot(case) == before
+
+    ok(invoke(case, "meeting", "reinstate", "1", "--reason", "it was not a duplicate"))
+    assert annual_review_due(case, 1) == "2026-09-01"
+    assert [e["action"] for e in history(case, 1)][-2:] == ["withdraw", "reinstate"]
+
+
+def test_a_removed_student_leaves_every_report(case):
+    other = add_student(case, "Ben Cole", "2013-05-02", "TX")
+    ok(invoke(case, "student", "remove", "1", "--reason", "added by mistake"))
+    listed = json.loads(ok(invoke(case, "student", "list", "--format", "json")))
+    assert [s["id"] for s in listed] == [other]
+    assert [
+        s["id"] for s in json.loads(ok(invoke(case, "student", "list", "--include-removed", "--format", "json")))
+    ] == [
+        1,
+        other,
+    ]
+    items = json.loads(ok(invoke(case, "due", "--all", "--format", "json")))
+    assert {d["student_id"] for d in items} <= {other}
+    assert json.loads(ok(invoke(case, "plan", "list", "--format", "json"))) == []  # plans of a removed student
+    ics = ok(invoke(case, "export", "ics"))
+    assert "Ana" not in ics
+    for args in (("timeline", "1"), ("explain", "1"), ("plan", "add", "1", "--kind", "504", "--start", "2025-01-06"),
+                 ("export", "ics", "--student", "1")):  # fmt: skip
+        refused = invoke(case, *args)
+        assert refused.exit_code == 2 and "student 1 was removed" in refused.output, (args, refused.output)
+    shown = json.loads(ok(invoke(case, "student", "show", "1", "--format", "json")))
+    assert shown["name"] == "Ana Ruiz" and shown["withdrawn_at"] is not None
+    assert [e["action"] for e in history(case, 1)][-1] == "withdraw"
+    # the plan of a removed student cannot be reinstated on its own
+    assert invoke(case, "student", "reinstate", "1").exit_code == 0
+    assert annual_review_due(case, 1) == "2026-09-01"
+
+
+def test_corrections_of_requests_and_assessments(migrated_db_url):
+    url = migrated_db_url
+    sid = add_student(url, "Ana Ruiz", "2014-05-02", "CA")
+    ok(invoke(url, "request", "add", str(sid), "--kind", "evaluation", "--on", "2025-09-02", "--method", "email"))
+    ok(invoke(url, "assessment", "add", str(sid), "--kind", "initial", "--consent", "2025-09-15"))
+    fixed = json.loads(ok(invoke(url, "request", "edit", "1", "--on", "2025-09-03", "--method", "certified-mail",
+                                 "--received", "2025-09-05", "--format", "json")))  # fmt: skip
+    assert (fixed["sent_on"], fixed["method"], fixed["received_on"]) == ("2025-09-03", "certified-mail", "2025-09-05")
+    fixed = json.loads(ok(invoke(url, "assessment", "edit", "1", "--requested", "2025-09-03", "--format", "json")))
+    assert (fixed["requested_on"], fixed["consent_on"]) == ("2025-09-03", "2025-09-15")
+    edits = [e for e in history(url, sid) if e["action"] == "edit"]
+    assert [(e["table_name"], e["before"], e["after"]) for e in edits] == [
+        ("written_request", {"sent_on": "2025-09-02", "method": "email", "received_on": None},
+         {"sent_on": "2025-09-03", "method": "certified-mail", "received_on": "2025-09-05"}),
+        ("assessment", {"requested_on": None}, {"requested_on": "2025-09-03"}),
+    ]  # fmt: skip
+    # a correction that breaks the order of dates is refused, and logs nothing
+    before = snapshot(url)
+    refused = invoke(url, "request", "edit", "1", "--on", "2025-09-06")  # sent after it was received (09-05)
+    assert refused.exit_code == 2 and "--received" in refused.output
+    assert snapshot(url) == before
+
+
+def test_caseload_import_logs_every_row_and_skips_removed_students(migrated_db_url):
+    url = migrated_db_url
+    summary = json.loads(ok(invoke(url, "import", "caseload", str(SAMPLE), "--format", "json")))
+    created = summary["students_new"] + sum(summary["created"].values())
+    log = snapshot(url)["change_log"]
+    assert len(log) == created  # one "add" entry per row inserted
+    assert created == sum(
+        len(snapshot(url)[t]) for t in ("student", "plan", "meeting", "assessment", "written_request")
+    )
+
+    ok(invoke(url, "student", "remove", "1"))
+    again = json.loads(ok(invoke(url, "import", "caseload", str(SAMPLE), "--format", "json")))
+    assert again["students_new"] == 0
+    (row,) = [s for s in again["students"] if s["student_id"] == 1]
+    assert row["removed"] is True and row["added"] == []
+    assert any("student #1 was removed" in n for n in again["notes"])
+    assert len(json.loads(ok(invoke(url, "student", "list", "--include-removed", "--format", "json")))) == 40
+
+
+def test_logged_letter_is_in_the_history(migrated_db_url):
+    url = migrated_db_url
+    sid = add_student(url, "Ana Ruiz", "2014-05-02", "CA", "--school", "Lincoln Elementary")
+    ok(invoke(url, "profile", "set", "name", "Maria Ruiz"))
+    ok(invoke(url, "profile", "set", "address", "1 Main St, Fresno, CA 93701"))
+    ok(invoke(url, "letter", "records", str(sid), "--to", "Dr. Lee", "--log"))
+    # the request is added, then its letter text stored (one command, one moment)
+    added, text = [e for e in history(url, sid) if e["table_name"] == "written_request"]
+    assert (added["command"], added["action"], added["after"]["kind"]) == ("tracker letter", "add", "records")
+    assert (text["command"], text["action"], text["changed_at"]) == ("tracker letter", "edit", added["changed_at"])
+    assert text["after"]["letter_text"].startswith("Maria Ruiz")
