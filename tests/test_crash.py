@@ -180,6 +180,21 @@ def big_caseload(tmp_path_factory) -> Path:
     return path
 
 
+def _kill_once_writing(url: str, *args: str) -> None:
+    """Run ``tracker *args`` and SIGKILL it from outside once it is writing: SQLite, when the
+    -wal file has grown; PostgreSQL, when its transaction has written rows."""
+    path = sqlite_path(url)
+    if path is not None:
+        _kill_when(_start(url, *args), _wal_grown(path))
+        return
+    name = f"crash-{os.getpid()}-{time.monotonic_ns()}"
+    ready = _pg_writing(url, name)
+    try:
+        _kill_when(_start(_with_app_name(url, name), *args), ready)
+    finally:
+        ready.engine.dispose()  # type: ignore[attr-defined]
+
+
 def test_killed_caseload_import_leaves_all_or_nothing(migrated_db_url, big_caseload):
     url = migrated_db_url
     path = sqlite_path(url)
@@ -188,16 +203,7 @@ def test_killed_caseload_import_leaves_all_or_nothing(migrated_db_url, big_casel
     # 1. From outside, once the import is writing.
     if path is not None:
         assert not Path(f"{path}-wal").exists()
-        proc = _start(url, "import", "caseload", str(big_caseload))
-        _kill_when(proc, _wal_grown(path))
-    else:
-        name = f"crash-{os.getpid()}-{time.monotonic_ns()}"
-        ready = _pg_writing(url, name)
-        try:
-            proc = _start(_with_app_name(url, name), "import", "caseload", str(big_caseload))
-            _kill_when(proc, ready)
-        finally:
-            ready.engine.dispose()  # type: ignore[attr-defined]
+    _kill_once_writing(url, "import", "caseload", str(big_caseload))
     faults += 1
     counts = _open_and_verify(url)
     # All or nothing: either the database as before, or every student imported.
@@ -236,20 +242,9 @@ def big_dump(big_caseload, tmp_path_factory) -> Path:
 
 def test_killed_restore_leaves_all_or_nothing(migrated_db_url, big_dump):
     url = migrated_db_url
-    path = sqlite_path(url)
     before = snapshot(url)
     assert all(not rows for table, rows in before.items() if table != "alembic_version")
-    if path is not None:
-        proc = _start(url, "import", "json", str(big_dump))
-        _kill_when(proc, _wal_grown(path))
-    else:
-        name = f"crash-{os.getpid()}-{time.monotonic_ns()}"
-        ready = _pg_writing(url, name)
-        try:
-            proc = _start(_with_app_name(url, name), "import", "json", str(big_dump))
-            _kill_when(proc, ready)
-        finally:
-            ready.engine.dispose()  # type: ignore[attr-defined]
+    _kill_once_writing(url, "import", "json", str(big_dump))
     counts = _open_and_verify(url)
     assert counts["student"] in (0, ROWS)
     if counts["student"] == 0:

@@ -247,6 +247,19 @@ def downgrade(engine: Engine, revision: str) -> None:
     engine.dispose()
 
 
+def _refuse_foreign_tables(bind: Engine | Connection) -> None:
+    """Refuse a database without a tracker revision that holds tables (another application's).
+
+    Raises:
+        DatabaseNotMigrated: there are tables other than ``alembic_version``.
+    """
+    if [t for t in inspect(bind).get_table_names() if t != "alembic_version"]:
+        raise DatabaseNotMigrated(
+            "the database holds tables of another application and no tracker schema; "
+            "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
+        )
+
+
 def _create_if_new(engine: Engine) -> str | None:
     """Migrate a database that has no tracker schema to head, under the migration lock.
 
@@ -262,12 +275,7 @@ def _create_if_new(engine: Engine) -> str | None:
     with migration_transaction(engine) as connection:
         found = MigrationContext.configure(connection).get_current_revision()
         if found is None:
-            tables = [t for t in inspect(connection).get_table_names() if t != "alembic_version"]
-            if tables:
-                raise DatabaseNotMigrated(
-                    "the database holds tables of another application and no tracker schema; "
-                    "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
-                )
+            _refuse_foreign_tables(connection)
             _run_alembic(connection, "upgrade", "head")
             found = MigrationContext.configure(connection).get_current_revision()
     engine.dispose()
@@ -320,12 +328,7 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
             # migrate, under the migration lock (this also refuses other applications' tables).
             current = _create_if_new(engine)
         elif current is None:
-            tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-            if tables:
-                raise DatabaseNotMigrated(
-                    "the database holds tables of another application and no tracker schema; "
-                    "point --db / TRACKER_DATABASE_URL at a tracker database or an empty one"
-                )
+            _refuse_foreign_tables(engine)
             raise DatabaseNotMigrated("the database is empty; create it with `tracker init`")
     except TrackerError:
         raise
