@@ -182,3 +182,103 @@ def test_logged_letter_is_in_the_history(migrated_db_url):
     assert (added["command"], added["action"], added["after"]["kind"]) == ("tracker letter", "add", "records")
     assert (text["command"], text["action"], text["changed_at"]) == ("tracker letter", "edit", added["changed_at"])
     assert text["after"]["letter_text"].startswith("Maria Ruiz")
+
+
+# --- found by a new-user pass (issue 7) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal"])
+def test_outputs_never_overwrite_the_database_or_its_side_files(tmp_path, suffix):
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    add_student(url, "Ana Ruiz", "2014-05-02", "CA")
+    before = snapshot(url)
+    target = tmp_path / f"t.db{suffix}"
+    (tmp_path / "link.db").symlink_to(tmp_path / "t.db")
+    for out in (target, tmp_path / "link.db"):
+        for args in (("export", "json", "--out", str(out)), ("export", "ics", "--out", str(out))):
+            refused = invoke(url, *args)
+            assert refused.exit_code == 2 and "a file other than the database" in refused.output, refused.output
+    refused = invoke(url, "backup", "--overwrite", str(target))
+    assert refused.exit_code == 2 and "is the database itself or one of its" in refused.output, refused.output
+    assert snapshot(url) == before  # still opens, same rows
+
+
+def test_backup_refuses_an_empty_path_and_a_database_that_is_not_sqlite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    add_student(url, "Ana Ruiz", "2014-05-02", "CA")
+    refused = invoke(url, "backup", "")
+    assert refused.exit_code == 2 and "PATH: '' is not valid" in refused.output
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("tracker-")) == []
+    not_db = tmp_path / "b.json"
+    not_db.write_text('{"a": 1}')
+    for args in (("backup", str(tmp_path / "out.db")), ("student", "list")):
+        refused = invoke(f"sqlite:///{not_db}", *args)
+        assert refused.exit_code == 2 and "not a SQLite database" in refused.output, (args, refused.output)
+    folder = invoke(f"sqlite:///{tmp_path}", "student", "list")
+    assert folder.exit_code == 2 and "not a folder" in folder.output
+
+
+def test_links_between_records_must_make_sense(migrated_db_url):
+    url = migrated_db_url
+    sid = str(add_student(url, "Ana Ruiz", "2014-05-02", "CA"))
+    ok(invoke(url, "request", "add", sid, "--kind", "iee", "--on", "2025-09-01", "--method", "verbal"))  # 1
+    ok(
+        invoke(
+            url, "request", "add", sid, "--kind", "iee", "--on", "2025-09-02", "--method", "email", "--confirms", "1"
+        )
+    )
+    ok(invoke(url, "plan", "add", sid, "--kind", "iep", "--start", "2024-10-10"))  # plan 1
+    ok(invoke(url, "plan", "add", sid, "--kind", "504", "--start", "2024-10-10"))  # plan 2
+    before = snapshot(url)
+    cases = {
+        # a second written confirmation of the same verbal request (request 2 confirms it)
+        ("request", "add", sid, "--kind", "iee", "--on", "2025-09-03", "--method", "email", "--confirms", "1"):
+            "request 2 already confirms it",
+        # confirming a request that was not verbal
+        ("request", "add", sid, "--kind", "iee", "--on", "2025-09-03", "--method", "email", "--confirms", "2"):
+            "was sent by email",
+        # completed (08-01) / delivered (08-15) before it was requested (09-02)
+        ("assessment", "add", sid, "--kind", "initial", "--requested", "2025-09-02", "--completed", "2025-08-01"):
+            "must not be before --requested (2025-09-02)",
+        ("assessment", "add", sid, "--kind", "initial", "--requested", "2025-09-02", "--delivered", "2025-08-15"):
+            "must not be before --requested (2025-09-02)",
+        # a 504 review about the IEP, an IEP annual review about the 504 plan
+        ("meeting", "add", sid, "--kind", "504-review", "--on", "2025-09-05", "--plan", "1"): "plan 1 is an IEP",
+        ("meeting", "add", sid, "--kind", "annual-review", "--on", "2025-09-05", "--plan", "2"): "plan 2 is a 504",
+        # a second open IEP while plan 1 is in force
+        ("plan", "add", sid, "--kind", "iep", "--start", "2025-09-01"): "plan 1 is open",
+    }  # fmt: skip
+    for args, message in cases.items():
+        refused = invoke(url, *args)
+        assert refused.exit_code == 2 and message in refused.output, (args, refused.output)
+    assert snapshot(url) == before
+
+
+def test_a_remove_and_an_add_for_the_same_student_do_not_interleave_on_postgresql(migrated_db_url):
+    """The add's check that the student is in force locks the student's row, so a concurrent
+    `student remove` waits for it (here: fails at once under lock_timeout) instead of
+    slipping in between the check and the insert."""
+    if not migrated_db_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL row locks (SQLite writers hold the whole database's write lock)")
+    from sqlalchemy.exc import OperationalError
+
+    from tracker import records
+    from tracker.db import make_engine, transaction
+
+    sid = add_student(migrated_db_url, "Ana Ruiz", "2014-05-02", "NY")
+    engine = make_engine(migrated_db_url)
+    try:
+        with transaction(engine) as adding:
+            records.get_student(adding, sid)  # the check an `add` makes: the row is now locked
+            with pytest.raises(OperationalError, match="lock"):
+                with transaction(engine) as removing:
+                    from sqlalchemy import text
+
+                    removing.execute(text("SET LOCAL lock_timeout = '200ms'"))
+                    records.withdraw(removing, "student", sid, at=datetime.now(UTC))
+    finally:
+        engine.dispose()
+    assert (
+        json.loads(ok(invoke(migrated_db_url, "student", "show", str(sid), "--format", "json")))["withdrawn_at"] is None
+    )

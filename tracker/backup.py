@@ -454,8 +454,10 @@ def backup_sqlite(source, target, overwrite: bool = False) -> BackupReport:
     source, target = Path(source), Path(target)
     if target.is_dir():
         raise UsageError(f"{target} is a folder; name a file, or give the folder to write tracker-DATE.db in it")
-    if target.exists() and os.path.samefile(target, source):
-        raise UsageError(f"{target} is the database itself; name another file")
+    from tracker.config import sqlite_family
+
+    if (target.exists() and os.path.samefile(target, source)) or target.resolve() in sqlite_family(source):
+        raise UsageError(f"{target} is the database itself or one of its -wal/-shm/-journal files; name another file")
     if target.exists() and not overwrite:
         raise UsageError(f"{target} already exists; pass --overwrite to replace it, or name another file")
     if not target.parent.is_dir():
@@ -472,7 +474,12 @@ def backup_sqlite(source, target, overwrite: bool = False) -> BackupReport:
         try:
             dst = sqlite3.connect(str(tmp), isolation_level=None)
             try:
-                src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
+                try:
+                    src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
+                except sqlite3.DatabaseError as exc:
+                    if "not a database" not in str(exc):
+                        raise
+                    raise UsageError(f"the database {source} is not a SQLite database; no backup written") from None
                 dst.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
                 problems = _integrity_problems(dst)
                 if problems:

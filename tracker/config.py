@@ -113,15 +113,38 @@ def save_config(config: dict[str, Any]) -> Path:
     return path
 
 
+#: SQLite files of the databases this process opened (each with its -wal, -shm and -journal
+#: files), resolved: :func:`write_private` never writes over them.
+_DATABASE_FILES: set[Path] = set()
+
+#: What SQLite keeps next to a database file.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def sqlite_family(path: Path) -> set[Path]:
+    """A SQLite database file and its -wal, -shm and -journal files, resolved (symlinks followed)."""
+    base = Path(path).expanduser().resolve()
+    return {base} | {Path(f"{base}{suffix}") for suffix in SQLITE_SIDE_FILES}
+
+
+def protect_database_file(path: Path) -> None:
+    """Record that ``path`` is an open database: outputs may not be written over it or its
+    -wal/-shm/-journal files (called by :func:`tracker.db.make_engine`)."""
+    _DATABASE_FILES.update(sqlite_family(path))
+
+
 def write_private(path: Path, data: str | bytes, field: str = "--out") -> None:
     """Write a file readable by its owner only (0600): exports and letters hold a child's data.
 
     Raises:
-        InputError: the folder does not exist, the path is a folder, or it cannot be written
+        InputError: the folder does not exist, the path is a folder, it cannot be written, or
+            it is a database this process opened, or one of its -wal/-shm/-journal files
             (names ``field`` and the path).
     """
     path = Path(path)
     try:
+        if path.expanduser().resolve() in _DATABASE_FILES:
+            raise InputError(field, str(path), "a file other than the database and its -wal/-shm/-journal files")
         if path.is_dir():
             raise InputError(field, str(path), "a file name, not a folder")
         if not path.parent.exists():

@@ -124,6 +124,10 @@ def local_today(timezone: str | None = None) -> date:
     Raises:
         InputError: an unknown zone name.
     """
+    if timezone is not None and not isinstance(timezone, str):
+        raise InputError(
+            "timezone (config file)", repr(timezone), 'an IANA zone name in quotes, such as "America/Chicago"'
+        )
     if timezone:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 

@@ -160,6 +160,11 @@ def make_engine(url: str) -> Engine:
         _prepare_sqlite_file(parsed.database or "")
         file = sqlite_file(url)
         if file is not None:
+            from tracker.config import protect_database_file
+
+            if file.is_dir():
+                raise InputError("--db", str(file), "a SQLite database file, not a folder")
+            protect_database_file(file)
             for line in permission_warnings(file):
                 print(line, file=sys.stderr)
     try:
@@ -333,6 +338,10 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
     except TrackerError:
         raise
     except Exception as exc:
+        if "file is not a database" in str(getattr(exc, "orig", exc)):
+            raise InputError(
+                "--db / TRACKER_DATABASE_URL", url, "a tracker SQLite database (this file is not a SQLite database)"
+            ) from None
         raise TrackerError(
             f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL"
         ) from exc

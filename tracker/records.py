@@ -83,44 +83,59 @@ _MODELS = {
 # --- lookups ---------------------------------------------------------------------------
 
 
-def get(session: Session, what: str, ident: int, *, in_force: bool = True) -> Any:
+def get(session: Session, what: str, ident: int, *, in_force: bool = True, lock: bool = True) -> Any:
     """The record of kind ``what`` (``student``, ``plan``, ``meeting``, ``assessment``,
     ``request``, ``absence``) with id ``ident``.
 
     Args:
         in_force: refuse a record that was removed (withdrawn), or whose student was: it
             can be shown and reinstated, not changed or used.
+        lock: (with ``in_force``) lock the record and its student's row until the end of the
+            transaction (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite writers already
+            hold the database's write lock), so a concurrent ``remove`` cannot slip between
+            this check and the write that relies on it. Reading commands pass ``False``.
 
     Raises:
         NotFound: no such record (the message names the list command to look it up).
         InputError: ``in_force`` and the record or its student was removed.
     """
-    obj = session.get(_MODELS[what], ident)
+    locking = in_force and lock
+    obj = session.get(_MODELS[what], ident, with_for_update=locking or None, populate_existing=locking)
     if obj is None:
         raise NotFound(what, ident, _LIST_HINTS[what])
     if in_force:
-        _in_force(what, obj)
+        _in_force(session, what, obj, locking)
     return obj
 
 
-def _in_force(what: str, obj: Any) -> None:
-    """Refuse a withdrawn record, or a record of a withdrawn student."""
-    student = obj if isinstance(obj, Student) else obj.student
+def _in_force(session: Session, what: str, obj: Any, lock: bool = False) -> None:
+    """Refuse a withdrawn record, or a record of a withdrawn student (locking the student's
+    row first when ``lock``)."""
+    if isinstance(obj, Student):
+        student = obj
+    elif lock:
+        student = session.get(Student, obj.student_id, with_for_update=True, populate_existing=True)
+    else:
+        student = obj.student
     if obj.withdrawn_at is not None:
         sid = student.id
         raise InputError(
             what.upper(),
             obj.id,
-            f"a {what} in force; {what} {obj.id} was removed on {obj.withdrawn_at.date().isoformat()} "
+            f"{_a(what)} in force; {what} {obj.id} was removed on {obj.withdrawn_at.date().isoformat()} "
             f"(see `tracker history {sid}`; `tracker {what} reinstate {obj.id}` brings it back)",
         )
     if student.withdrawn_at is not None:
         raise InputError(
             what.upper(),
             obj.id,
-            f"a {what} of a student in force; student {student.id} was removed on "
+            f"{_a(what)} of a student in force; student {student.id} was removed on "
             f"{student.withdrawn_at.date().isoformat()} (`tracker student reinstate {student.id}` brings it back)",
         )
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[0].lower() in 'aeiou' else 'a'} {word}"
 
 
 def get_student(session: Session, student_id: int) -> Student:
@@ -160,10 +175,12 @@ def reinstate(session: Session, what: str, ident: int) -> Any:
     """
     obj = get(session, what, ident, in_force=False)
     if obj.withdrawn_at is None:
-        raise InputError(what.upper(), ident, f"a removed {what}; {what} {ident} is in force")
+        raise InputError(what.upper(), ident, f"a removed {what}; {what} {ident} is in force (nothing to reinstate)")
     student = obj if isinstance(obj, Student) else obj.student
     if student is not obj and student.withdrawn_at is not None:
-        _in_force("student", student)
+        _in_force(session, "student", student)
+    if isinstance(obj, Plan) and obj.end_date is None:
+        _no_other_open_plan(session, obj.student_id, obj.kind, obj.id)
     obj.withdrawn_at = None
     session.flush()
     return obj
@@ -451,6 +468,28 @@ def list_students(session: Session, include_removed: bool = False) -> list[Stude
 # --- plans -----------------------------------------------------------------------------
 
 
+def _no_other_open_plan(session: Session, student_id: int, kind: str, plan_id: int | None) -> None:
+    """Refuse a second open plan of the same kind: a child has one IEP (or one 504 plan) in
+    force at a time; the old one is ended first (``tracker plan end``)."""
+    other = session.scalar(
+        select(Plan.id)
+        .where(
+            Plan.student_id == student_id,
+            Plan.kind == kind,
+            Plan.end_date.is_(None),
+            Plan.withdrawn_at.is_(None),
+            Plan.id != (plan_id or 0),
+        )
+        .limit(1)
+    )
+    if other is not None:
+        raise InputError(
+            "--kind",
+            kind,
+            f"one open {kind} plan at a time; plan {other} is open (end it first: `tracker plan end {other}`)",
+        )
+
+
 def add_plan(
     session: Session,
     *,
@@ -471,6 +510,7 @@ def add_plan(
             "only an IEP (--kind iep) has an IDEA disability category; leave --category out for a 504 plan",
         )
     _event_date("--start", start, student, today, "a plan's start date")
+    _no_other_open_plan(session, student.id, kind, None)
     plan = Plan(student=student, kind=kind, start_date=start, category=category)
     session.add(plan)
     session.flush()
@@ -552,6 +592,24 @@ def list_plans(session: Session, student_id: int | None = None, include_removed:
 # --- meetings --------------------------------------------------------------------------
 
 
+#: Meeting kinds about a Section 504 plan; every other kind (but a manifestation
+#: determination, held for both) is an IEP team's meeting (34 CFR 300.320-300.324).
+_504_MEETINGS = ("504-initial", "504-review")
+
+
+def _meeting_fits_plan(kind: str, plan: Plan) -> None:
+    """Refuse a 504 meeting about an IEP, or an IEP team meeting about a 504 plan: the
+    scheduler would count it as the other plan's review."""
+    if kind == "manifestation-determination":
+        return
+    if (kind in _504_MEETINGS) != (plan.kind == "504"):
+        fits = "504-initial or 504-review" if plan.kind == "504" else "an IEP team meeting kind (not 504-*)"
+        raise InputError(
+            "--plan", plan.id, f"a plan the meeting is about; plan {plan.id} is {_a(plan.kind.upper())} (kind {kind!r} "
+            f"does not fit: for this plan use {fits})"
+        )  # fmt: skip
+
+
 def add_meeting(
     session: Session,
     *,
@@ -573,6 +631,7 @@ def add_meeting(
     if plan_id is not None:
         plan = get(session, "plan", plan_id)
         _same_student("--plan", plan, "plan", student)
+        _meeting_fits_plan(kind, plan)
     roles = [r for r in (_text("--attendee", a, 200) for a in attendees) if r]
     meeting = Meeting(
         student=student,
@@ -617,8 +676,12 @@ def edit_meeting(
     if on is not None:
         _event_date("--on", on, student, today, "the day a meeting was held")
         meeting.held_on = on
+    if plan_id is not None or kind is not None:
+        linked = get(session, "plan", plan_id) if plan_id is not None else meeting.plan
+        if linked is not None:
+            _same_student("--plan", linked, "plan", student)
+            _meeting_fits_plan(kind or meeting.kind, linked)
     if plan_id is not None:
-        _same_student("--plan", get(session, "plan", plan_id), "plan", student)
         meeting.plan_id = plan_id
     if kind is not None:
         meeting.kind = kind
@@ -652,6 +715,8 @@ def _check_assessment_dates(
     _event_date("--completed", completed, student, today, "the day an evaluation was completed")
     _event_date("--delivered", delivered, student, today, "the day a report was delivered")
     _ordered("--consent", consent, "--requested", requested, "consent is received on or after the request")
+    _ordered("--completed", completed, "--requested", requested, "an evaluation is completed after it is requested")
+    _ordered("--delivered", delivered, "--requested", requested, "a report is delivered after it is requested")
     _ordered("--completed", completed, "--consent", consent, "an evaluation is completed after consent is received")
     _ordered("--delivered", delivered, "--completed", completed, "a report is delivered after it is completed")
 
@@ -765,7 +830,24 @@ def add_request(
     _choice("--method", method, DELIVERY_METHODS)
     _check_request_dates(student, today, on, received, None)
     if confirms is not None:
-        _same_student("--confirms", get(session, "request", confirms), "request", student)
+        verbal = get(session, "request", confirms)
+        _same_student("--confirms", verbal, "request", student)
+        if verbal.method != "verbal":
+            raise InputError(
+                "--confirms", confirms, f"the id of a verbal request to confirm in writing; request {confirms} "
+                f"was sent by {verbal.method}"
+            )  # fmt: skip
+        if method == "verbal":
+            raise InputError("--method", method, "a written method: a request that --confirms a verbal one is written")
+        already = session.scalar(
+            select(WrittenRequest.id)
+            .where(WrittenRequest.confirms_id == confirms, WrittenRequest.withdrawn_at.is_(None))
+            .limit(1)
+        )
+        if already is not None:
+            raise InputError(
+                "--confirms", confirms, f"a verbal request not yet confirmed; request {already} already confirms it"
+            )
     if assessment is not None:
         _same_student("--assessment", get(session, "assessment", assessment), "assessment", student)
     req = WrittenRequest(
@@ -859,7 +941,7 @@ def _list(
     removed students only with ``include_removed``."""
     stmt = select(model).order_by(*order)
     if student_id is not None:
-        get(session, "student", student_id, in_force=not include_removed)
+        get(session, "student", student_id, in_force=not include_removed, lock=False)
         stmt = stmt.where(model.student_id == student_id)
     if not include_removed:
         stmt = stmt.where(

@@ -618,7 +618,12 @@ def conventions_from(config: dict[str, Any]) -> dict[str, str]:
     from tracker.errors import InputError
 
     chosen = {k: v[0] for k, v in CONVENTIONS.items()}
-    for key, value in (config.get("conventions") or {}).items():
+    section = config.get("conventions") or {}
+    if not isinstance(section, dict):
+        raise InputError(
+            "[conventions] (config file)", repr(section), 'a [conventions] table of setting = "value" lines'
+        )
+    for key, value in section.items():
         if key not in CONVENTIONS:
             raise InputError(f"[conventions] {key}", value, f"one of the settings {', '.join(CONVENTIONS)}")
         if value not in CONVENTIONS[key][1]:

@@ -49,7 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "profile": ("tracker.cli.letters:profile", "Your details for the sender block of letters."),
     "request": ("tracker.cli.records:request", "Written requests to the school: sent, received, answered."),
     "rules": ("tracker.cli.schedule:rules", "The rules in force per state, with their citations."),
-    "student": ("tracker.cli.records:student", "Students: add, list, show, edit."),
+    "student": ("tracker.cli.records:student", "Students: add, list, show, edit, remove, reinstate."),
     "timeline": ("tracker.cli.schedule:timeline", "Every deadline of a student: met on time, late, or open."),
 }
 

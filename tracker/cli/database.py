@@ -154,11 +154,11 @@ def db_check(ctx: click.Context) -> None:
 
 
 @click.command("backup")
-@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("path", type=click.Path())
 @click.option("--check", is_flag=True, help="Verify the backup at PATH instead of writing one (exit 2 if not valid).")
 @click.option("--overwrite", is_flag=True, help="Replace PATH if it already exists.")
 @pass_app
-def backup(app, path: Path, check: bool, overwrite: bool) -> None:
+def backup(app, path: str, check: bool, overwrite: bool) -> None:
     """Copy the live SQLite database to PATH, safely, or --check a backup.
 
     The copy is consistent even while other tracker commands write (SQLite's online
@@ -177,6 +177,9 @@ def backup(app, path: Path, check: bool, overwrite: bool) -> None:
     from tracker.db import permission_warnings, sqlite_file
     from tracker.errors import InputError, UsageError
 
+    if not path.strip():
+        raise InputError("PATH", path, "a file or folder name (not empty)")
+    path = Path(path)
     if check:
         if overwrite:
             raise UsageError("--overwrite writes a backup; --check only reads one: give one of them")

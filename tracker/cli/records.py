@@ -113,7 +113,7 @@ def _list_command(group: click.Group, columns: Sequence[str], lister: str, model
         from tracker import records
 
         rows = _run(app, lambda s: getattr(records, lister)(s, student_id, include_removed), write=False)
-        _emit_list(rows, fmt, columns, model_name, title)
+        _emit_list(rows, fmt, (*columns, "withdrawn_at") if include_removed else columns, model_name, title)
 
     list_.help = f"List {title.lower()} (of one student with --student ID); removed ones are left out."
 
@@ -215,7 +215,8 @@ def student_list(app, include_removed: bool, fmt: str) -> None:
     from tracker import records
 
     rows = _run(app, lambda s: records.list_students(s, include_removed), write=False)
-    _emit_list(rows, fmt, STUDENT_COLUMNS, "Student", "Students")
+    columns = (*STUDENT_COLUMNS, "withdrawn_at") if include_removed else STUDENT_COLUMNS
+    _emit_list(rows, fmt, columns, "Student", "Students")
 
 
 @student.command("show")

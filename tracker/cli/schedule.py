@@ -23,7 +23,7 @@ def _student_or_fail(session, student_id: int) -> Any:
     """The student, in force (NotFound, or InputError for a removed student: exit 2)."""
     from tracker.records import get
 
-    return get(session, "student", student_id)
+    return get(session, "student", student_id, lock=False)
 
 
 def _due_cell(d) -> str:

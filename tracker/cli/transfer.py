@@ -233,7 +233,7 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
 
     with app.transaction(write=False) as session:
         for sid in student_ids:
-            get(session, "student", sid)  # NotFound, or InputError for a removed student
+            get(session, "student", sid, lock=False)  # NotFound, or InputError for a removed student
         deadlines, problems, _ = daily_run(
             session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions
         )
