@@ -328,3 +328,17 @@ def test_restore_of_deeply_nested_json_is_refused(case, tmp_path):
     bad.write_text("[" * 100_000 + "]" * 100_000)
     result = invoke(f"sqlite:///{tmp_path / 'new.db'}", "import", "json", str(bad))
     assert result.exit_code == 2 and "nested too deeply" in result.output, result.output
+
+
+def test_names_with_bidirectional_overrides_are_refused(migrated_db_url):
+    """U+202E (right-to-left override) makes 'Ana\u202eziuR' display as 'AnaRuiz' reversed:
+    a name can pose as another in tables and letters. Refused, nothing written; accents pass."""
+    from conftest import invoke, snapshot
+
+    before = snapshot(migrated_db_url)
+    refused = invoke(migrated_db_url, "student", "add", "Ana\u202eziuR", "--dob", "2014-05-02", "--state", "CA")
+    assert refused.exit_code == 2 and "bidirectional overrides" in refused.output
+    assert "\u202e" not in refused.output  # shown escaped, not applied to the terminal
+    assert snapshot(migrated_db_url) == before
+    accepted = invoke(migrated_db_url, "student", "add", "Zoë Díaz", "--dob", "2014-05-02", "--state", "CA")
+    assert accepted.exit_code == 0, accepted.output

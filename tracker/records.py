@@ -225,6 +225,11 @@ def _choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None
     return value
 
 
+#: Characters that reorder how the text around them is displayed (bidirectional embeddings,
+#: overrides and isolates): a name holding one can show as another name in a table or a letter.
+_DISPLAY_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _text(
     field: str, value: str | None, max_len: int, *, required: bool = False, multiline: bool = False
 ) -> str | None:
@@ -243,6 +248,13 @@ def _text(
         raise InputError(field, f"{text[:20]}...", f"at most {max_len} characters")
     if not text.isascii():
         check_unicode(field, text)
+        if any(c in _DISPLAY_CONTROLS or (not multiline and c in "\u2028\u2029") for c in text):
+            raise InputError(
+                field,
+                text[:40].encode("unicode_escape").decode("ascii"),
+                "text without bidirectional overrides (U+202A-U+202E, U+2066-U+2069)"
+                + ("" if multiline else " or line separators (U+2028, U+2029)"),
+            )
     allowed = "\n\r\t" if multiline else ""
     if any((ord(c) < 32 or 127 <= ord(c) < 160) and c not in allowed for c in text):
         raise InputError(field, text[:40], "text without control characters" + ("" if multiline else " or line breaks"))
