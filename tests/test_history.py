@@ -282,3 +282,12 @@ def test_a_remove_and_an_add_for_the_same_student_do_not_interleave_on_postgresq
     assert (
         json.loads(ok(invoke(migrated_db_url, "student", "show", str(sid), "--format", "json")))["withdrawn_at"] is None
     )
+
+
+def test_a_meeting_kind_corrected_must_still_fit_its_plan(case):
+    # meeting 1 is an annual review about IEP plan 1 (fixture): a 504 kind does not fit it,
+    # an IEP team kind does (found by the hostile-input suite: this path raised AttributeError)
+    refused = invoke(case, "meeting", "edit", "1", "--kind", "504-review")
+    assert refused.exit_code == 2 and "plan 1 is an IEP" in refused.output, refused.output
+    fixed = json.loads(ok(invoke(case, "meeting", "edit", "1", "--kind", "initial-iep", "--format", "json")))
+    assert (fixed["kind"], fixed["plan_id"]) == ("initial-iep", 1)

@@ -570,12 +570,12 @@ def _check_options(req: LetterRequest) -> None:
 
 def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
     """The evaluation an IEE letter disagrees with (by id, else described, else the latest)."""
-    from tracker import models
+    from tracker.records import get as get_record
 
     assessment = None
     if req.evaluation_id is not None:
-        assessment = session.get(models.Assessment, req.evaluation_id)
-        if assessment is None or assessment.student_id != student.id or assessment.withdrawn_at is not None:
+        assessment = get_record(session, "assessment", req.evaluation_id, lock=False)  # NotFound; removed: InputError
+        if assessment.student_id != student.id:
             raise NotFound(
                 "assessment of this student", req.evaluation_id, "see `tracker assessment list --student ID`"
             )
@@ -608,11 +608,11 @@ def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
 
 
 def _verbal_request(session, req: LetterRequest, student):
-    from tracker import models
+    from tracker.records import get as get_record
 
     if req.request_id is not None:
-        verbal = session.get(models.WrittenRequest, req.request_id)
-        if verbal is None or verbal.student_id != student.id or verbal.withdrawn_at is not None:
+        verbal = get_record(session, "request", req.request_id, lock=False)  # NotFound; removed: InputError
+        if verbal.student_id != student.id:
             raise NotFound("request of this student", req.request_id, "see `tracker request list --student ID`")
         if verbal.method != "verbal":
             raise InputError(

@@ -207,7 +207,7 @@ def check_calendar_name(field: str, name: str) -> str:
     Raises:
         InputError: empty, too long, control characters or bytes that are not UTF-8.
     """
-    return _text(field, name, 100, required=True)
+    return check_text(field, name, 100, required=True)
 
 
 # --- validation helpers ----------------------------------------------------------------
@@ -230,11 +230,17 @@ def _choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None
 _DISPLAY_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _text(
+def check_text(
     field: str, value: str | None, max_len: int, *, required: bool = False, multiline: bool = False
 ) -> str | None:
-    """Strip a free-text value; empty -> None (or an error when required); check the length
-    and refuse control characters (terminal escapes; line breaks too unless ``multiline``)."""
+    """Free text typed by the user, checked like the text of every record: stripped (empty ->
+    None, or an error when ``required``), at most ``max_len`` characters, UTF-8, no control
+    characters (terminal escapes; line breaks only when ``multiline``), no bidirectional
+    overrides. Used for records and for letter fields alike.
+
+    Raises:
+        InputError: naming ``field``.
+    """
     if value is None:
         if required:
             raise InputError(field, value, "a non-empty text")
@@ -261,24 +267,13 @@ def _text(
     return text
 
 
-def check_text(field: str, value: str | None, max_len: int, *, multiline: bool = False) -> str | None:
-    """Free text typed by the user, checked like the text of every record: stripped (empty ->
-    None), at most ``max_len`` characters, UTF-8, no control characters (line breaks only
-    when ``multiline``).
-
-    Raises:
-        InputError: naming ``field``.
-    """
-    return _text(field, value, max_len, multiline=multiline)
-
-
 def check_reason(reason: str) -> str | None:
     """The ``--reason`` of a change, checked like other free text (at most 2,000 characters).
 
     Raises:
         InputError: too long or holding control characters.
     """
-    return _text("--reason", reason, 2000, multiline=True)
+    return check_text("--reason", reason, 2000, multiline=True)
 
 
 def _state(value: str) -> str:
@@ -387,14 +382,14 @@ def add_student(
         InputError, NotFound: see the module docstring.
     """
     student = Student(
-        name=_text("NAME", name, 200, required=True),
+        name=check_text("NAME", name, 200, required=True),
         dob=dob,
         jurisdiction=_state(state),
-        school=_text("--school", school, 200),
-        district=_text("--district", district, 200),
-        grade=_text("--grade", grade, 20),
-        local_id=_text("--local-id", local_id, 64),
-        case_manager=_text("--case-manager", case_manager, 200),
+        school=check_text("--school", school, 200),
+        district=check_text("--district", district, 200),
+        grade=check_text("--grade", grade, 20),
+        local_id=check_text("--local-id", local_id, 64),
+        case_manager=check_text("--case-manager", case_manager, 200),
     )
     _not_future("--dob", dob, today, "a date of birth")
     _local_id_free(session, student.local_id, None)
@@ -438,7 +433,7 @@ def edit_student(
     """
     student = get_student(session, student_id)
     if name is not UNSET and name is not None:
-        student.name = _text("--name", name, 200, required=True)
+        student.name = check_text("--name", name, 200, required=True)
     if dob is not UNSET and dob is not None:
         _not_future("--dob", dob, today, "a date of birth")
         first = _earliest_event(student)
@@ -458,9 +453,9 @@ def edit_student(
         ("--case-manager", "case_manager", 200, case_manager),
     ):
         if value is not UNSET and value is not None:
-            setattr(student, attr, _text(field, value, max_len))
+            setattr(student, attr, check_text(field, value, max_len))
     if local_id is not UNSET and local_id is not None:
-        new_local = _text("--local-id", local_id, 64)
+        new_local = check_text("--local-id", local_id, 64)
         _local_id_free(session, new_local, student.id)
         student.local_id = new_local
     if calendar is not UNSET and calendar is not None:
@@ -644,7 +639,7 @@ def add_meeting(
         plan = get(session, "plan", plan_id)
         _same_student("--plan", plan, "plan", student)
         _meeting_fits_plan(kind, plan)
-    roles = [r for r in (_text("--attendee", a, 200) for a in attendees) if r]
+    roles = [r for r in (check_text("--attendee", a, 200) for a in attendees) if r]
     meeting = Meeting(
         student=student,
         plan_id=plan.id if plan else None,
@@ -652,7 +647,7 @@ def add_meeting(
         held_on=on,
         outcome=outcome,
         attendees=roles or None,
-        notes=_text("--notes", notes, 100_000, multiline=True),
+        notes=check_text("--notes", notes, 100_000, multiline=True),
     )
     session.add(meeting)
     session.flush()
@@ -689,7 +684,9 @@ def edit_meeting(
         _event_date("--on", on, student, today, "the day a meeting was held")
         meeting.held_on = on
     if plan_id is not None or kind is not None:
-        linked = get(session, "plan", plan_id) if plan_id is not None else meeting.plan
+        linked = get(session, "plan", plan_id) if plan_id is not None else None
+        if linked is None and meeting.plan_id is not None:
+            linked = session.get(Plan, meeting.plan_id)
         if linked is not None:
             _same_student("--plan", linked, "plan", student)
             _meeting_fits_plan(kind or meeting.kind, linked)
@@ -699,9 +696,9 @@ def edit_meeting(
         meeting.kind = kind
     meeting.outcome = new_outcome
     if attendees is not None:
-        meeting.attendees = [r for r in (_text("--attendee", a, 200) for a in attendees) if r] or None
+        meeting.attendees = [r for r in (check_text("--attendee", a, 200) for a in attendees) if r] or None
     if notes is not None:
-        meeting.notes = _text("--notes", notes, 100_000, multiline=True)
+        meeting.notes = check_text("--notes", notes, 100_000, multiline=True)
     session.flush()
     return meeting
 
@@ -868,7 +865,7 @@ def add_request(
         sent_on=on,
         method=method,
         received_on=received,
-        recipient=_text("--to", to, 200),
+        recipient=check_text("--to", to, 200),
         confirms_id=confirms,
         assessment_id=assessment,
     )
@@ -909,7 +906,7 @@ def update_request(
     if kind is not None:
         req.kind = kind
     if to is not None:
-        req.recipient = _text("--to", to, 200)
+        req.recipient = check_text("--to", to, 200)
     session.flush()
     return req
 
