@@ -48,7 +48,7 @@ CONTRACT_FIELDS = (
     "warnings", "met_on", "met_by", "source",
 )  # fmt: skip
 
-STATUS_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3}
+STATUS_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3, "unconfirmed": 4}
 
 sys.path.insert(0, str(HERE))
 

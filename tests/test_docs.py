@@ -64,3 +64,26 @@ def test_readme_schedules_the_backup_next_to_the_daily_run():
     crons = [block.split("```", 1)[0] for block in section.split("```cron")[1:]]
     assert any("tracker backup" in block and "tracker due" in block for block in crons)
     assert "tracker backup --check" in section and "pg_dump" in section
+
+
+def test_readme_calendar_imports_name_files_that_exist_in_a_checkout():
+    """Every `tracker calendar import PATH` of the README runs from the top of a checkout."""
+    root = Path(__file__).resolve().parent.parent
+    paths = [line.split()[3] for line in README.splitlines() if line.startswith("tracker calendar import ")]
+    assert paths, "the README shows no calendar import"
+    assert [p for p in paths if not (root / p).is_file()] == []
+
+
+def test_a_mistyped_top_level_command_gets_a_suggestion():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["dues"])
+    assert result.exit_code == 2
+    assert "No such command 'dues'" in result.output and "'due'" in result.output.split("Did you mean")[1]
+
+
+def test_the_test_run_prints_the_reasons_for_skips():
+    import tomllib
+
+    options = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())
+    assert "-rs" in options["tool"]["pytest"]["ini_options"]["addopts"].split()

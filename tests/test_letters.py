@@ -160,11 +160,15 @@ def test_golden_hand_worked_dates(golden_db) -> None:
         ("ca", "records", "Wednesday, October 8, 2025"),
         ("tx", "evaluation", "Thursday, October 23, 2025"),
         ("ca", "iep-meeting", "Friday, October 31, 2025"),
-        ("tx", "iep-meeting", "Wednesday, October 8, 2025"),
     ]
     for state, kind, expected in expectations:
         text = ok(invoke(url, *letter_args(state, kind, ids[state])))
         assert f"the deadline is {expected}" in " ".join(text.split()), (state, kind)
+    # 19 TAC 89.1050(e): the 5 school days bind only a written refusal; the meeting has no day
+    # count. 10-01 (Wed) + 5 school days on the TX calendar: 10-02, 03, 06, 07, Wed 10-08.
+    text = " ".join(ok(invoke(url, *letter_args("tx", "iep-meeting", ids["tx"]))).split())
+    assert "a written refusal would be due by Wednesday, October 8, 2025" in text
+    assert "Holding the meeting has no fixed number of days" in text
 
 
 def test_golden_letters_cite_the_state_rule(golden_db) -> None:
@@ -215,7 +219,9 @@ def test_letter_date_equals_due_after_log(db_url: str, state: str) -> None:
         due = date.fromisoformat(item["due"])
         assert full_date(due) in text, (kind, item["due"])
         if item["binding"] == "benchmark":
-            assert "which OCR uses as a benchmark" in text
+            # no consent yet: the state's step to answer a referral, the benchmark OCR uses
+            assert "OCR uses the state's IDEA timelines as a benchmark" in text
+            assert "the state's step to answer a referral" in text
             assert "requires" not in text.split("Timeline.")[1].split(".")[0]
 
 

@@ -75,6 +75,7 @@ LATER_SQL = {
         "VALUES (1, '2026-11-29 16:00:00', 'tracker meeting remove', 'withdraw', 'meeting', 1, 1, "
         '\'{"withdrawn_at": "2026-11-29T16:00:00+00:00"}\')',
     ),
+    "0004": ('UPDATE meeting SET covers = \'["transition", "age-of-majority"]\' WHERE id = 1',),
 }
 
 
@@ -127,8 +128,8 @@ STEPS = _steps()
 
 
 def test_the_steps_cover_every_migration():
-    # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at)
-    assert STEPS[:2] == [("0001", "0002"), ("0002", "0003")]
+    # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers)
+    assert STEPS[:3] == [("0001", "0002"), ("0002", "0003"), ("0003", "0004")]
     assert STEPS[-1][1] == head_revision()
 
 
@@ -152,6 +153,9 @@ def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, 
             for table in ("student", "plan", "meeting", "assessment", "written_request", "absence"):
                 assert [r["withdrawn_at"] for r in after[table]] == [None] * len(before[table]), table
             assert after["change_log"] == []
+        if up == "0004":
+            # what each meeting covered was never recorded before: NULL, not an empty list
+            assert [r["covers"] for r in after["meeting"]] == [None]
         downgrade(engine, down)
         assert current_revision(engine) == down
         assert _rows(engine) == before

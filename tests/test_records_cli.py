@@ -186,7 +186,7 @@ def test_meeting_add_list(case):
     rec = as_json(
         invoke(case, "meeting", "add", "1", "--kind", "annual-review", "--on", "2025-01-08", "--plan", "1",
                "--outcome", "revised", "--attendee", "parent", "--attendee", "special-ed teacher",
-               "--notes", "Added speech minutes.", "--format", "json")
+               "--notes", "Added speech minutes.", "--covers", "age-of-majority,transition", "--format", "json")
     )  # fmt: skip
     assert rec == {
         "id": 1,
@@ -198,6 +198,7 @@ def test_meeting_add_list(case):
         "attendees": ["parent", "special-ed teacher"],
         "notes": "Added speech minutes.",
         "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
+        "covers": ["transition", "age-of-majority"],  # in the order of MEETING_TOPICS
     }
     assert ok(invoke(case, "meeting", "add", "2", "--kind", "504-review", "--on", "2025-10-01")) == "2\n"
     rows = as_json(invoke(case, "meeting", "list", "--student", "1", "--format", "json"))

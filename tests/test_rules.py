@@ -183,15 +183,21 @@ def test_verbal_request_gives_written_request_item_cleared_by_confirmation():
 
 
 def test_exit_requires_reevaluation_but_graduation_does_not():
+    # 34 CFR 300.305(e)(1): the evaluation must come before the exit, so with none on file the
+    # exit of 2025-06-01 has already happened without it: missed (history), never "overdue".
     exited = PlanFact(1, "iep", d(2020, 9, 1), d(2025, 6, 1), "exited")
     item = one(run(student("OH", plans=(exited,))), "exit_reevaluation")
-    assert item.due == d(2025, 6, 1) and item.status == "overdue" and item.days_left == -122
+    assert item.due == d(2025, 6, 1) and item.status == "missed" and item.days_left is None
     # A reevaluation completed 2025-05-01 (within the year before the exit) meets it.
     done = AssessmentFact(1, "reevaluation", completed_on=d(2025, 5, 1))
     item = one(run(student("OH", plans=(exited,), assessments=(done,))), "exit_reevaluation")
     assert item.status == "met"
+    # 300.305(e)(2)-(3): graduation needs no evaluation but a summary of performance.
     graduated = PlanFact(1, "iep", d(2020, 9, 1), d(2025, 6, 1), "graduated")
-    assert not [x for x in run(student("OH", plans=(graduated,))) if x.rule == "exit_reevaluation"]
+    items = run(student("OH", plans=(graduated,)))
+    assert not [x for x in items if x.rule == "exit_reevaluation"]
+    sop = one(items, "summary_of_performance")
+    assert sop.due == d(2025, 6, 1) and sop.status == "missed" and sop.citation == "34 CFR 300.305(e)(3)"
 
 
 def test_redundant_plans_when_iep_and_504_both_active():
@@ -309,13 +315,43 @@ def test_ca_written_iep_meeting_request_30_days_breaks_excluded():
     assert item.due == d(2026, 1, 16)
 
 
-def test_ca_504_benchmark_uses_state_idea_timeline():
-    # 504 request by email Wed 2025-10-01: CA 60 days; Thanksgiving (5 school days) counted:
-    # 10-01 + 60 = Sun 2025-11-30. Benchmark, not a statute.
+def test_ca_504_benchmark_before_consent_is_the_referral_step():
+    # 504 request by email Wed 2025-10-01, no consent recorded: the state's step to answer a
+    # referral applies first, Ed. Code 56321(a): 15 days, no break in them: 10-01 + 15 = Thu 2025-10-16.
     facts = student("CA", CA, requests=(RequestFact(1, "504-plan", d(2025, 10, 1), "email"),))
     item = one(run(facts, CA), "section504_evaluation")
-    assert item.due == d(2025, 11, 30) and item.binding == "benchmark"
+    assert item.due == d(2025, 10, 16) and item.binding == "benchmark" and item.status == "due_soon"
     assert item.explanation.startswith("Benchmark, not a statutory deadline")
+    assert any("before consent" in s for s in item.steps) and "56321(a)" in " ".join(item.steps)
+
+
+def test_ca_504_benchmark_counts_from_consent_when_recorded():
+    # Consent to the 504 evaluation received Fri 2025-10-10: CA 60 days from consent (56344(a)):
+    # 10-11..31 = 21, 11-01..23 = 44; Thanksgiving 11-24..28 is exactly 5 school days, so it is
+    # counted: 11-24..30 = 51; 12-01..09 = 60 -> Tue 2025-12-09 (winter break starts 12-22).
+    facts = student(
+        "CA", CA,
+        requests=(RequestFact(1, "504-plan", d(2025, 10, 1), "email"),),
+        assessments=(AssessmentFact(1, "504", consent_on=d(2025, 10, 10)),),
+    )  # fmt: skip
+    item = one(run(facts, CA, today=d(2025, 10, 20)), "section504_evaluation")
+    assert item.due == d(2025, 12, 9) and item.trigger_date == d(2025, 10, 10)
+    assert item.trigger_event == "consent to the Section 504 evaluation received"
+
+
+def test_504_benchmark_before_consent_met_only_by_a_late_evaluation_is_unconfirmed():
+    # TX: a 504 request received Tue 2026-03-31, no consent date recorded; the referral step is
+    # 19 TAC 89.1011(b): 15 school days: 04-01, 02 (2), Good Friday 04-03 off, 04-06..10 (7),
+    # 04-13..17 (12), 04-20 (13), 21 (14), Wed 2026-04-22 (15). A 504 evaluation completed
+    # 2026-05-01, after that, shows the referral was answered at an unrecorded date: unconfirmed.
+    facts = student(
+        "TX", TX,
+        requests=(RequestFact(1, "504-plan", d(2026, 3, 31), "email"),),
+        assessments=(AssessmentFact(1, "504", completed_on=d(2026, 5, 1)),),
+    )  # fmt: skip
+    item = one(run(facts, TX, today=d(2026, 5, 2)), "section504_evaluation")
+    assert (item.due, item.status) == (d(2026, 4, 22), "unconfirmed")
+    assert "no consent date is recorded" in item.met_by
 
 
 def test_school_day_rule_without_calendar_is_estimated_with_warning():
@@ -508,13 +544,13 @@ def test_written_confirmation_of_a_counted_verbal_request_starts_no_second_clock
 
 
 def test_tx_504_benchmark_borrows_the_june_30_date_but_not_its_satisfier():
-    # A 504 request received Tue 2026-03-31 (36 school days before the last day): the IDEA
-    # benchmark date is June 30, 2026; a Section 504 evaluation completed 2026-05-01 meets it
+    # A 504 request and consent received Tue 2026-03-31 (36 school days before the last day): the
+    # IDEA benchmark date is June 30, 2026; a Section 504 evaluation completed 2026-05-01 meets it
     # (there is no report to deliver under Section 504).
     facts = student(
         "TX", TX,
         requests=(RequestFact(1, "504-plan", d(2026, 3, 31), "email"),),
-        assessments=(AssessmentFact(1, "504", completed_on=d(2026, 5, 1)),),
+        assessments=(AssessmentFact(1, "504", consent_on=d(2026, 3, 31), completed_on=d(2026, 5, 1)),),
     )  # fmt: skip
     item = one(run(facts, TX, today=d(2026, 5, 2)), "section504_evaluation")
     assert (item.due, item.status, item.met_on) == (d(2026, 6, 30), "met", d(2026, 5, 1))

@@ -1315,18 +1315,6 @@ COMPARED = (("next_annual_due", "annual_review"), ("next_triennial_due", "trienn
 COMPARED_RULES = frozenset(rule for _, rule in COMPARED)
 
 
-class _Only:
-    """A jurisdiction restricted to some rules (the comparison needs two, not all)."""
-
-    def __init__(self, juris, names: set[str]):
-        self._j = juris
-        self.rules = [r for r in juris.rules if r.rule in names]
-        self.code = juris.code
-
-    def rule_for(self, name, day):
-        return self._j.rule_for(name, day)
-
-
 def compare_due_dates(
     session, row_students: Sequence[tuple[CaseloadRow, int]], today: date, conventions: dict[str, str] | None = None
 ) -> list[Disagreement]:
@@ -1348,7 +1336,6 @@ def compare_due_dates(
     conv = {k: v[0] for k, v in CONVENTIONS.items()} | (conventions or {})
     calendars = Calendars(load_calendars(session))
     by_sid = {sid: r for r, sid in row_students}
-    names = {rule for _, rule in COMPARED}
     juris_cache: dict[str, Any] = {}
     out: list[Disagreement] = []
     ids = sorted(by_sid)
@@ -1357,7 +1344,7 @@ def compare_due_dates(
         for facts in load_facts(session, student_ids=chunk):
             r = by_sid[facts.id]
             if facts.jurisdiction not in juris_cache:
-                juris_cache[facts.jurisdiction] = _Only(rulebook.jurisdiction(facts.jurisdiction), names)
+                juris_cache[facts.jurisdiction] = rulebook.jurisdiction(facts.jurisdiction)
             deadlines, _ = compute(
                 facts, today, calendars, conv, jurisdiction=juris_cache[facts.jurisdiction], only=COMPARED_RULES
             )
@@ -1500,6 +1487,19 @@ def apply_events(session, path: Path, today: date) -> int:
     return added
 
 
+#: Which sample calendar the demo gives each state's students (``tracker demo``).
+DEMO_CALENDARS = {
+    "CA": "sample-ca-unified",
+    "TX": "sample-tx-isd",
+    "NY": "sample-ny-csd",
+    "PA": "sample-pa-sd",
+    "IL": "sample-il-cusd",
+    "MA": "sample-ma-public-schools",
+    "FL": "sample-fl-county-schools",
+    "WA": "shoreline-sd412-wa-2025-26",
+}
+
+
 def load_demo(
     database_url: str,
     today: date,
@@ -1522,7 +1522,7 @@ def load_demo(
     from tracker.scheduler import daily_run
 
     if calendars_by_state is None:
-        from tracker.cli.transfer import DEMO_CALENDARS as calendars_by_state
+        calendars_by_state = DEMO_CALENDARS
     engine = open_database(database_url)
     try:
         with transaction(engine) as session:

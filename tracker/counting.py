@@ -18,6 +18,7 @@ Conventions (``docs``: README "How deadlines are computed"):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,6 +102,22 @@ CONVENTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
         "first school day after it; 'weekdays' excludes only the break's weekdays (earlier, "
         "conservative date)",
     ),
+    "tx_absence_extension": (
+        "original-period",
+        ("original-period", "iterative"),
+        "Texas FIIE absence extension (TEC 29.004(a)(1): 'if a student has been absent from school during "
+        "that period on three or more days, that period must be extended by a number of school days equal to "
+        "the number of school days during that period on which the student has been absent'): "
+        "'original-period' counts the absences in the original 45 school days and extends once; 'iterative' "
+        "also counts absences inside the extension, and extends again until the count is stable (a later date)",
+    ),
+    "last_day": (
+        "strict",
+        ("strict", "statute"),
+        "a last day on a weekend or holiday: 'strict' keeps the date the count gives (the earlier date, never "
+        "later); 'statute' moves it as the state's general time-computation statute would (e.g. Cal. Code Civ. "
+        "Proc. 12a, Tex. Gov't Code 311.014), where one is encoded; `tracker explain` always says both",
+    ),
     "ca_end_of_year_trigger": (
         "referral",
         ("referral", "consent", "off"),
@@ -127,7 +144,7 @@ METHODS: dict[str, Callable[[Context], Count]] = {}
 #: business days or birthdays, which need no district calendar).
 SCHOOL_CALENDAR_METHODS = {
     "school_days", "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "tx_fiie",
-    "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year",
+    "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year", "school_days_attended",
 }  # fmt: skip
 
 
@@ -244,6 +261,17 @@ def annual(ctx: Context) -> Count:
             step += "; Feb 29 anchor, Feb 28 in a non-leap year"
         step += ")."
     return Count(due, [step], f"+ {ctx.count} year{'s' if ctx.count != 1 else ''}")
+
+
+def birthday_of(dob: date, rule) -> date:
+    """The due date of a ``birthday`` rule for a student born on ``dob`` (its
+    ``params.age_years`` + ``age_months``, less ``minus_years``), as :func:`birthday` counts it."""
+    from dateutil.relativedelta import relativedelta
+
+    params = rule.params
+    bday = dob + relativedelta(years=int(params.get("age_years", rule.count)), months=int(params.get("age_months", 0)))
+    minus = int(params.get("minus_years", 0))
+    return add_years(bday, -minus) if minus else bday
 
 
 @method("birthday")
@@ -429,18 +457,107 @@ def days_excluding_summer(ctx: Context) -> Count:
     return _count_excluding(ctx, excluded, f"{ctx.count} calendar days excluding summer")
 
 
+#: Closure labels naming a holiday or a break (Florida excludes those, Rule 6A-6.0331).
+_HOLIDAY_OR_BREAK = re.compile(
+    r"\bbreak\b|vacation|\brecess\b|thanksgiving|christmas|\bwinter\b|\bspring\b|new\s+year|labor\s+day"
+    r"|veterans|memorial\s+day|independence\s+day|fourth\s+of\s+july|juneteenth|martin\s+luther|\bmlk\b"
+    r"|president|washington'?s\s+birthday|good\s+friday|columbus|indigenous|(?<!student\s)\bholiday",
+    re.IGNORECASE,
+)
+#: Closure labels naming a staff day or an emergency closure, which the rule does not exempt.
+_STAFF_OR_EMERGENCY = re.compile(
+    r"teacher|staff|professional|planning|in[\s-]?service|conference|records?\s+day|grading|work\s*day"
+    r"|snow|weather|hurricane|storm|emergency|make[\s-]*up",
+    re.IGNORECASE,
+)
+
+
+def fl_exempt_closure(label: str | None) -> bool:
+    """Whether a calendar closure is a day Florida's 60 calendar days do not count: a school
+    holiday or a Thanksgiving, winter or spring break (Rule 6A-6.0331, F.A.C., as the 2014
+    amendment describes it: "holidays and summer vacations exempted"). Judged by its label: a
+    closure naming a staff day or an emergency closure (teacher workday, planning day, snow or
+    hurricane day) is counted unless it also names a break, and an unlabeled closure, or a bare
+    "student holiday", is counted: counting a day too many makes the date earlier, never later."""
+    if not label:
+        return False
+    if _STAFF_OR_EMERGENCY.search(label):
+        return bool(re.search(r"\bbreak\b|vacation|thanksgiving|christmas", label, re.IGNORECASE))
+    return bool(_HOLIDAY_OR_BREAK.search(label))
+
+
 @method("days_excluding_closures")
 def days_excluding_closures(ctx: Context) -> Count:
     """Florida: N calendar days, not counting school holidays, Thanksgiving, winter and
-    spring breaks (the district calendar's closures, as published) or summer vacation
-    (Rule 6A-6.0331, F.A.C.)."""
+    spring breaks, or summer vacation (Rule 6A-6.0331, F.A.C.): the district calendar's
+    closures that are holidays or breaks (:func:`fl_exempt_closure`; a weekend between two
+    days of the same break is part of it), and the days between school years. Other days the
+    calendar marks closed to students (teacher workdays, planning days, weather days) count."""
     cal = ctx.calendar
     horizon = ctx.trigger + timedelta(days=ctx.count * 2 + 400)
-    excluded = []
+    excluded: list[tuple[date, date, str]] = []
+    counted: list[str] = []
     if not cal.estimated:
         excluded = [(s, e, "summer vacation") for s, e, _ in _summers(cal, ctx.trigger, horizon)]
-        excluded += [(c.start, c.end, c.label or "school closed") for c in cal.closures if c.end > ctx.trigger]
-    return _count_excluding(ctx, excluded, f"{ctx.count} calendar days excluding school holidays, breaks and summer")
+        spans: list[list[Any]] = []
+        for c in cal.closures:
+            if c.end <= ctx.trigger or c.start > horizon:
+                continue
+            if not fl_exempt_closure(c.label):
+                span = fmt(c.start) + (f"..{fmt(c.end)}" if c.end != c.start else "")
+                counted.append(f"{span} ({c.label or 'no label'})")
+                continue
+            # a break published as separate weekday closures: the weekend between them is part of it
+            if spans and 0 < (c.start - spans[-1][1]).days <= 3 and weekdays_between(spans[-1][1], c.start) == 0:
+                spans[-1][1] = max(spans[-1][1], c.end)
+                if c.label and c.label not in spans[-1][2]:
+                    spans[-1][2] += f" / {c.label}"
+            else:
+                spans.append([c.start, c.end, c.label or "school holiday"])
+        excluded += [(s, e, label) for s, e, label in spans]
+    result = _count_excluding(ctx, excluded, f"{ctx.count} calendar days excluding school holidays, breaks and summer")
+    within = [c for c in counted if c[:10] <= fmt(result.due)] if result.due else counted
+    if within:
+        result.steps.insert(
+            -1,
+            "Counted, as the rule exempts only holidays, breaks and summer: "
+            + "; ".join(within[:8])
+            + (f"; and {len(within) - 8} more" if len(within) > 8 else "")
+            + ".",
+        )
+    return result
+
+
+def weekdays_between(a: date, b: date) -> int:
+    """Monday-Friday days strictly between ``a`` and ``b``."""
+    n, d = 0, a + ONE_DAY
+    while d < b:
+        n += d.weekday() < 5
+        d += ONE_DAY
+    return n
+
+
+@method("school_days_attended")
+def school_days_attended(ctx: Context) -> Count:
+    """The Nth school day strictly after the trigger on which the student attended (school
+    days minus recorded absences): Florida's rule before its 2014 amendment, "sixty (60) school
+    days of which the student is in attendance" (Rule 6A-6.0331, as quoted in secondary sources)."""
+    cal = ctx.calendar
+    day, counted, skipped = ctx.trigger, 0, []
+    absences = sorted(ctx.absences)
+    while counted < ctx.count:
+        day = cal.nth_school_day_after(day, 1)
+        if any(s <= day <= e for s, e in absences):
+            skipped.append(day)
+        else:
+            counted += 1
+    steps = [f"{fmt(ctx.trigger)} is day 0; the {_ordinal(ctx.count)} school day attended after it is {fmt(day)}."]
+    if skipped:
+        steps.append(f"Not counted, absent: {', '.join(fmt(x) for x in skipped)}.")
+    result = Count(day, steps, f"{ctx.count} school days attended", bool(cal.estimated))
+    if getattr(cal, "estimated", False):
+        result.warnings.append(NO_CALENDAR)
+    return result
 
 
 # --- school days with state end-of-year rules -------------------------------------------
@@ -462,12 +579,14 @@ def _absent_school_days(cal, absences: tuple[tuple[date, date], ...], a: date, b
 @method("tx_fiie")
 def tx_fiie(ctx: Context) -> Count:
     """Texas FIIE: the written report not later than the 45th school day after the district
-    receives consent; if the student is absent three or more days in that period, the period
-    is extended by the number of school days absent; if consent is received at least 35 but
-    fewer than 45 school days before the last instructional day of the school year (and the
-    student is not absent 3+ days in between), the report is due to the parent by June 30,
-    and the ARD committee meets by the 15th school day of the next school year. Summer days
-    are not school days (TEC 29.004(a), (a-1), (a-2), (a-3); 19 TAC 89.1011)."""
+    receives consent; if the student is absent three or more school days during that period,
+    it is extended by the number of school days absent during it (TEC 29.004(a)(1); the
+    convention ``tx_absence_extension`` decides whether absences inside the extension count
+    too). If consent is received at least 35 but fewer than 45 school days before the last
+    instructional day of the school year, the report is due to the parent by June 30 and the
+    ARD committee meets by the 15th school day of the next school year (TEC 29.004(a-1);
+    19 TAC 89.1011(e)), unless the student was absent three or more school days in that
+    period. Summer days are not school days (TEC 29.004(a-3))."""
     from tracker.calendars import OutsideCalendar
 
     cal = ctx.calendar
@@ -488,13 +607,15 @@ def tx_fiie(ctx: Context) -> Count:
             if len(absent_before_end) >= 3:
                 steps.append(
                     f"The student was absent {len(absent_before_end)} school days before the last day, so the "
-                    "June 30 rule does not apply (TEC 29.004(a-2)); the 45-school-day count runs into the fall."
+                    "June 30 rule does not apply (TEC 29.004; the absence exception of the June 30 rule, whose "
+                    "subsection letter was not confirmed in the enrolled text); the 45-school-day count runs "
+                    "into the fall."
                 )
             else:
                 due = date(year.last_day.year, 6, 30)
                 steps.append(
                     f"That is at least {lo_window} but fewer than {n}: the report is due to the parent by June 30, "
-                    f"{fmt(due)} (TEC 29.004(a-1))."
+                    f"{fmt(due)} (TEC 29.004(a-1); 19 TAC 89.1011(e))."
                 )
                 extra: dict[str, Any] = {"satisfied_by": "report_delivered"}
                 nxt = cal.next_year_after(ctx.trigger)
@@ -508,27 +629,36 @@ def tx_fiie(ctx: Context) -> Count:
                     except OutsideCalendar:
                         pass
                 return Count(due, steps, "June 30 rule (35-44 school days before the last day)", False, warnings, extra)
-    due = cal.nth_school_day_after(ctx.trigger, n)
-    absent = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
-    total = n
-    if len(absent) >= 3:
-        # Each extension can take in more absences; repeat until the count is stable.
-        while True:
-            total = n + len(absent)
-            due = cal.nth_school_day_after(ctx.trigger, total)
-            again = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
-            if len(again) == len(absent):
-                break
-            absent = again
     plain = cal.nth_school_day_after(ctx.trigger, n)
+    absent = _absent_school_days(cal, ctx.absences, ctx.trigger, plain)
+    due, total = plain, n
+    iterative = ctx.conventions.get("tx_absence_extension", "original-period") == "iterative"
+    if len(absent) >= 3:
+        total = n + len(absent)
+        due = cal.nth_school_day_after(ctx.trigger, total)
+        if iterative:
+            # Each extension can take in more absences; repeat until the count is stable.
+            while True:
+                again = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
+                if len(again) == total - n:
+                    break
+                total = n + len(again)
+                due = cal.nth_school_day_after(ctx.trigger, total)
+            absent = _absent_school_days(cal, ctx.absences, ctx.trigger, due)
     steps.append(f"{fmt(ctx.trigger)} is day 0; the {_ordinal(n)} school day after it is {fmt(plain)}.")
     skipped = _closures_between(cal, ctx.trigger, due)
     if skipped:
         steps.append("Not school days: " + "; ".join(skipped) + ".")
     if len(absent) >= 3:
+        where = (
+            "in the period and its extensions (convention tx_absence_extension = iterative)"
+            if iterative
+            else f"during the original period, through {fmt(plain)}"
+        )
         steps.append(
-            f"Absent {len(absent)} school days in the period ({', '.join(fmt(d) for d in absent)}): 3 or more, so "
-            f"the period is extended by {len(absent)} school days to the {_ordinal(total)} school day, {fmt(due)}."
+            f"Absent {len(absent)} school days {where} ({', '.join(fmt(d) for d in absent)}): 3 or more, so the "
+            f"period is extended by {len(absent)} school days to the {_ordinal(total)} school day, {fmt(due)} "
+            "(TEC 29.004(a)(1))."
         )
     elif absent:
         steps.append(f"Absent {len(absent)} school day(s) in the period: fewer than 3, no extension.")
@@ -545,7 +675,7 @@ def tx_ard_after_report(ctx: Context) -> Count:
     cal = ctx.calendar
     consent = ctx.params.get("consent_on")
     if consent is not None and not cal.estimated:
-        fiie = tx_fiie(Context(consent, 45, {"june30_min": 35}, cal, ctx.business, ctx.absences))
+        fiie = tx_fiie(Context(consent, 45, {"june30_min": 35}, cal, ctx.business, ctx.absences, ctx.conventions))
         if "ard_due" in fiie.extra:
             due = fiie.extra["ard_due"]
             steps = [

@@ -26,11 +26,15 @@ class PlanFact:
 
 @dataclass(frozen=True, slots=True)
 class MeetingFact:
+    """A meeting held. ``covers``: the topics of :data:`tracker.models.MEETING_TOPICS` the
+    IEP developed there is recorded to include; ``None`` when not recorded (content unknown)."""
+
     id: int
     kind: str
     held_on: date
     plan_id: int | None = None
     outcome: str | None = None
+    covers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +121,10 @@ def load_facts(
             lambda r: PlanFact(*r[1:]),
         ),
         "meetings": (
-            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome), M).order_by(
+            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome, M.covers), M).order_by(
                 M.student_id, M.held_on, M.id
             ),
-            lambda r: MeetingFact(*r[1:]),
+            lambda r: MeetingFact(*r[1:6], tuple(r[6]) if r[6] is not None else None),
         ),
         "assessments": (
             restrict(
@@ -224,3 +228,83 @@ class _Runs:
             if not self._refill():
                 return tuple(out)
             rows, i = self._rows, 0
+
+
+# --- questions asked of the facts (used by triggers and satisfiers) --------------------------
+
+#: Meetings that did not finish their business (a Texas ARD recess): they satisfy nothing.
+NOT_COMPLETED = ("recessed",)
+#: Delivery methods by which the school has a request the day it is sent.
+IMMEDIATE_METHODS = ("email", "hand-delivered", "fax", "portal", "verbal")
+MAILED = ("mail", "certified-mail")
+
+
+def plans_of(facts: StudentFacts, kind: str, today: date) -> list[PlanFact]:
+    """Plans of ``kind`` started on or before ``today``, ended or not, oldest first."""
+    return [p for p in facts.plans if p.kind == kind and p.start_date <= today]
+
+
+def active_plans(facts: StudentFacts, today: date, kind: str) -> list[PlanFact]:
+    """Plans of ``kind`` in force on ``today``: started on or before it and not ended by then
+    (a plan ended on date E is no longer in force on E)."""
+    return [p for p in plans_of(facts, kind, today) if p.end_date is None or p.end_date > today]
+
+
+def current_plan(facts: StudentFacts, today: date, kind: str) -> PlanFact | None:
+    """The most recently started plan of ``kind`` in force on ``today``, if any."""
+    plans = active_plans(facts, today, kind)
+    return plans[-1] if plans else None
+
+
+def ended_by(plan: PlanFact | None, today: date) -> bool:
+    """Whether ``plan`` has ended on or before ``today``."""
+    return plan is not None and plan.end_date is not None and plan.end_date <= today
+
+
+def plan_window(facts: StudentFacts, plan: PlanFact) -> tuple[date, date]:
+    """The dates (inclusive) whose events belong to ``plan``: from the day after the previous
+    plan of the same kind ended (or the beginning of time) to the plan's end date (or the end
+    of time). A meeting held before the plan's start (the meeting that developed it) belongs to it."""
+    from datetime import timedelta
+
+    ended = [
+        p.end_date
+        for p in facts.plans
+        if p.kind == plan.kind and p.id != plan.id and p.end_date and p.end_date <= plan.start_date
+    ]
+    start = max(ended) + timedelta(days=1) if ended else date.min
+    return start, plan.end_date or date.max
+
+
+def completed_meetings(facts: StudentFacts, kinds, since: date | None = None, until: date | None = None):
+    """Meetings of ``kinds`` that finished their business, held in [since, until] (inclusive)."""
+    kinds = tuple(kinds)
+    return [
+        m
+        for m in facts.meetings
+        if m.kind in kinds
+        and m.outcome not in NOT_COMPLETED
+        and (since is None or m.held_on >= since)
+        and (until is None or m.held_on <= until)
+    ]
+
+
+def request_clock(r: RequestFact) -> tuple[date, bool, list[str]]:
+    """The day a request's clock starts, whether that is estimated, and why.
+
+    The school's receipt date when recorded; else the sent date for email, hand delivery,
+    fax, portal and verbal requests (received that day); for mail, the sent date flagged
+    as estimated.
+    """
+    if r.received_on is not None:
+        return r.received_on, False, []
+    if r.method in MAILED:
+        return (
+            r.sent_on,
+            True,
+            [
+                f"mailed on {r.sent_on.isoformat()} with no receipt date recorded: counted from the sending date; "
+                f"record the receipt with `tracker request update {r.id} --received DATE`"
+            ],
+        )
+    return r.sent_on, False, []

@@ -120,6 +120,7 @@ class LetterRequest:
     evaluation_name: str | None = None
     sender: dict[str, str | None] = field(default_factory=dict)
     concerns: tuple[str, ...] = ()
+    reason: str | None = None  # exit-to-504: the family's own words on why (never supplied by the tracker)
 
 
 @dataclass
@@ -292,6 +293,8 @@ def _escape_markdown_facts(context: dict[str, Any]) -> None:
         if isinstance(context.get(key), dict):
             context[key] = {k: _md(v) for k, v in context[key].items()}
     context["concerns"] = [_md(c) for c in context.get("concerns") or []]
+    if context.get("reason"):
+        context["reason"] = _md(context["reason"])
     if isinstance(context.get("evaluation"), dict):
         context["evaluation"] = dict(context["evaluation"], name=_md(context["evaluation"].get("name")))
 
@@ -432,9 +435,11 @@ def _approx_reasons(deadline, method_rule, trigger_request, school_calendar) -> 
 def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> dict[str, Any]:
     """What the letter says about the school's response: the rule, its mode and the date.
 
-    Modes: ``statute`` (a date the law fixes), ``benchmark`` (Section 504: the state's IDEA
-    timeline as OCR's yardstick), ``none`` (no number of days: a reasonable period is asked
-    for), ``iee`` (without unnecessary delay, plus a state figure when its rule notes one).
+    Modes: ``statute`` (a date the law fixes), ``refusal`` (a date only for a written refusal;
+    the act asked for has no day count), ``benchmark`` (Section 504: the state's IDEA timeline
+    as OCR's yardstick), ``benchmark-referral`` (the same, before consent: the state's step to
+    answer a referral), ``none`` (no number of days: a reasonable period is asked for), ``iee``
+    (without unnecessary delay, plus a state figure when its rule notes one).
     """
     from tracker import rulebook
 
@@ -446,6 +451,7 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
         "rule": _rule_dict(rule),
         "federal": _rule_dict(federal),
         "model": None,
+        "evaluation_model": None,
         "state_note": None,
         "due": None,
         "trigger": None,
@@ -483,7 +489,11 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
     if out["mode"] == "iee" or deadline.due is None:
         return out
     same_as = rule.params.get("same_as")
-    model = juris.rule_for(same_as, deadline.trigger_date) if same_as else None
+    model = None
+    if deadline.counted_with:
+        model = next((r for r in juris.rules if r.id == deadline.counted_with), None)
+    elif same_as:
+        model = juris.rule_for(same_as, deadline.trigger_date)
     if model is not None and model.method == "none":
         model = None
     counted = model if model is not None else rule
@@ -494,12 +504,32 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
     out["approx"] = _approx_reasons(deadline, counted, trigger_request, school_calendar)
     school_based = counted.unit in SCHOOL_DAY_UNITS or counted.method in SCHOOL_CALENDAR_METHODS
     out["school_calendar"] = school_based and not getattr(school_calendar, "estimated", False)
-    if rule.binding == "benchmark":
+    if rule.params.get("after_due") == "open":
+        out["mode"] = "refusal"  # the day count binds only a written refusal (19 TAC 89.1050(e))
+        out["count_text"] = f"{rule.count} {UNIT_WORDS.get(rule.unit, rule.unit)}"
+    elif rule.binding == "benchmark":
         out["mode"] = "benchmark"
         out["model"] = _rule_dict(model)
+        if model is not None and same_as and model.rule != same_as:
+            # before consent: the state's step to answer a referral; the evaluation timeline follows consent
+            out["mode"] = "benchmark-referral"
+            out["evaluation_model"] = _rule_dict(juris.rule_for(same_as, deadline.trigger_date))
     else:
         out["mode"] = "statute" if rule.binding == "statute" else "advice"
     return out
+
+
+def _lapsed(deadline, juris, today: date) -> bool:
+    """Whether ``deadline`` is one whose day count bound only a refusal and has passed with no
+    answer (Texas ARD request, 19 TAC 89.1050(e)): the meeting is then owed, with no date."""
+    rule = juris.rule_for(deadline.rule, deadline.trigger_date)
+    return (
+        rule is not None
+        and rule.params.get("after_due") == "open"
+        and deadline.status == "open"
+        and deadline.due is not None
+        and deadline.due < today
+    )
 
 
 def _trigger_request(facts, deadline):
@@ -532,6 +562,7 @@ _TEXT_OPTIONS = {
     "--sender-phone": (lambda r: [r.sender.get("phone")], 200, False),
     "--sender-email": (lambda r: [r.sender.get("email")], 200, False),
     "--concern": (lambda r: list(r.concerns), 2000, True),
+    "--reason": (lambda r: [r.reason], 2000, True),
 }
 
 
@@ -557,6 +588,7 @@ def _check_options(req: LetterRequest) -> None:
         ("--evaluation", req.evaluation_id, ("iee",)),
         ("--evaluation-date", req.evaluation_date, ("iee",)),
         ("--evaluation-name", req.evaluation_name, ("iee",)),
+        ("--reason", req.reason, ("exit-to-504",)),
     ]
     for option, value, kinds in only:
         if value is not None and req.kind not in kinds:
@@ -708,17 +740,22 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
                 when.isoformat(),
                 f"the day the evaluation was completed: after birth, not after the letter ({letter_date})",
             )
+    iep_ended = None
     if req.kind in ("exit-to-504", "iep-meeting"):
-        today_plans = [
-            p
-            for p in student.plans
-            if p.kind == "iep" and p.start_date <= letter_date and (p.end_date is None or p.end_date > letter_date)
-        ]
-        if not today_plans:
+        ieps = [p for p in student.plans if p.kind == "iep" and p.withdrawn_at is None and p.start_date <= letter_date]
+        today_plans = [p for p in ieps if p.end_date is None or p.end_date > letter_date]
+        ended = sorted(
+            (p for p in ieps if p.end_date is not None and p.end_date <= letter_date), key=lambda p: p.end_date
+        )
+        if req.kind == "exit-to-504" and not today_plans and ended:
+            # the 504 plan asked for after the IEP ended (converted-to-504, exited...)
+            iep_ended = {"date": ended[-1].end_date, "reason": ended[-1].end_reason}
+        elif not today_plans:
             raise MissingFact(
                 "active IEP",
-                f"this letter is for a student whose IEP is in effect; record it with `tracker plan add {student.id} "
-                "--kind iep --start DATE`",
+                "this letter is for a student whose IEP is in effect"
+                + (" or has ended (exit-to-504)" if req.kind == "exit-to-504" else "")
+                + f"; record it with `tracker plan add {student.id} --kind iep --start DATE`",
             )
     if req.kind == "verbal-confirmation":
         verbal = _verbal_request(session, req, student)
@@ -731,7 +768,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     trigger_request = None
     if req.kind == "follow-up":
         deadlines, _ = compute(facts, today, calendars, conventions, jurisdiction=juris)
-        late = [d for d in deadlines if d.rule == req.rule and d.status == "overdue"]
+        late = [d for d in deadlines if d.rule == req.rule and (d.status == "overdue" or _lapsed(d, juris, today))]
         if req.request_id is not None:
             late = [d for d in late if d.source == f"request:{req.request_id}"]
         if not late:
@@ -757,6 +794,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "trigger_event": deadline.trigger_event,
             "days_late": (today - deadline.due).days if deadline.due else None,
             "source": deadline.source,
+            "lapsed": _lapsed(deadline, juris, today),
         }
         if trigger_request is not None:
             origin = _request_dict(trigger_request)
@@ -801,6 +839,8 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "method": req.method,
         "received": req.received,
         "concerns": [c.strip() for c in req.concerns if c and c.strip()],
+        "reason": (req.reason or "").strip() or None,
+        "iep_ended": iep_ended,
         "response": response,
         "notice": notice,
         "evaluation": evaluation,

@@ -103,6 +103,15 @@ MEETING_OUTCOMES = (
     "recessed",
 )
 
+#: What an IEP developed or reviewed at a meeting is recorded to contain (``meeting add|edit
+#: --covers``), for the rules that depend on the IEP's content: ``transition`` (measurable
+#: postsecondary goals and transition services, 34 CFR 300.320(b)), ``age-of-majority`` (the
+#: statement that the student was told of the rights that transfer, 300.320(c)),
+#: ``summary-of-performance`` (given at an exit meeting, 300.305(e)(3)). A meeting with no
+#: ``covers`` recorded (NULL) is one whose content is unknown; ``[]`` records that it covered
+#: none of them.
+MEETING_TOPICS = ("transition", "age-of-majority", "summary-of-performance")
+
 ASSESSMENT_KINDS = ("initial", "reevaluation", "exit", "504", "iee")
 
 REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "other")
@@ -296,6 +305,8 @@ class Meeting(Withdrawable, Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     attendees: Mapped[list[str] | None] = mapped_column(JSON)
     notes: Mapped[str | None] = mapped_column(Text)
+    #: Topics of :data:`MEETING_TOPICS` the IEP developed at this meeting includes; NULL = not recorded.
+    covers: Mapped[list[str] | None] = mapped_column(JSON)
 
     student: Mapped[Student] = relationship(back_populates="meetings")
 

@@ -43,6 +43,7 @@ from tracker.models import (
     JURISDICTIONS,
     MEETING_KINDS,
     MEETING_OUTCOMES,
+    MEETING_TOPICS,
     PLAN_KINDS,
     REQUEST_KINDS,
     Absence,
@@ -617,6 +618,39 @@ def _meeting_fits_plan(kind: str, plan: Plan) -> None:
         )  # fmt: skip
 
 
+def check_covers(values: Iterable[str] | None) -> list[str] | None:
+    """The ``--covers`` topics as stored: ``None`` when none given (content not recorded);
+    ``[]`` for ``none`` (recorded: it covered none of them); else the topics of
+    :data:`~tracker.models.MEETING_TOPICS`, in that order, each once. A value may list
+    several, comma-separated.
+
+    Raises:
+        InputError: an unknown topic, or ``none`` with a topic.
+    """
+    if values is None:
+        return None
+    given = [v.strip().lower() for value in values for v in str(value).split(",") if v.strip()]
+    if not given:
+        return None
+    if "none" in given:
+        if given != ["none"] * len(given):
+            raise InputError("--covers", ",".join(given), "either none, or topics: " + ", ".join(MEETING_TOPICS))
+        return []
+    for v in given:
+        _choice("--covers", v, MEETING_TOPICS)
+    return [t for t in MEETING_TOPICS if t in given]
+
+
+def _covers_fit(kind: str, covers: list[str] | None) -> None:
+    """Refuse content topics on a meeting that develops no IEP (a 504 meeting, a manifestation
+    determination): they would satisfy nothing and hide a mistake."""
+    if covers and kind in _504_MEETINGS + ("manifestation-determination",):
+        raise InputError(
+            "--covers", ",".join(covers), "topics only on an IEP team meeting (initial-iep, annual-review, "
+            "reevaluation, amendment, exit), not on a " + kind + " meeting"
+        )  # fmt: skip
+
+
 def add_meeting(
     session: Session,
     *,
@@ -628,8 +662,12 @@ def add_meeting(
     outcome: str | None = None,
     attendees: Iterable[str] = (),
     notes: str | None = None,
+    covers: Iterable[str] | None = None,
 ) -> Meeting:
-    """Record a meeting held on ``on`` (optionally about plan ``plan_id`` of the same student)."""
+    """Record a meeting held on ``on`` (optionally about plan ``plan_id`` of the same student).
+
+    ``covers`` lists what the IEP developed there includes (:func:`check_covers`; ``None``:
+    not recorded, so rules depending on the IEP's content stay ``unconfirmed``)."""
     student = get_student(session, student_id)
     _choice("--kind", kind, MEETING_KINDS)
     _choice("--outcome", outcome, MEETING_OUTCOMES)
@@ -640,6 +678,8 @@ def add_meeting(
         _same_student("--plan", plan, "plan", student)
         _meeting_fits_plan(kind, plan)
     roles = [r for r in (check_text("--attendee", a, 200) for a in attendees) if r]
+    topics = check_covers(covers)
+    _covers_fit(kind, topics)
     meeting = Meeting(
         student=student,
         plan_id=plan.id if plan else None,
@@ -648,6 +688,7 @@ def add_meeting(
         outcome=outcome,
         attendees=roles or None,
         notes=check_text("--notes", notes, 100_000, multiline=True),
+        covers=topics,
     )
     session.add(meeting)
     session.flush()
@@ -665,9 +706,11 @@ def edit_meeting(
     outcome: str | None = None,
     attendees: Sequence[str] | None = None,
     notes: str | None = None,
+    covers: Sequence[str] | None = None,
 ) -> Meeting:
-    """Correct a meeting: its kind, date, plan, outcome, attendees (replaced as a whole) or
-    notes (``None`` = unchanged; ``outcome=""``/``notes=""`` clear them); the change log
+    """Correct a meeting: its kind, date, plan, outcome, attendees (replaced as a whole),
+    notes, or the topics it covers (replaced as a whole; ``none`` records that it covered none
+    of them) (``None`` = unchanged; ``outcome=""``/``notes=""`` clear them); the change log
     keeps the old values.
 
     Raises:
@@ -699,6 +742,9 @@ def edit_meeting(
         meeting.attendees = [r for r in (check_text("--attendee", a, 200) for a in attendees) if r] or None
     if notes is not None:
         meeting.notes = check_text("--notes", notes, 100_000, multiline=True)
+    if covers is not None:
+        meeting.covers = check_covers(covers)
+    _covers_fit(meeting.kind, meeting.covers)
     session.flush()
     return meeting
 

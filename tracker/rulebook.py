@@ -34,6 +34,7 @@ CANONICAL_RULES = (
     "records_request",
     "iee_request",
     "exit_reevaluation",
+    "summary_of_performance",
     "written_request",
     "section504_evaluation",
     "section504_review",
@@ -88,13 +89,21 @@ class Rule:
 
 @dataclass(frozen=True)
 class Jurisdiction:
-    """The rules and settings in force for one state (federal baseline plus the state file)."""
+    """The rules and settings in force for one state (federal baseline plus the state file).
+
+    ``federal_fallback`` holds the federal rules a state file replaced, by canonical name:
+    they apply to a trigger before the state's earliest dated version. ``time_statute`` is
+    the state's rule for a last day on a weekend or holiday (:mod:`tracker.last_day`), if
+    encoded.
+    """
 
     code: str  # state code, or "federal"
     name: str
     has_state_rules: bool
     rules: tuple[Rule, ...]
     settings: dict[str, Any]
+    federal_fallback: dict[str, Rule] = field(default_factory=dict, compare=False, repr=False)
+    time_statute: Any = field(default=None, compare=False, repr=False)
     by_name: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -116,7 +125,8 @@ class Jurisdiction:
 
 def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
     from tracker.counting import METHODS
-    from tracker.scheduler import SATISFIERS, TRIGGERS
+    from tracker.satisfiers import SATISFIERS
+    from tracker.triggers import TRIGGERS
 
     rules = []
     for i, item in enumerate(raw.get("rules", []), start=1):
@@ -130,7 +140,7 @@ def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
             ("plan", item["plan"], PLANS),
             ("unit", item["unit"], UNITS),
             ("method", item["method"], tuple(METHODS)),
-            ("satisfied_by", item["satisfied_by"], tuple(SATISFIERS)),
+            ("satisfied_by", str(item["satisfied_by"]).split(":")[0], tuple(SATISFIERS)),
         ]
         for key, value, allowed in checks:
             if value not in allowed:
@@ -197,6 +207,8 @@ def jurisdiction(code: str) -> Jurisdiction:
     Raises:
         RuleFileError: a rule file is malformed.
     """
+    from tracker.last_day import parse_statute
+
     files = _files()
     fed_raw, fed_rules = files["federal"]
     settings = dict(fed_raw.get("settings", {}))
@@ -209,4 +221,6 @@ def jurisdiction(code: str) -> Jurisdiction:
     replaced = {r.rule for r in state_rules} | set(raw.get("disable", []))
     rules = [r for r in fed_rules if r.rule not in replaced] + state_rules
     rules.sort(key=lambda r: CANONICAL_RULES.index(r.rule))
-    return Jurisdiction(code, str(raw.get("name", code)), True, tuple(rules), settings)
+    fallback = {r.rule: r for r in fed_rules if r.rule in replaced and r.rule not in set(raw.get("disable", []))}
+    statute = parse_statute(settings.get("last_day_statute"), f"{code.lower()}.toml")
+    return Jurisdiction(code, str(raw.get("name", code)), True, tuple(rules), settings, fallback, statute)

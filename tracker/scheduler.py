@@ -1,46 +1,55 @@
 """The scheduler: from a student's record and the rules of their state to dated deadlines.
 
-For each rule in force for the student's jurisdiction (:mod:`tracker.rulebook`) the
-scheduler finds the events that start its clock (*triggers*), counts the days with the
-rule's method (:mod:`tracker.counting`) on the student's school calendar, and looks for
-the event that meets it (*satisfiers*). A deadline is met by the event that satisfies it,
-and the next cycle (annual review, triennial) is computed from that event.
+For each rule in force for the student's jurisdiction (:mod:`tracker.rulebook`) the engine
+finds the events that start its clock (triggers, :mod:`tracker.triggers`), counts the days
+with the rule's method (:mod:`tracker.counting`) on the student's school calendar, and looks
+for the event that meets it (satisfiers, :mod:`tracker.satisfiers`). A deadline is met by
+the event that satisfies it, and the next cycle (annual review, triennial) is computed from
+that event. Statuses are described in :mod:`tracker.deadlines`.
 
 The core never reads the clock or the database: :func:`compute` takes
 :class:`tracker.facts.StudentFacts`, the calendars and ``today``. :func:`daily_run`
 streams the whole caseload through it with set-based queries.
 
-Statuses: ``overdue`` (due before today), ``due_soon`` (due within the window, default
-30 days), ``upcoming`` (later), ``open`` (no fixed date: the law sets none, or advice),
-and in ``tracker timeline`` ``met`` / ``met_late``. Section 504 timelines are benchmarks
-(``binding = "benchmark"``), never violations; an IEE request shows days elapsed, never
-``overdue``.
+Section 504 timelines are benchmarks (``binding = "benchmark"``), never violations; an IEE
+request shows days elapsed, never ``overdue``. Clocks started by a request run from the day
+the school received it (:func:`tracker.facts.request_clock`).
 
-Clocks started by a request run from the day the school received it: ``received_on``,
-else the sent date for email, hand delivery, fax, portal and verbal requests; a mailed
-request without a receipt date is counted from the sent date and flagged ``estimated``.
+A deadline of a plan that has ended is history: met, met late, or ``missed`` when it fell
+due before the plan ended and was never met; one that would have fallen due on or after the
+end is not owed (internal status ``ended``, shown only by ``explain``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from tracker.counting import CONVENTIONS, METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
-from tracker.dates import add_years
-from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
+from tracker.deadlines import ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
+from tracker.facts import (
+    AssessmentFact,
+    PlanFact,
+    RequestFact,
+    StudentFacts,
+    active_plans,
+    current_plan,
+    plans_of,
+    request_clock,
+)
+from tracker.satisfiers import NEEDS_DUE, SATISFIERS
+from tracker.triggers import TRIGGERS
 
-STATUSES = ("overdue", "due_soon", "upcoming", "open", "met", "met_late")
+__all__ = [
+    "DEFAULT_WITHIN", "ENDED", "OPEN_STATUSES", "REQUEST_RULES", "SATISFIERS", "SETTLED_STATUSES", "STATUSES",
+    "TRIGGERS", "Calendars", "Deadline", "Hit", "Met", "active_plans", "compute", "conventions_from",
+    "current_plan", "daily_run", "deadlines_for", "is_listed", "listed_deadlines", "request_clock", "sort_key",
+]  # fmt: skip
+
 DEFAULT_WITHIN = 30
 
-IEP_MEETING_KINDS = ("initial-iep", "annual-review", "eligibility", "reevaluation", "amendment", "exit")
-#: Meetings that develop or review the IEP (anchor the annual review).
-REVIEW_MEETING_KINDS = ("initial-iep", "annual-review")
-NOT_COMPLETED = ("recessed",)
-IMMEDIATE_METHODS = ("email", "hand-delivered", "fax", "portal", "verbal")
-MAILED = ("mail", "certified-mail")
 #: The rule whose clock a written request of each kind starts.
 REQUEST_RULES = {
     "evaluation": "evaluation_request_response",
@@ -50,511 +59,9 @@ REQUEST_RULES = {
     "504-plan": "section504_evaluation",
     "exit-to-504": "section504_evaluation",
 }
-
-
-@dataclass(slots=True)
-class Deadline:
-    """One deadline for one student, with how it was computed.
-
-    ``to_json`` gives the item of ``tracker due --format json`` (a contract: keep the keys).
-    Dates are ``datetime.date``; ``days_left`` is ``due - today`` in days (negative when
-    overdue); ``unit`` is the rule's unit (calendar_days, school_days, business_days,
-    school_working_days, years, none).
-    """
-
-    student_id: int
-    student: str
-    plan_id: int | None
-    rule: str
-    rule_id: str
-    title: str
-    jurisdiction: str
-    rule_source: str
-    citation: str
-    binding: str
-    trigger_event: str
-    trigger_date: date | None
-    due: date | None
-    status: str
-    days_left: int | None
-    unit: str
-    estimated: bool
-    explanation: str
-    steps: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    met_on: date | None = None
-    met_by: str | None = None
-    source: str = ""
-    days_elapsed: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "student_id": self.student_id,
-            "student": self.student,
-            "plan_id": self.plan_id,
-            "rule": self.rule,
-            "rule_id": self.rule_id,
-            "title": self.title,
-            "jurisdiction": self.jurisdiction,
-            "rule_source": self.rule_source,
-            "citation": self.citation,
-            "binding": self.binding,
-            "trigger": {
-                "event": self.trigger_event,
-                "date": self.trigger_date.isoformat() if self.trigger_date else None,
-            },
-            "due": self.due.isoformat() if self.due else None,
-            "status": self.status,
-            "days_left": self.days_left,
-            "days_elapsed": self.days_elapsed,
-            "unit": self.unit,
-            "estimated": self.estimated,
-            "explanation": self.explanation,
-            "warnings": list(self.warnings),
-            "met_on": self.met_on.isoformat() if self.met_on else None,
-            "met_by": self.met_by,
-            "source": self.source,
-        }
-
-
-@dataclass(slots=True)
-class Hit:
-    """One occurrence of a trigger: the day-0 date and what it was."""
-
-    day: date
-    event: str
-    source: str
-    plan_id: int | None = None
-    record: Any = None
-    estimated: bool = False
-    warnings: list[str] = field(default_factory=list)
-    satisfied: tuple[date, str] | None = None  # set by cyclic triggers (the next anchor)
-
-
-# --- helpers on facts -------------------------------------------------------------------
-
-
-def active_plans(facts: StudentFacts, today: date, kind: str) -> list[PlanFact]:
-    """Plans of ``kind`` started on or before ``today`` and not ended by then."""
-    return [
-        p
-        for p in facts.plans
-        if p.kind == kind and p.start_date <= today and (p.end_date is None or p.end_date > today)
-    ]
-
-
-def current_plan(facts: StudentFacts, today: date, kind: str) -> PlanFact | None:
-    """The most recently started active plan of ``kind`` on ``today``, if any."""
-    plans = active_plans(facts, today, kind)
-    return plans[-1] if plans else None
-
-
-def _meetings(facts: StudentFacts, kinds: Iterable[str], since: date | None = None) -> list[MeetingFact]:
-    kinds = tuple(kinds)
-    return [
-        m
-        for m in facts.meetings
-        if m.kind in kinds and m.outcome not in NOT_COMPLETED and (since is None or m.held_on >= since)
-    ]
-
-
-def _first(items: Iterable[tuple[date, str]]) -> tuple[date, str] | None:
-    items = sorted(items, key=lambda t: t[0])
-    return items[0] if items else None
-
-
-def request_clock(r: RequestFact) -> tuple[date, bool, list[str]]:
-    """The day a request's clock starts, whether that is estimated, and why.
-
-    The school's receipt date when recorded; else the sent date for email, hand delivery,
-    fax, portal and verbal requests (received that day); for mail, the sent date flagged
-    as estimated.
-    """
-    if r.received_on is not None:
-        return r.received_on, False, []
-    if r.method in MAILED:
-        return (
-            r.sent_on,
-            True,
-            [
-                f"mailed on {r.sent_on.isoformat()} with no receipt date recorded: counted from the sending date; "
-                f"record the receipt with `tracker request update {r.id} --received DATE`"
-            ],
-        )
-    return r.sent_on, False, []
-
-
-# --- triggers ---------------------------------------------------------------------------
-
-TriggerFn = Callable[[StudentFacts, Any, str, date, dict], list[Hit]]
-TRIGGERS: dict[str, TriggerFn] = {}
-
-
-def trigger(name: str):
-    def register(fn: TriggerFn) -> TriggerFn:
-        TRIGGERS[name] = fn
-        return fn
-
-    return register
-
-
-@trigger("request")
-def _t_request(facts, rule, arg, today, conv) -> list[Hit]:
-    """Written requests of the given kinds (verbal ones only where the rule accepts them).
-    A written confirmation of a request that already started this clock starts no second one."""
-    kinds = tuple(arg.split(","))
-    counted = {r.id for r in facts.requests if r.kind in kinds and (r.method != "verbal" or rule.accepts_verbal)}
-    hits = []
-    for r in facts.requests:
-        if r.id not in counted or (r.confirms_id is not None and r.confirms_id in counted):
-            continue
-        day, estimated, warnings = request_clock(r)
-        how = "received" if r.received_on else ("made verbally" if r.method == "verbal" else f"sent by {r.method}")
-        hits.append(
-            Hit(day, f"{r.kind} request {how}", f"request:{r.id}", record=r, estimated=estimated, warnings=warnings)
-        )
-    return hits
-
-
-@trigger("consent")
-def _t_consent(facts, rule, arg, today, conv) -> list[Hit]:
-    return [
-        Hit(a.consent_on, f"consent to {a.kind} evaluation received", f"assessment:{a.id}", record=a)
-        for a in facts.assessments
-        if a.kind == arg and a.consent_on is not None
-    ]
-
-
-@trigger("eligibility")
-def _t_eligibility(facts, rule, arg, today, conv) -> list[Hit]:
-    return [
-        Hit(m.held_on, "found eligible for special education", f"meeting:{m.id}", plan_id=m.plan_id, record=m)
-        for m in facts.meetings
-        if m.kind == "eligibility" and m.outcome == "eligible"
-    ]
-
-
-@trigger("report")
-def _t_report(facts, rule, arg, today, conv) -> list[Hit]:
-    use_delivered = bool(rule.params.get("use_delivered"))
-    hits = []
-    for a in facts.assessments:
-        if a.kind != arg:
-            continue
-        day = (a.delivered_on or a.completed_on) if use_delivered else a.completed_on
-        if day is not None:
-            what = (
-                "evaluation report given to the parent"
-                if use_delivered and a.delivered_on
-                else "evaluation report completed"
-            )
-            hits.append(Hit(day, what, f"assessment:{a.id}", record=a))
-    return hits
-
-
-def _cycle(anchors: list[tuple[date, str, str]], plan: PlanFact, fallback_event: str) -> list[Hit]:
-    """Hits for a cyclic rule: each anchor's deadline is met by the next anchor."""
-    estimated = False
-    warnings: list[str] = []
-    if not anchors:
-        anchors = [(plan.start_date, fallback_event, f"plan:{plan.id}")]
-        estimated = True
-        warnings = [f"no {fallback_event.split('(')[-1].rstrip(')')} recorded: computed from the plan's start date"]
-    anchors = sorted(set(anchors))
-    hits = []
-    for i, (day, event, source) in enumerate(anchors):
-        nxt = anchors[i + 1] if i + 1 < len(anchors) else None
-        hit = Hit(day, event, source, plan_id=plan.id, estimated=estimated and i == 0, warnings=list(warnings))
-        if nxt is not None:
-            hit.satisfied = (nxt[0], nxt[1])
-        hits.append(hit)
-    return hits
-
-
-def _plan_window(facts: StudentFacts, plan: PlanFact) -> date:
-    """Earliest date of events that belong to this plan: the day after the previous plan of
-    the same kind ended (or the beginning of time)."""
-    ended = [
-        p.end_date
-        for p in facts.plans
-        if p.kind == plan.kind and p.id != plan.id and p.end_date and p.end_date <= plan.start_date
-    ]
-    return max(ended) + timedelta(days=1) if ended else date.min
-
-
-@trigger("iep_meeting")
-def _t_iep_meeting(facts, rule, arg, today, conv) -> list[Hit]:
-    plan = current_plan(facts, today, "iep")
-    if plan is None:
-        return []
-    since = _plan_window(facts, plan)
-    anchors = [
-        (m.held_on, f"IEP {m.kind.replace('-', ' ')} meeting held", f"meeting:{m.id}")
-        for m in _meetings(facts, REVIEW_MEETING_KINDS + ("reevaluation",), since)
-        if (m.plan_id in (None, plan.id))
-        and (m.kind in REVIEW_MEETING_KINDS or m.outcome in ("developed", "reviewed", "revised"))
-    ]
-    return _cycle(anchors, plan, "IEP start date (no IEP meeting)")
-
-
-@trigger("evaluation_completed")
-def _t_evaluation_completed(facts, rule, arg, today, conv) -> list[Hit]:
-    plan = current_plan(facts, today, "iep")
-    if plan is None:
-        return []
-    evals = [
-        (
-            a.completed_on,
-            "initial evaluation completed" if a.kind == "initial" else "reevaluation completed",
-            f"assessment:{a.id}",
-        )
-        for a in facts.assessments
-        if a.kind in ("initial", "reevaluation") and a.completed_on is not None
-    ]
-    meetings = [
-        (m.held_on, f"{m.kind} meeting held", f"meeting:{m.id}")
-        for m in _meetings(facts, ("eligibility", "reevaluation"))
-        if m.outcome not in ("not-eligible", "exited")
-    ]
-    anchor = conv.get("triennial_anchor", "evaluation")
-    if anchor == "meeting" and meetings:
-        evals = meetings
-    elif anchor == "earlier" and meetings and evals:
-        last_e, last_m = max(evals), max(meetings)
-        if last_m[0] < last_e[0]:
-            evals = [e for e in evals if e != last_e] + [last_m]
-    return _cycle(evals, plan, "IEP start date (no completed evaluation)")
-
-
-@trigger("section504_meeting")
-def _t_504_meeting(facts, rule, arg, today, conv) -> list[Hit]:
-    plan = current_plan(facts, today, "504")
-    if plan is None:
-        return []
-    since = _plan_window(facts, plan)
-    anchors = [
-        (m.held_on, f"{m.kind} meeting held", f"meeting:{m.id}")
-        for m in _meetings(facts, ("504-initial", "504-review"), since)
-    ]
-    return _cycle(anchors, plan, "504 plan start date (no 504 meeting)")
-
-
-@trigger("section504_evaluation_completed")
-def _t_504_eval(facts, rule, arg, today, conv) -> list[Hit]:
-    plan = current_plan(facts, today, "504")
-    if plan is None:
-        return []
-    anchors = [
-        (a.completed_on, "Section 504 evaluation completed", f"assessment:{a.id}")
-        for a in facts.assessments
-        if a.kind == "504" and a.completed_on is not None
-    ]
-    return _cycle(anchors, plan, "504 plan start date (no completed 504 evaluation)")
-
-
-@trigger("plan_exited")
-def _t_plan_exited(facts, rule, arg, today, conv) -> list[Hit]:
-    return [
-        Hit(p.end_date, "IEP ended: found no longer eligible", f"plan:{p.id}", plan_id=p.id, record=p)
-        for p in facts.plans
-        if p.kind == "iep" and p.end_reason == "exited" and p.end_date is not None
-    ]
-
-
-@trigger("birthday")
-def _t_birthday(facts, rule, arg, today, conv) -> list[Hit]:
-    plan = current_plan(facts, today, "iep")
-    if plan is None:
-        return []
-    return [Hit(facts.dob, "date of birth", f"student:{facts.id}", plan_id=plan.id, record=plan)]
-
-
-@trigger("verbal_request")
-def _t_verbal(facts, rule, arg, today, conv) -> list[Hit]:
-    kinds = tuple(arg.split(",")) if arg else None
-    return [
-        Hit(r.sent_on, f"{r.kind} request made verbally", f"request:{r.id}", record=r)
-        for r in facts.requests
-        if r.method == "verbal" and (kinds is None or r.kind in kinds)
-    ]
-
-
-@trigger("both_plans_active")
-def _t_both(facts, rule, arg, today, conv) -> list[Hit]:
-    ieps, s504 = active_plans(facts, today, "iep"), active_plans(facts, today, "504")
-    if not (ieps and s504):
-        return []
-    day = max(ieps[-1].start_date, s504[-1].start_date)
-    return [Hit(day, "an IEP and a 504 plan both active", f"plans:{ieps[-1].id}+{s504[-1].id}", plan_id=ieps[-1].id)]
-
-
-# --- satisfiers -------------------------------------------------------------------------
-
-SatisfierFn = Callable[[StudentFacts, Hit, date | None], tuple[date, str] | None]
-SATISFIERS: dict[str, SatisfierFn] = {}
-
-
-def satisfier(name: str):
-    def register(fn: SatisfierFn) -> SatisfierFn:
-        SATISFIERS[name] = fn
-        return fn
-
-    return register
-
-
-def _meeting_hit(facts, kinds, since: date, outcomes: tuple[str, ...] | None = None):
-    return _first(
-        (m.held_on, f"{m.kind} meeting held {m.held_on.isoformat()} (meeting #{m.id})")
-        for m in _meetings(facts, kinds, since)
-        if outcomes is None or m.outcome in outcomes
-    )
-
-
-@satisfier("response")
-def _s_response(facts, hit, due):
-    r = hit.record
-    if isinstance(r, RequestFact) and r.responded_on is not None:
-        return r.responded_on, f"school responded {r.responded_on.isoformat()}"
-    return None
-
-
-@satisfier("response_or_consent")
-def _s_response_or_consent(facts, hit, due):
-    options = []
-    r = hit.record
-    if isinstance(r, RequestFact) and r.responded_on is not None:
-        options.append((r.responded_on, f"school responded {r.responded_on.isoformat()}"))
-    options += [
-        (a.consent_on, f"consent to evaluate signed {a.consent_on.isoformat()} (assessment #{a.id})")
-        for a in facts.assessments
-        if a.kind in ("initial", "reevaluation", "504") and a.consent_on is not None and a.consent_on >= hit.day
-    ]
-    return _first(options)
-
-
-def _iep_began(facts: StudentFacts, since: date) -> tuple[date, str] | None:
-    """An IEP that began on or after ``since``: evidence that eligibility was decided when no
-    eligibility or IEP meeting is recorded (e.g. an imported caseload). Dated by the plan's
-    start, which can only make the deadline look later than it was met, never earlier."""
-    return _first(
-        (p.start_date, f"IEP in effect from {p.start_date.isoformat()} (no eligibility meeting recorded)")
-        for p in facts.plans
-        if p.kind == "iep" and p.start_date >= since
-    )
-
-
-@satisfier("eligibility_decided")
-def _s_eligibility_decided(facts, hit, due):
-    decided = _first(
-        x
-        for x in (
-            _meeting_hit(facts, ("eligibility",), hit.day, ("eligible", "not-eligible")),
-            _meeting_hit(facts, ("initial-iep",), hit.day),
-        )
-        if x
-    )
-    return decided or _iep_began(facts, hit.day)
-
-
-@satisfier("evaluation_completed")
-def _s_evaluation_completed(facts, hit, due):
-    a = hit.record
-    if isinstance(a, AssessmentFact) and a.completed_on is not None:
-        return a.completed_on, f"evaluation report completed {a.completed_on.isoformat()}"
-    return None
-
-
-@satisfier("report_delivered")
-def _s_report_delivered(facts, hit, due):
-    a = hit.record
-    if isinstance(a, AssessmentFact) and a.delivered_on is not None:
-        return a.delivered_on, f"evaluation report given to the parent {a.delivered_on.isoformat()}"
-    return None
-
-
-@satisfier("initial_iep_meeting")
-def _s_initial_iep(facts, hit, due):
-    return _meeting_hit(facts, ("initial-iep",), hit.day)
-
-
-@satisfier("initial_iep_or_ineligible")
-def _s_initial_iep_or_ineligible(facts, hit, due):
-    decided = _first(
-        x
-        for x in (
-            _meeting_hit(facts, ("initial-iep",), hit.day),
-            _meeting_hit(facts, ("eligibility",), hit.day, ("not-eligible",)),
-        )
-        if x
-    )
-    return decided or _iep_began(facts, hit.day)
-
-
-@satisfier("iep_meeting_any")
-def _s_iep_meeting_any(facts, hit, due):
-    return _meeting_hit(facts, IEP_MEETING_KINDS, hit.day)
-
-
-@satisfier("iep_meeting_or_response")
-def _s_iep_meeting_or_response(facts, hit, due):
-    return _first(x for x in (_meeting_hit(facts, IEP_MEETING_KINDS, hit.day), _s_response(facts, hit, due)) if x)
-
-
-def _next_anchor(facts, hit, due):
-    return hit.satisfied
-
-
-for _name in ("next_iep_meeting", "next_evaluation", "next_section504_meeting", "next_section504_evaluation"):
-    SATISFIERS[_name] = _next_anchor
-
-
-@satisfier("exit_evaluation")
-def _s_exit_evaluation(facts, hit, due):
-    end = hit.day
-    return _first(
-        (a.completed_on, f"{a.kind} evaluation completed {a.completed_on.isoformat()} (assessment #{a.id})")
-        for a in facts.assessments
-        if a.kind in ("exit", "reevaluation")
-        and a.completed_on is not None
-        and add_years(end, -1) < a.completed_on <= end
-    )
-
-
-@satisfier("iep_meeting_in_year_before")
-def _s_iep_in_year_before(facts, hit, due):
-    if due is None:
-        return None
-    since = add_years(due, -1)
-    kinds = ("initial-iep", "annual-review", "reevaluation", "amendment")
-    return _meeting_hit(facts, kinds, since)
-
-
-@satisfier("written_confirmation")
-def _s_written_confirmation(facts, hit, due):
-    r = hit.record
-    return _first(
-        (w.sent_on, f"confirmed in writing {w.sent_on.isoformat()} (request #{w.id}, {w.method})")
-        for w in facts.requests
-        if w.method != "verbal" and (w.confirms_id == r.id or (w.kind == r.kind and w.sent_on >= r.sent_on))
-    )
-
-
-@satisfier("section504_decided")
-def _s_504_decided(facts, hit, due):
-    options = [
-        (a.completed_on, f"Section 504 evaluation completed {a.completed_on.isoformat()} (assessment #{a.id})")
-        for a in facts.assessments
-        if a.kind == "504" and a.completed_on is not None and a.completed_on >= hit.day
-    ]
-    m = _meeting_hit(facts, ("504-initial",), hit.day)
-    if m:
-        options.append(m)
-    return _first(options)
-
-
-@satisfier("plans_not_overlapping")
-def _s_never(facts, hit, due):
-    return None
+#: Units of counts whose last day may fall on a weekend or holiday (a school-day or
+#: business-day count ends on a school or business day by construction).
+_CALENDAR_UNITS = ("calendar_days", "years", "none")
 
 
 # --- computing ------------------------------------------------------------------------
@@ -645,7 +152,7 @@ def _status(due: date | None, today: date, within: int, binding: str, rule: str)
     return "upcoming", left
 
 
-def _explain(hit: Hit, count: Count, rule, due: date | None) -> str:
+def _explain(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> str:
     trig = f"{hit.event} {hit.day.isoformat()}"
     if due is None:
         first = rule.notes.split(". ")[0].rstrip(".") if rule.notes else "no fixed number of days"
@@ -661,11 +168,8 @@ def _explain(hit: Hit, count: Count, rule, due: date | None) -> str:
             .replace("Not school days", "not school days")
             + ")"
         )
-    weekend = ""
-    if due.weekday() >= 5:
-        weekend = f", a {due.strftime('%A')} (not moved to a weekday)"
     summary = (count.summary or rule.unit).removeprefix("+ ")
-    return f"{trig} + {summary}{excl} = {due.isoformat()}{weekend}; {rule.citation}."
+    return f"{trig} + {summary}{excl} = {due.isoformat()}{day_note}; {rule.citation}."
 
 
 def compute(
@@ -678,7 +182,7 @@ def compute(
     only: frozenset[str] | set[str] | None = None,
     unmet_only: bool = False,
 ) -> tuple[list[Deadline], list[str]]:
-    """Every deadline of one student, met or not, with its derivation.
+    """Every deadline of one student, with its derivation.
 
     Args:
         facts: the student's record.
@@ -688,12 +192,14 @@ def compute(
         within: days ahead that count as ``due_soon``.
         jurisdiction: a :class:`tracker.rulebook.Jurisdiction` (default: the student's state).
         only: compute only these canonical rules (default: all).
-        unmet_only: leave out deadlines already met by ``today`` without counting their days
-            (the daily run lists only unmet ones; ``timeline`` wants them all).
+        unmet_only: leave out deadlines that cannot be listed by the daily run, without
+            counting their days: those already met by ``today`` and those of plans that
+            have ended (``timeline`` and ``explain`` want them all).
 
     Returns:
-        ``(deadlines, problems)``: deadlines in rule-file order; problems are one-line
-        descriptions of rules that could not be computed (no student data in them).
+        ``(deadlines, problems)``: deadlines in rule-file order, every status of
+        :data:`tracker.deadlines.STATUSES` plus ``ended`` (filter as needed); problems are
+        one-line descriptions of rules that could not be computed (no student data in them).
     """
     from tracker import rulebook
 
@@ -702,12 +208,13 @@ def compute(
     juris = jurisdiction or rulebook.jurisdiction(facts.jurisdiction)
     school_cal = calendars.school(facts)
     business = calendars.business(facts.jurisdiction)
+    run = _Run(facts, today, within, conv, school_cal, business, juris)
     out: list[Deadline] = []
     problems: list[str] = []
     canonical_seen: set[str] = set()
     for rule in juris.rules:
         if rule.rule in canonical_seen or (only is not None and rule.rule not in only):
-            continue  # several versions: the trigger date picks the one in force below
+            continue  # several versions: the trigger (or due) date picks the one in force below
         canonical_seen.add(rule.rule)
         name, _, arg = rule.trigger.partition(":")
         try:
@@ -716,31 +223,69 @@ def compute(
             problems.append(f"rule {rule.id} for student #{facts.id}: trigger failed ({type(exc).__name__})")
             continue
         for hit in hits:
-            if unmet_only and _met_before_counting(facts, rule, hit, today):
-                continue
-            version = juris.rule_for(rule.rule, hit.day) or rule
             try:
-                out.append(_deadline(facts, version, hit, today, within, conv, school_cal, business, juris))
+                version, note = _version_for(juris, rule, hit, facts)
+                if unmet_only and _not_listable_without_counting(facts, version, hit, today):
+                    continue
+                item = run.deadline(version, hit, note)
             except Exception as exc:
-                problems.append(f"rule {version.id} for student #{facts.id}: {type(exc).__name__}")
+                problems.append(f"rule {rule.id} for student #{facts.id}: {type(exc).__name__}")
+                continue
+            if item is not None:
+                out.append(item)
     return out, problems
 
 
-#: Satisfiers that need the due date, and methods that may change the satisfier (Texas's
-#: June 30 case needs the report delivered, not just completed): these are always counted.
-_NEEDS_DUE = frozenset({"iep_meeting_in_year_before"})
-_MAY_CHANGE_SATISFIER = frozenset({"tx_fiie"})
+def _version_for(juris, rule, hit: Hit, facts: StudentFacts):
+    """The version of ``rule`` in force for ``hit``, and a note when none of the state's is.
+
+    Versions are picked by the trigger date, except for rules due at an age (the IEP in
+    effect when the student turns 16 follows the law in force on that birthday), picked by
+    their due date. When no version of the state's is in force (a trigger before the state's
+    first dated version), the federal rule applies and the note says so.
+    """
+    versions = juris.by_name.get(rule.rule, ())
+    if len(versions) == 1 and not versions[0].effective_from and not versions[0].effective_to:
+        return versions[0], None
+    if rule.method == "birthday":
+        from tracker.counting import birthday_of
+
+        for v in sorted(versions, key=lambda r: r.effective_from or date.min, reverse=True):
+            if v.in_force(birthday_of(facts.dob, v)):
+                return v, None
+    else:
+        found = juris.rule_for(rule.rule, hit.day)
+        if found is not None:
+            return found, None
+    fallback = juris.federal_fallback.get(rule.rule)
+    if fallback is not None:
+        first = min((v.effective_from for v in versions if v.effective_from), default=None)
+        note = (
+            f"No {juris.name} version of this rule is in force for {hit.day.isoformat()}"
+            + (f" (the earliest encoded takes effect {first.isoformat()})" if first else "")
+            + ": the federal baseline applies."
+        )
+        return fallback, note
+    return rule, None
 
 
-def _met_before_counting(facts: StudentFacts, rule, hit: Hit, today: date) -> bool:
-    """Whether ``hit``'s deadline is surely met by ``today``, known without counting its days."""
+def _not_listable_without_counting(facts: StudentFacts, rule, hit: Hit, today: date) -> bool:
+    """Whether ``hit``'s deadline surely cannot be listed by the daily run, known without
+    counting its days: its plan has ended (history), or it is surely met and confirmed."""
+    if hit.scope is not None and hit.scope.end_date is not None and hit.scope.end_date <= today:
+        return True
     if hit.satisfied is not None:
         return hit.satisfied[0] <= today
-    if rule.satisfied_by in _NEEDS_DUE or rule.method in _MAY_CHANGE_SATISFIER:
+    name, _, arg = rule.satisfied_by.partition(":")
+    if name in NEEDS_DUE or rule.method in _MAY_CHANGE_SATISFIER or rule.params.get("same_as"):
         return False
-    met = SATISFIERS[rule.satisfied_by](facts, hit, None)
-    return met is not None and met[0] <= today
+    met = SATISFIERS[name](facts, hit, None, arg, today)
+    return met is not None and met.confirmed and met.on <= today
 
+
+#: Methods that may change the satisfier (Texas's June 30 case needs the report delivered,
+#: not just completed): always counted.
+_MAY_CHANGE_SATISFIER = frozenset({"tx_fiie"})
 
 _DEFAULT_CONVENTIONS = {k: v[0] for k, v in CONVENTIONS.items()}
 _CONVENTIONS_SEEN: dict[tuple, dict[str, str]] = {}
@@ -793,106 +338,301 @@ def _referral_before(facts: StudentFacts, consent: date) -> date | None:
     return max(days) if days else None
 
 
-def _deadline(facts, rule, hit: Hit, today, within, conv, school_cal, business, juris) -> Deadline:
-    method_rule = rule
-    prefix: list[str] = []
-    same_as = rule.params.get("same_as")
-    if same_as:
-        model = juris.rule_for(same_as, hit.day)
-        if model is not None and model.method != "none":
-            method_rule = model
-            prefix = [f"Benchmark: the state's IDEA timeline for {same_as.replace('_', ' ')} ({model.citation})."]
-    params = dict(method_rule.params)
-    if isinstance(hit.record, AssessmentFact):
-        params.setdefault("consent_on", hit.record.consent_on)
-        if hit.record.kind == "initial" and hit.record.consent_on is not None:
-            params.setdefault("referral_on", _referral_before(facts, hit.record.consent_on))
-    if hit.plan_id is not None:
-        plan = next((p for p in facts.plans if p.id == hit.plan_id), None)
-        if plan is not None:
-            params.setdefault("category", plan.category)
-    ctx = Context(
-        trigger=hit.day,
-        count=method_rule.count,
-        params=params,
-        calendar=school_cal,
-        business=business,
-        absences=facts.absences,
-        conventions=conv,
-    )
-    count = _count(method_rule, ctx, facts)
-    due = count.due
-    # A method may name a different satisfier (Texas's June 30 case: the report must be given
-    # to the parent); not when the method is only borrowed as a benchmark (Section 504).
-    satisfier_name = rule.satisfied_by if prefix else count.extra.get("satisfied_by", rule.satisfied_by)
-    satisfied = SATISFIERS[satisfier_name](facts, hit, due)
-    status, left = _status(due, today, within, rule.binding, rule.rule)
-    met_on = met_by = None
-    if satisfied is not None and satisfied[0] <= today:
-        met_on, met_by = satisfied
-        status = "met" if due is None or met_on <= due else "met_late"
-    estimated = count.estimated or hit.estimated
-    warnings = hit.warnings + count.warnings
-    if due is not None and due.weekday() >= 5:
-        warnings.append(
-            f"due on a {due.strftime('%A')}: not moved (no rule moves it); "
-            "treat the Friday before as the practical deadline"
+def _first_met(*options: Met | None) -> Met | None:
+    found = sorted((m for m in options if m is not None), key=lambda m: (m.on, not m.confirmed))
+    return found[0] if found else None
+
+
+@dataclass
+class _Run:
+    """What one student's computation shares across rules."""
+
+    facts: StudentFacts
+    today: date
+    within: int
+    conv: dict[str, str]
+    school_cal: Any
+    business: Any
+    juris: Any
+
+    def satisfy(self, satisfied_by: str, hit: Hit, due: date | None) -> Met | None:
+        name, _, arg = satisfied_by.partition(":")
+        return SATISFIERS[name](self.facts, hit, due, arg, self.today)
+
+    def _benchmark(self, rule, hit: Hit) -> tuple[Any, Hit, list[str], str | None]:
+        """For a rule borrowing another's count (``params.same_as``: the Section 504
+        benchmark of the state's IDEA evaluation timeline): the rule to count with, the hit to
+        count from, the steps to prefix, and the satisfier to add (or ``None``).
+
+        When consent to the Section 504 evaluation is recorded, the benchmark is the state's
+        timeline counted from that consent; before consent, the state's step to answer a
+        referral (``params.before_consent``) applies first, counted from the request.
+        """
+        same_as = rule.params.get("same_as")
+        facts = self.facts
+        consent = None
+        if isinstance(hit.record, RequestFact):
+            consents = sorted(
+                a.consent_on
+                for a in facts.assessments
+                if a.kind == "504" and a.consent_on is not None and a.consent_on >= hit.day
+            )
+            consent = consents[0] if consents else None
+        before = rule.params.get("before_consent")
+        if consent is None and before:
+            model = self.juris.rule_for(before, hit.day)
+            if model is not None:
+                prefix = [
+                    f"Benchmark, before consent: no consent to the Section 504 evaluation is recorded, so the state's "
+                    f"step to answer a referral applies first ({before.replace('_', ' ')}; {model.citation}); once "
+                    f"consent is recorded the benchmark is the state's IDEA evaluation timeline from consent."
+                ]
+                return model, hit, prefix, model.satisfied_by
+        if consent is not None:
+            hit = Hit(
+                consent,
+                "consent to the Section 504 evaluation received",
+                hit.source,
+                plan_id=hit.plan_id,
+                record=hit.record,
+                warnings=list(hit.warnings),
+            )
+        model = self.juris.rule_for(same_as, hit.day)
+        if model is None or model.method == "none":
+            return rule, hit, [], None
+        prefix = [f"Benchmark: the state's IDEA timeline for {same_as.replace('_', ' ')} ({model.citation})."]
+        return model, hit, prefix, None
+
+    def _scope_by_due(self, hit: Hit, due: date, steps: list[str]) -> tuple[Hit, date] | None:
+        """The IEP in effect on ``due`` for a rule due at an age; a deadline that fell due
+        while the student had no IEP is moved to the start of the first IEP after it (every
+        IEP from then on must meet it), or dropped when there is none."""
+        plans = plans_of(self.facts, "iep", self.today)
+        in_force = [p for p in plans if p.start_date <= due and (p.end_date is None or due <= p.end_date)]
+        if in_force:
+            plan = in_force[-1]
+        else:
+            later = [p for p in plans if p.start_date > due]
+            if not later:
+                return None
+            plan = later[0]
+            steps.append(
+                f"The student had no IEP on {due.isoformat()}; the first IEP after it began "
+                f"{plan.start_date.isoformat()}, and must meet this from its start."
+            )
+            due = plan.start_date
+        hit.scope, hit.plan_id = plan, plan.id
+        return hit, due
+
+    def deadline(self, rule, hit: Hit, version_note: str | None = None) -> Deadline | None:
+        facts, today, juris = self.facts, self.today, self.juris
+        method_rule, count_hit, prefix, extra_satisfier = rule, hit, [], None
+        if rule.params.get("same_as"):
+            method_rule, count_hit, prefix, extra_satisfier = self._benchmark(rule, hit)
+        if version_note:
+            prefix = [version_note] + prefix
+        params = dict(method_rule.params)
+        if isinstance(count_hit.record, AssessmentFact):
+            params.setdefault("consent_on", count_hit.record.consent_on)
+            if count_hit.record.kind == "initial" and count_hit.record.consent_on is not None:
+                params.setdefault("referral_on", _referral_before(facts, count_hit.record.consent_on))
+        if hit.plan_id is not None:
+            plan = next((p for p in facts.plans if p.id == hit.plan_id), None)
+            if plan is not None:
+                params.setdefault("category", plan.category)
+        ctx = Context(
+            trigger=count_hit.day,
+            count=method_rule.count,
+            params=params,
+            calendar=self.school_cal,
+            business=self.business,
+            absences=facts.absences,
+            conventions=self.conv,
         )
-    elapsed = (today - hit.day).days if rule.rule == "iee_request" and met_on is None else None
-    steps = prefix + [f"Trigger: {hit.event} on {hit.day.isoformat()} (day 0)."] + count.steps
-    if rule.exclusions:
-        steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
-    if met_on:
-        steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
-    steps.append(f"Source: {rule.citation} ({rule.binding}).")
-    explanation = _explain(hit, count, method_rule if prefix else rule, due)
-    if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
-        clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
-        if clock is not None and not clock.accepts_verbal and clock.method != "none":
-            note = f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
-            explanation = f"{note} {explanation}"
-            steps.insert(1, note)
-    if prefix:
-        explanation = "Benchmark, not a statutory deadline: " + explanation
-    if elapsed is not None:
-        explanation = f"{elapsed} days since the request; " + explanation
-    return Deadline(
-        student_id=facts.id,
-        student=facts.name,
-        plan_id=hit.plan_id,
-        rule=rule.rule,
-        rule_id=rule.id,
-        title=rule.title,
-        jurisdiction=facts.jurisdiction,
-        rule_source=rule.source,
-        citation=rule.citation,
-        binding=rule.binding,
-        trigger_event=hit.event,
-        trigger_date=hit.day,
-        due=due,
-        status=status,
-        days_left=left if status not in ("met", "met_late") else None,
-        unit=method_rule.unit,
-        estimated=estimated,
-        explanation=explanation,
-        steps=steps,
-        warnings=warnings,
-        met_on=met_on,
-        met_by=met_by,
-        source=hit.source,
-        days_elapsed=elapsed,
-    )
+        count = _count(method_rule, ctx, facts)
+        due = count.due
+        scope_steps: list[str] = []
+        if hit.scope_by_due and due is not None:
+            scoped = self._scope_by_due(hit, due, scope_steps)
+            if scoped is None:
+                return None
+            hit, due = scoped
+        day_note, day_warning, due, day_step = self._last_day(method_rule, due)
+        # A method may name a different satisfier (Texas's June 30 case: the report must be given
+        # to the parent); not when the method is only borrowed as a benchmark (Section 504).
+        benchmark = bool(rule.params.get("same_as"))
+        satisfier_name = rule.satisfied_by if benchmark else count.extra.get("satisfied_by", rule.satisfied_by)
+        if extra_satisfier is not None:
+            # before consent: the referral step's own satisfier (an answer, or consent); a 504
+            # evaluation completed after its due date shows it was answered at a date not recorded
+            met = self.satisfy(extra_satisfier, count_hit, due)
+            decided = self.satisfy(satisfier_name, count_hit, due)
+            if decided is not None and (due is None or decided.on > due):
+                decided = Met(
+                    decided.on,
+                    f"{decided.by}, but no consent date is recorded: record when the school received consent "
+                    "(`tracker assessment update ID --consent DATE`) to date the benchmark",
+                    confirmed=False,
+                )
+            met = _first_met(met, decided)
+        else:
+            met = self.satisfy(satisfier_name, count_hit, due)
+        status, left = _status(due, today, self.within, rule.binding, rule.rule)
+        scope = hit.scope
+        scope_ended = scope is not None and scope.end_date is not None and scope.end_date <= today
+        met_on = met_by = None
+        closing: list[str] = []
+        if met is not None and met.on <= today:
+            met_on, met_by = met.on, met.by
+            if not met.confirmed:
+                status = "unconfirmed"
+                closing.append(f"Unconfirmed: {met.by}.")
+            elif due is None or met.on <= due or met.never_late:
+                status = "met"
+            else:
+                status = "met_late"
+        elif scope_ended:
+            if due is not None and due <= scope.end_date:
+                status = "missed"
+                closing.append(
+                    f"Missed: due {due.isoformat()}, never met before the {_plan_words(scope)} ended on "
+                    f"{scope.end_date.isoformat()}; no longer listed by `tracker due`, kept in `tracker timeline`."
+                )
+            else:
+                status = ENDED
+                closing.append(
+                    f"Not owed: the {_plan_words(scope)} ended on {scope.end_date.isoformat()}, before this fell due"
+                    + (f" ({due.isoformat()})" if due else "")
+                    + "; `tracker due` no longer lists it."
+                )
+        elif hit.final and due is not None and due <= today:
+            status = "missed"
+            closing.append(f"Missed: not met by {due.isoformat()}, the day the plan ended.")
+        elif status == "overdue" and rule.params.get("after_due") == "open":
+            status = "open"
+            closing.append(str(rule.params.get("after_due_note", "")).strip())
+        estimated = count.estimated or hit.estimated
+        warnings = hit.warnings + count.warnings + ([day_warning] if day_warning else [])
+        elapsed = (today - count_hit.day).days if rule.rule == "iee_request" and met_on is None else None
+        steps = (
+            prefix
+            + [f"Trigger: {count_hit.event} on {count_hit.day.isoformat()} (day 0)."]
+            + count.steps
+            + scope_steps
+            + ([day_step] if day_step else [])
+        )
+        if rule.exclusions:
+            steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
+        if met_on and status in ("met", "met_late"):
+            steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
+        steps += [c for c in closing if c]
+        steps.append(f"Source: {rule.citation} ({rule.binding}).")
+        explanation = _explain(count_hit, count, method_rule if prefix and benchmark else rule, due, day_note)
+        if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
+            clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
+            if clock is not None and not clock.accepts_verbal and clock.method != "none":
+                note = f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
+                explanation = f"{note} {explanation}"
+                steps.insert(1, note)
+        if benchmark:
+            explanation = "Benchmark, not a statutory deadline: " + explanation
+        if status == "open" and rule.params.get("after_due") == "open" and due is not None and due < today:
+            explanation = f"{rule.params.get('after_due_note', '').strip()} {explanation}".strip()
+        if elapsed is not None:
+            explanation = f"{elapsed} days since the request; " + explanation
+        return Deadline(
+            student_id=facts.id,
+            student=facts.name,
+            plan_id=hit.plan_id,
+            rule=rule.rule,
+            rule_id=rule.id,
+            title=rule.title,
+            jurisdiction=facts.jurisdiction,
+            rule_source=rule.source,
+            citation=rule.citation,
+            binding=rule.binding,
+            trigger_event=count_hit.event,
+            trigger_date=count_hit.day,
+            due=due,
+            status=status,
+            days_left=left if status in ("overdue", "due_soon", "upcoming") else None,
+            unit=method_rule.unit,
+            estimated=estimated,
+            explanation=explanation,
+            steps=steps,
+            warnings=warnings,
+            met_on=met_on,
+            met_by=met_by,
+            source=hit.source,
+            days_elapsed=elapsed,
+            plan_ended=scope.end_date if scope_ended else None,
+            counted_with=method_rule.id if method_rule is not rule else None,
+        )
+
+    def _last_day(self, rule, due: date | None) -> tuple[str, str | None, date | None, str | None]:
+        """What to say, and do, when the last day falls on a weekend or holiday.
+
+        Returns ``(note for the one-line explanation, warning, due date, derivation step)``.
+        The due date changes only under the setting ``last_day = "statute"``, to the day the
+        state's general time-computation statute makes it (:mod:`tracker.last_day`).
+        """
+        if due is None or rule.unit not in _CALENDAR_UNITS:
+            return "", None, due, None
+        from tracker.last_day import off_day, statute_last_day
+
+        why = off_day(due, self.facts.jurisdiction)
+        if why is None:
+            return "", None, due, None
+        statute = self.juris.time_statute
+        if statute is None:
+            return (
+                f", {why} (not moved)",
+                f"due on {why}: not moved (no time-computation statute is encoded for {self.juris.name}); "
+                "treat the working day before as the practical deadline",
+                due,
+                None,
+            )
+        moved = statute_last_day(due, statute, self.facts.jurisdiction)
+        if moved == due:
+            return (
+                f", {why} (not moved)",
+                f"due on {why}: not moved ({statute.citation} moves only a last day that is "
+                f"{statute.moves_in_words}); treat the working day before as the practical deadline",
+                due,
+                None,
+            )
+        label = f"[{statute.verification}]" if statute.verification != "primary" else ""
+        if self.conv.get("last_day") == "statute":
+            step = (
+                f"The last day, {due.isoformat()}, is {why}: under {statute.citation}{label} the period runs to the "
+                f'next day that is not {statute.moves_in_words}, {moved.isoformat()} (setting last_day = "statute").'
+            )
+            return f" (moved from {due.isoformat()}, {why}, by {statute.citation})", None, moved, step
+        return (
+            f", {why} (not moved)",
+            f"due on {why}: under {statute.citation}{label} the last day would be {moved.isoformat()}; the tracker "
+            f'keeps {due.isoformat()}, the earlier date (setting last_day = "strict"; "statute" uses '
+            f"{moved.isoformat()})",
+            due,
+            None,
+        )
+
+
+def _plan_words(plan: PlanFact) -> str:
+    return f"{'IEP' if plan.kind == 'iep' else 'Section 504 plan'} #{plan.id}"
 
 
 # --- the daily run ----------------------------------------------------------------------
 
-OPEN_STATUSES = ("overdue", "due_soon", "upcoming", "open")
-_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3}
+_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3, "unconfirmed": 4, "met": 5, "met_late": 5, "missed": 5}
 
 
 def is_listed(d: Deadline, show_all: bool) -> bool:
     """Whether the daily run lists ``d``: overdue and due-soon items, and open statutory items
-    (an IEE request); ``show_all`` adds later deadlines and advice."""
+    (an IEE request); ``show_all`` adds later deadlines, advice and ``unconfirmed`` items.
+    Met, missed and ended items are never listed (``timeline`` keeps the history)."""
+    if d.status == "unconfirmed":
+        return show_all
     if d.status not in OPEN_STATUSES:
         return False
     if show_all:
@@ -947,7 +687,7 @@ def listed_deadlines(
         if probs:
             problems.extend(probs)
         for d in items:
-            if include_met or is_listed(d, show_all):
+            if (include_met and d.status != ENDED) or is_listed(d, show_all):
                 yield d
 
 

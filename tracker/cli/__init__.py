@@ -63,6 +63,16 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         return translate_errors(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        """As Click's, with "Did you mean ...?" from every command, imported or not (Click
+        suggests only among the commands already loaded, which for this group is none)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=self.list_commands(ctx), ctx=ctx
+            ) from None
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
         if entry is None:

@@ -50,6 +50,11 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 @click.option("--sender-phone", metavar="PHONE", help="Overrides the profile's phone.")
 @click.option("--sender-email", metavar="EMAIL", help="Overrides the profile's email.")
 @click.option("--concern", "concerns", multiple=True, metavar="TEXT", help="A concern or reason (repeatable).")
+@click.option(
+    "--reason",
+    metavar="TEXT",
+    help="exit-to-504: why, in your own words (the letter states nothing about the IEP you did not write).",
+)
 @pass_app
 def letter(
     app,
@@ -75,6 +80,7 @@ def letter(
     sender_phone,
     sender_email,
     concerns,
+    reason,
 ) -> None:
     """Write a request letter of KIND for STUDENT (an id).
 
@@ -109,6 +115,7 @@ def letter(
             "email": sender_email,
         },
         concerns=tuple(concerns),
+        reason=reason,
     )
     conventions = app.conventions
     logged = None

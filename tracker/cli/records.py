@@ -17,7 +17,11 @@ from tracker.cli import DATE, ID, emit, emit_one, format_option, pass_app
 
 STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
-MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "outcome", "attendees")
+MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "outcome", "covers", "attendees")
+COVERS_HELP = (
+    "What the IEP developed at this meeting includes: transition, age-of-majority, summary-of-performance "
+    "(repeatable or comma-separated; 'none' records that it covered none of them)."
+)
 ASSESSMENT_COLUMNS = ("id", "student_id", "kind", "requested_on", "consent_on", "completed_on", "delivered_on")
 REQUEST_COLUMNS = (
     "id", "student_id", "kind", "sent_on", "method", "received_on", "responded_on", "recipient",
@@ -303,10 +307,65 @@ def plan_add(app, student_id, kind, start, category, fmt) -> None:
 @format_option()
 @pass_app
 def plan_end(app, plan_id, on, reason, fmt) -> None:
-    """End PLAN (an id)."""
+    """End PLAN (an id).
+
+    Nothing of the plan's history is removed: every deadline that fell due while it was in
+    force stays in `tracker timeline` (met, met late, or missed). Notes on standard error say
+    what the end itself calls for: the reevaluation before an IEP ends as exited or
+    converted-to-504 (34 CFR 300.305(e)(1)), the written request that starts a Section 504
+    plan, or the summary of performance at graduation or aging out (300.305(e)(3)).
+    """
     from tracker import records
 
-    emit_one(_run(app, lambda s: records.end_plan(s, plan_id, on=on, reason=reason, today=app.today)), fmt)
+    record = _run(app, lambda s: records.end_plan(s, plan_id, on=on, reason=reason, today=app.today))
+    emit_one(record, fmt)
+    for note in _end_notes(app, record):
+        click.echo(f"note: {note}", err=True)
+
+
+#: Rules whose deadline the end of a plan itself starts, and what to say about them.
+_END_RULES = ("exit_reevaluation", "summary_of_performance", "written_request")
+
+
+def _end_notes(app: Any, plan: dict[str, Any]) -> list[str]:
+    """What the end of ``plan`` calls for, from the deadlines it starts (computed after the end
+    was committed, so a note can never undo it)."""
+    from tracker.scheduler import deadlines_for
+
+    with app.transaction(write=False) as session:
+        items, _ = deadlines_for(session, plan["student_id"], app.today, app.conventions)
+    sid, source = plan["student_id"], f"plan:{plan['id']}"
+    notes = []
+    for d in items:
+        if d.source != source or d.rule not in _END_RULES:
+            continue
+        if d.rule == "exit_reevaluation":
+            notes.append(
+                f"no reevaluation completed in the year up to {d.due.isoformat()} is recorded: 34 CFR 300.305(e)(1) "
+                "requires an evaluation before a child is found no longer eligible; `tracker timeline "
+                f"{sid}` shows exit_reevaluation as missed (record one with `tracker assessment add {sid} "
+                "--kind reevaluation --completed DATE` if it exists)"
+                if d.status == "missed"
+                else f"exit reevaluation: {d.met_by}"
+            )
+        elif d.rule == "summary_of_performance" and d.status != "met":
+            notes.append(
+                "the school owes a summary of academic achievement and functional performance (34 CFR "
+                f"300.305(e)(3)); record it with `tracker meeting add {sid} --kind exit --on DATE --covers "
+                "summary-of-performance`"
+            )
+        elif d.rule == "written_request" and d.status not in ("met", "met_late"):
+            notes.append(
+                "a Section 504 plan does not follow by itself: request it in writing (`tracker letter exit-to-504 "
+                f"{sid} --log`); the 504 process (an evaluation or a review of existing documentation, then a "
+                "meeting) starts from that written request, even though the child was evaluated for the IEP"
+            )
+    if notes:
+        notes.append(
+            f"deadlines of this plan that fell due by {plan['end_date'].isoformat()} stay in `tracker timeline "
+            f"{sid}`; those never met are shown as missed"
+        )
+    return notes
 
 
 @plan.command("edit")
@@ -352,10 +411,16 @@ def meeting() -> None:
 @click.option("--outcome", type=ModelChoice("MEETING_OUTCOMES"), help="What the meeting decided.")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="A role present (repeatable).")
 @click.option("--notes", metavar="TEXT", help="Free-text notes.")
+@click.option("--covers", "covers", multiple=True, metavar="TOPIC", help=COVERS_HELP)
 @_add_format()
 @pass_app
-def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, fmt) -> None:
-    """Record a meeting of STUDENT (an id); prints the new id."""
+def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, covers, fmt) -> None:
+    """Record a meeting of STUDENT (an id); prints the new id.
+
+    --covers records what the IEP developed at the meeting includes; rules that depend on the
+    IEP's content (transition planning, the age-of-majority statement, the summary of
+    performance at exit) are met only by a meeting that covers them, and stay "unconfirmed"
+    while a meeting's content is not recorded."""
     from tracker import records
 
     record = _run(
@@ -369,6 +434,7 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, f
             outcome=outcome,
             attendees=attendees,
             notes=notes,
+            covers=covers or None,
             today=app.today,
         ),
     )
@@ -383,10 +449,11 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, f
 @click.option("--outcome", metavar="OUTCOME", help="What the meeting decided ('' clears it).")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="Roles present (replace the list).")
 @click.option("--notes", metavar="TEXT", help="Free-text notes ('' clears them).")
+@click.option("--covers", "covers", multiple=True, metavar="TOPIC", help=COVERS_HELP + " Replaces the list.")
 @click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, reason, fmt) -> None:
+def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, covers, reason, fmt) -> None:
     """Correct meeting ID; the old values stay in `tracker history`."""
     from tracker import records
 
@@ -401,6 +468,7 @@ def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, 
             outcome=outcome,
             attendees=attendees or None,
             notes=notes,
+            covers=covers or None,
             today=app.today,
         ),
         reason=reason,

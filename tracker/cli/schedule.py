@@ -16,6 +16,9 @@ STATUS_LABEL = {
     "open": "open",
     "met": "met",
     "met_late": "met late",
+    "missed": "MISSED",
+    "unconfirmed": "unconfirmed",
+    "ended": "not owed (plan ended)",
 }
 
 
@@ -58,6 +61,7 @@ def _table(deadlines) -> None:
         ("Due soon", [d for d in deadlines if d.status == "due_soon"]),
         ("Later", [d for d in deadlines if d.status == "upcoming"]),
         ("No fixed date", [d for d in deadlines if d.status == "open"]),
+        ("Unconfirmed: check the record", [d for d in deadlines if d.status == "unconfirmed"]),
     ]
     for title, items in groups:
         if not items:
@@ -480,10 +484,11 @@ def _stream_due(
 @pass_app
 def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
     """Show how each of a student's open deadlines was computed: trigger, excluded days,
-    the count and the citation."""
+    the count and the citation; and why any deadline left `tracker due` (missed before a plan
+    ended, not owed after it, or unconfirmed)."""
     from tracker.errors import InputError
     from tracker.rulebook import CANONICAL_RULES
-    from tracker.scheduler import OPEN_STATUSES, deadlines_for
+    from tracker.scheduler import ENDED, OPEN_STATUSES, deadlines_for
 
     if rule_name is not None and rule_name not in CANONICAL_RULES:
         raise InputError("--rule", rule_name, f"one of {', '.join(CANONICAL_RULES)}")
@@ -492,35 +497,47 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
         items, problems = deadlines_for(session, student, app.today, app.conventions)
     items = [d for d in items if (rule_name is None or d.rule == rule_name)]
     if rule_name is None:
-        items = [d for d in items if d.status in OPEN_STATUSES]
+        shown = OPEN_STATUSES + ("unconfirmed", "missed", ENDED)
+        items = [d for d in items if d.status in shown]
     if fmt == "json":
         click.echo(to_json([d.to_json() | {"steps": d.steps} for d in items]))
         return
     if not items:
         click.echo("No open deadlines." if rule_name is None else f"No {rule_name} deadline for this student.")
-    for d in items:
-        status = STATUS_LABEL[d.status]
-        click.echo(f"{d.rule} [{d.rule_id}] - {d.title}")
-        click.echo(
-            f"  status: {status}; due: {d.due.isoformat() if d.due else 'no fixed date'}"
-            + (
-                f"; {d.days_left} days left"
-                if d.days_left is not None and d.status not in ("open", "overdue")
-                else (f"; {-d.days_left} days overdue" if d.status == "overdue" else "")
-            )
-            + (f"; {d.days_elapsed} days elapsed" if d.days_elapsed is not None else "")
-        )
-        click.echo(
-            f"  binding: {d.binding}; rules of: {d.rule_source}; unit: {d.unit}"
-            + ("; ESTIMATED" if d.estimated else "")
-        )
-        for i, step in enumerate(d.steps, 1):
-            click.echo(f"  {i}. {step}")
-        for w in d.warnings:
-            click.echo(f"  ! {w}")
+    open_items = [d for d in items if d.status in OPEN_STATUSES or rule_name is not None]
+    gone = [d for d in items if d not in open_items]
+    for d in open_items:
+        _explain_item(d)
+    if gone:
+        click.echo("Not listed by `tracker due`:")
         click.echo("")
+        for d in gone:
+            _explain_item(d)
     for p in problems:
         click.echo(f"problem: {p}", err=True)
+
+
+def _explain_item(d) -> None:
+    status = STATUS_LABEL[d.status]
+    click.echo(f"{d.rule} [{d.rule_id}] - {d.title}")
+    click.echo(
+        f"  status: {status}; due: {d.due.isoformat() if d.due else 'no fixed date'}"
+        + (
+            f"; {d.days_left} days left"
+            if d.days_left is not None and d.status not in ("open", "overdue")
+            else (f"; {-d.days_left} days overdue" if d.status == "overdue" else "")
+        )
+        + (f"; {d.days_elapsed} days elapsed" if d.days_elapsed is not None else "")
+        + (f"; plan ended {d.plan_ended.isoformat()}" if d.plan_ended else "")
+    )
+    click.echo(
+        f"  binding: {d.binding}; rules of: {d.rule_source}; unit: {d.unit}" + ("; ESTIMATED" if d.estimated else "")
+    )
+    for i, step in enumerate(d.steps, 1):
+        click.echo(f"  {i}. {step}")
+    for w in d.warnings:
+        click.echo(f"  ! {w}")
+    click.echo("")
 
 
 @click.command()
@@ -530,12 +547,13 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 @pass_app
 def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     """Every deadline of a student, past and present: met on time, met late (by how many
-    days), or still open - the record to attach to a state complaint.
+    days), missed (fell due while a plan was in force and was never met before it ended), or
+    still open - the record to attach to a state complaint. Ending a plan removes nothing.
 
     With --redact, rows start with the student's initials and age (``student``,
     ``student_age``; the table's title) and the date of birth is left out.
     """
-    from tracker.scheduler import deadlines_for
+    from tracker.scheduler import ENDED, deadlines_for
 
     redactor = None
     with app.transaction(write=False) as session:
@@ -545,10 +563,14 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
             from tracker.redact import Redactor
 
             redactor = Redactor.load(session, app.today, [student])
+    items = [d for d in items if d.status != ENDED]
     items.sort(key=lambda d: (d.due or d.trigger_date, d.rule))
     rows = []
     for d in items:
         late = (d.met_on - d.due).days if (d.met_on and d.due and d.met_on > d.due) else None
+        if d.status == "missed" and d.due is not None:
+            # how late it was when the plan ended (or, for an exit rule, by today)
+            late = ((d.plan_ended or app.today) - d.due).days
         rows.append(
             {
                 "rule": d.rule,
@@ -562,6 +584,7 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
                 "met_by": d.met_by,
                 "binding": d.binding,
                 "citation": d.citation,
+                "plan_ended": d.plan_ended,
             }
         )
     title = None

@@ -16,18 +16,6 @@ DEMO_TODAY = date(2025, 10, 1)
 #: The sample records events up to the demo date: an earlier --today would put them in the future.
 DEMO_EARLIEST = DEMO_TODAY
 
-#: Which sample calendar the demo gives each state's students.
-DEMO_CALENDARS = {
-    "CA": "sample-ca-unified",
-    "TX": "sample-tx-isd",
-    "NY": "sample-ny-csd",
-    "PA": "sample-pa-sd",
-    "IL": "sample-il-cusd",
-    "MA": "sample-ma-public-schools",
-    "FL": "sample-fl-county-schools",
-    "WA": "shoreline-sd412-wa-2025-26",
-}
-
 
 def _progress(rows):
     """A progress bar on stderr, only when stderr is a terminal."""

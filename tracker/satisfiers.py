@@ -1,0 +1,339 @@
+"""Satisfiers: the events that meet a deadline, found in a student's facts.
+
+A rule names its satisfier in its ``satisfied_by`` key, ``name`` or ``name:argument``
+(``iep_covers:transition``). Each is a small function registered under its name in
+:data:`SATISFIERS`:
+
+    ``fn(facts, hit, due, arg, today) -> Met | None``
+
+with ``facts`` a :class:`tracker.facts.StudentFacts`, ``hit`` the
+:class:`tracker.deadlines.Hit` that started the clock, ``due`` the computed due date
+(``None`` when the law fixes none, or when the engine asks before counting), ``arg`` the
+text after the colon and ``today`` the reference date (``None`` when not known). It returns
+the earliest event that meets the deadline (a :class:`tracker.deadlines.Met`), or ``None``.
+An event whose content the record does not show is returned with ``confirmed=False``: the
+deadline is then ``unconfirmed``, never ``met``. Satisfiers registered with
+``needs_due=True`` depend on the due date and are always counted first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from tracker.dates import add_years
+from tracker.deadlines import Hit, Met
+from tracker.facts import AssessmentFact, PlanFact, RequestFact, StudentFacts, completed_meetings
+from tracker.triggers import IEP_REVIEWED
+
+SatisfierFn = Callable[[StudentFacts, Hit, date | None, str, date | None], Met | None]
+SATISFIERS: dict[str, SatisfierFn] = {}
+#: Satisfiers whose answer depends on the due date (the engine always counts these first).
+NEEDS_DUE: set[str] = set()
+
+#: Every meeting kind of an IEP team.
+IEP_MEETING_KINDS = ("initial-iep", "annual-review", "eligibility", "reevaluation", "amendment", "exit")
+
+
+def satisfier(name: str, needs_due: bool = False):
+    """Register a satisfier under ``name`` (the value before the colon of ``satisfied_by``)."""
+
+    def register(fn: SatisfierFn) -> SatisfierFn:
+        SATISFIERS[name] = fn
+        if needs_due:
+            NEEDS_DUE.add(name)
+        return fn
+
+    return register
+
+
+def _first(items: Iterable[Met | None]) -> Met | None:
+    """The earliest of ``items`` (``None`` ones skipped); confirmed ones win a tie."""
+    found = sorted((m for m in items if m is not None), key=lambda m: (m.on, not m.confirmed))
+    return found[0] if found else None
+
+
+def _meeting(facts, kinds, since: date, outcomes: tuple[str, ...] | None = None) -> Met | None:
+    """The first completed meeting of ``kinds`` held on or after ``since`` (with one of
+    ``outcomes``, if given)."""
+    return _first(
+        Met(m.held_on, f"{m.kind} meeting held {m.held_on.isoformat()} (meeting #{m.id})")
+        for m in completed_meetings(facts, kinds, since)
+        if outcomes is None or m.outcome in outcomes
+    )
+
+
+@satisfier("response")
+def _s_response(facts, hit, due, arg, today=None):
+    """The school's answer to the request that started the clock (``request update --responded``)."""
+    r = hit.record
+    if isinstance(r, RequestFact) and r.responded_on is not None:
+        return Met(r.responded_on, f"school responded {r.responded_on.isoformat()}")
+    return None
+
+
+@satisfier("response_or_consent")
+def _s_response_or_consent(facts, hit, due, arg, today=None):
+    """An answer to an evaluation request: the school's response, or consent to evaluate
+    (initial, reevaluation or Section 504) signed on or after the request."""
+    return _first(
+        [_s_response(facts, hit, due, arg)]
+        + [
+            Met(a.consent_on, f"consent to evaluate signed {a.consent_on.isoformat()} (assessment #{a.id})")
+            for a in facts.assessments
+            if a.kind in ("initial", "reevaluation", "504") and a.consent_on is not None and a.consent_on >= hit.day
+        ]
+    )
+
+
+def _iep_began(facts: StudentFacts, since: date) -> Met | None:
+    """An IEP that began on or after ``since``: evidence that eligibility was decided when no
+    eligibility or IEP meeting is recorded (e.g. an imported caseload). Dated by the plan's
+    start, which can only make the deadline look later than it was met, never earlier."""
+    return _first(
+        Met(p.start_date, f"IEP in effect from {p.start_date.isoformat()} (no eligibility meeting recorded)")
+        for p in facts.plans
+        if p.kind == "iep" and p.start_date >= since
+    )
+
+
+@satisfier("eligibility_decided")
+def _s_eligibility_decided(facts, hit, due, arg, today=None):
+    """Eligibility decided: an eligibility meeting (eligible or not), or an initial IEP meeting
+    (where eligibility was decided), or else an IEP that began."""
+    decided = _first(
+        [
+            _meeting(facts, ("eligibility",), hit.day, ("eligible", "not-eligible")),
+            _meeting(facts, ("initial-iep",), hit.day),
+        ]
+    )
+    return decided or _iep_began(facts, hit.day)
+
+
+@satisfier("evaluation_completed")
+def _s_evaluation_completed(facts, hit, due, arg, today=None):
+    """The evaluation report of the assessment that started the clock, completed."""
+    a = hit.record
+    if isinstance(a, AssessmentFact) and a.completed_on is not None:
+        return Met(a.completed_on, f"evaluation report completed {a.completed_on.isoformat()}")
+    return None
+
+
+@satisfier("report_delivered")
+def _s_report_delivered(facts, hit, due, arg, today=None):
+    """The evaluation report given to the parent."""
+    a = hit.record
+    if isinstance(a, AssessmentFact) and a.delivered_on is not None:
+        return Met(a.delivered_on, f"evaluation report given to the parent {a.delivered_on.isoformat()}")
+    return None
+
+
+@satisfier("initial_iep_meeting")
+def _s_initial_iep(facts, hit, due, arg, today=None):
+    """An initial IEP meeting held on or after the trigger."""
+    return _meeting(facts, ("initial-iep",), hit.day)
+
+
+@satisfier("initial_iep_or_ineligible")
+def _s_initial_iep_or_ineligible(facts, hit, due, arg, today=None):
+    """An initial IEP meeting, or an eligibility meeting that found the child not eligible,
+    or else an IEP that began."""
+    decided = _first(
+        [
+            _meeting(facts, ("initial-iep",), hit.day),
+            _meeting(facts, ("eligibility",), hit.day, ("not-eligible",)),
+        ]
+    )
+    return decided or _iep_began(facts, hit.day)
+
+
+@satisfier("iep_meeting_any")
+def _s_iep_meeting_any(facts, hit, due, arg, today=None):
+    """Any IEP team meeting held on or after the trigger."""
+    return _meeting(facts, IEP_MEETING_KINDS, hit.day)
+
+
+@satisfier("iep_meeting_or_response")
+def _s_iep_meeting_or_response(facts, hit, due, arg, today=None):
+    """An IEP meeting held, or the school's response to the request."""
+    return _first([_meeting(facts, IEP_MEETING_KINDS, hit.day), _s_response(facts, hit, due, arg)])
+
+
+@satisfier("meeting_or_timely_refusal", needs_due=True)
+def _s_meeting_or_timely_refusal(facts, hit, due, arg, today=None):
+    """The two outcomes a rule allows after a parent's written request for a meeting, when it
+    counts days only for a refusal (Texas, 19 TAC 89.1050(e)): the meeting held (no day count:
+    met whatever the date), or a written answer by the due date. An answer recorded after the
+    due date is ``unconfirmed``: the record does not say whether it refused (late) or scheduled
+    the meeting (no day count)."""
+    meeting = _meeting(facts, IEP_MEETING_KINDS, hit.day)
+    if meeting is not None:
+        meeting = Met(meeting.on, meeting.by, never_late=True)
+    answer = _s_response(facts, hit, due, arg)
+    if answer is not None and due is not None and answer.on > due:
+        answer = Met(
+            answer.on,
+            f"{answer.by}, after the day a written refusal was due ({due.isoformat()}): record whether it "
+            "refused the meeting or scheduled it",
+            confirmed=False,
+        )
+    return _first([meeting, answer])
+
+
+def _next_anchor(facts, hit, due, arg, today=None):
+    """The next anchor of a cycle (the next annual review meeting, the next evaluation)."""
+    return Met(*hit.satisfied) if hit.satisfied is not None else None
+
+
+for _name in ("next_iep_meeting", "next_evaluation", "next_section504_meeting", "next_section504_evaluation"):
+    SATISFIERS[_name] = _next_anchor
+
+
+@satisfier("exit_evaluation")
+def _s_exit_evaluation(facts, hit, due, arg, today=None):
+    """An evaluation (exit or reevaluation) completed in the year before the IEP ended, up to
+    the end date itself: 34 CFR 300.305(e)(1) requires it before the finding that the child is
+    no longer a child with a disability."""
+    end = hit.day
+    return _first(
+        Met(a.completed_on, f"{a.kind} evaluation completed {a.completed_on.isoformat()} (assessment #{a.id})")
+        for a in facts.assessments
+        if a.kind in ("exit", "reevaluation")
+        and a.completed_on is not None
+        and add_years(end, -1) < a.completed_on <= end
+    )
+
+
+def _covers(meeting, topic: str) -> bool | None:
+    """Whether ``meeting`` is recorded to cover ``topic``: True, False, or None (unknown)."""
+    if meeting.covers is None:
+        return None
+    return topic in meeting.covers
+
+
+_TOPIC_WORDS = {
+    "transition": "transition goals and services",
+    "age-of-majority": "the statement that the rights transfer at the age of majority",
+    "summary-of-performance": "the summary of performance",
+}
+
+
+def _iep_meetings(facts: StudentFacts, until: date) -> list:
+    """Meetings that developed, reviewed or amended an IEP, held on or before ``until``."""
+    return [
+        m
+        for m in completed_meetings(facts, ("initial-iep", "annual-review", "reevaluation", "amendment"), until=until)
+        if m.kind != "reevaluation" or m.outcome in IEP_REVIEWED
+    ]
+
+
+@satisfier("iep_covers", needs_due=True)
+def _s_iep_covers(facts, hit, due, topic, today=None):
+    """The IEP in effect on the due date includes ``topic`` (34 CFR 300.320(b), (c)): the IEP
+    developed at the latest initial IEP, annual review or reevaluation meeting on or before the
+    due date, with the amendments made after it. Met when that IEP (or an amendment) is
+    recorded to cover the topic; ``unconfirmed`` when its content is not recorded; otherwise
+    met late by the first later IEP meeting that covers it. Before the due date, when an annual
+    review falls due first, the IEP that will be in effect is not written yet: not met."""
+    if due is None:
+        return None
+    words = _TOPIC_WORDS.get(topic, topic)
+    until = hit.scope.end_date if hit.scope is not None and hit.scope.end_date else date.max
+    meetings = _iep_meetings(facts, until)
+    before = [m for m in meetings if m.held_on <= due]
+    bases = [m for m in before if m.kind != "amendment"]
+    if bases and today is not None and due > today and add_years(bases[-1].held_on, 1) <= due:
+        bases = []  # an annual review is due before the due date: the IEP then in effect is not written yet
+    if bases:
+        base = bases[-1]
+        in_effect = [base] + [m for m in before if m.kind == "amendment" and m.held_on > base.held_on]
+        covering = [m for m in in_effect if _covers(m, topic)]
+        if covering:
+            m = covering[0]
+            return Met(m.held_on, f"IEP of {m.held_on.isoformat()} includes {words} (meeting #{m.id})")
+        if any(_covers(m, topic) is None for m in in_effect):
+            return Met(
+                base.held_on,
+                f"the IEP of {base.held_on.isoformat()} (meeting #{base.id}) is the one in effect on "
+                f"{due.isoformat()}: confirm it includes {words} (`tracker meeting edit {base.id} --covers {topic}`)",
+                confirmed=False,
+            )
+    for m in meetings:
+        if m.held_on > due:
+            known = _covers(m, topic)
+            if known:
+                return Met(m.held_on, f"IEP of {m.held_on.isoformat()} includes {words} (meeting #{m.id})")
+            if known is None:
+                return Met(
+                    m.held_on,
+                    f"the IEP of {m.held_on.isoformat()} (meeting #{m.id}): confirm it includes {words} "
+                    f"(`tracker meeting edit {m.id} --covers {topic}`)",
+                    confirmed=False,
+                )
+    return None
+
+
+@satisfier("exit_meeting_covers")
+def _s_exit_meeting_covers(facts, hit, due, topic, today=None):
+    """An exit meeting, in the year before the IEP ended or after, recorded to cover ``topic``
+    (the summary of performance, 34 CFR 300.305(e)(3)); ``unconfirmed`` for one whose content
+    is not recorded."""
+    end = hit.day
+    words = _TOPIC_WORDS.get(topic, topic)
+    found = []
+    for m in completed_meetings(facts, ("exit",), since=add_years(end, -1)):
+        known = _covers(m, topic)
+        if known:
+            found.append(Met(m.held_on, f"{words} given at the exit meeting of {m.held_on.isoformat()} (#{m.id})"))
+        elif known is None:
+            found.append(
+                Met(
+                    m.held_on,
+                    f"exit meeting of {m.held_on.isoformat()} (#{m.id}): confirm {words} was given "
+                    f"(`tracker meeting edit {m.id} --covers {topic}`)",
+                    confirmed=False,
+                )
+            )
+    return _first(found)
+
+
+@satisfier("written_confirmation")
+def _s_written_confirmation(facts, hit, due, arg, today=None):
+    """What a request needing writing is met by: for a verbal request, its written
+    confirmation (or a written request of the same kind sent on or after it); for an IEP
+    converted to a 504 plan, a written request for the 504 plan (``504-plan`` or
+    ``exit-to-504``) sent while or after the IEP was in force."""
+    r = hit.record
+    if isinstance(r, PlanFact):
+        return _first(
+            Met(w.sent_on, f"504 plan requested in writing {w.sent_on.isoformat()} (request #{w.id}, {w.method})")
+            for w in facts.requests
+            if w.method != "verbal" and w.kind in ("504-plan", "exit-to-504") and w.sent_on >= r.start_date
+        )
+    if not isinstance(r, RequestFact):
+        return None
+    return _first(
+        Met(w.sent_on, f"confirmed in writing {w.sent_on.isoformat()} (request #{w.id}, {w.method})")
+        for w in facts.requests
+        if w.method != "verbal" and (w.confirms_id == r.id or (w.kind == r.kind and w.sent_on >= r.sent_on))
+    )
+
+
+@satisfier("section504_decided")
+def _s_504_decided(facts, hit, due, arg, today=None):
+    """The Section 504 evaluation completed, or the initial 504 meeting held, on or after the
+    trigger."""
+    return _first(
+        [
+            Met(a.completed_on, f"Section 504 evaluation completed {a.completed_on.isoformat()} (assessment #{a.id})")
+            for a in facts.assessments
+            if a.kind == "504" and a.completed_on is not None and a.completed_on >= hit.day
+        ]
+        + [_meeting(facts, ("504-initial",), hit.day)]
+    )
+
+
+@satisfier("plans_not_overlapping")
+def _s_never(facts, hit, due, arg, today=None):
+    """Advice that stays open while its condition holds (both plans active)."""
+    return None

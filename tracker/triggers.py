@@ -1,0 +1,354 @@
+"""Triggers: the events that start a rule's clock (day 0), found in a student's facts.
+
+A rule names its trigger in its ``trigger`` key, ``name`` or ``name:argument``
+(``request:evaluation``, ``consent:initial``). Each trigger is a small function registered
+under its name in :data:`TRIGGERS`:
+
+    ``fn(facts, rule, arg, today, conv) -> list[Hit]``
+
+with ``facts`` a :class:`tracker.facts.StudentFacts`, ``rule`` the
+:class:`tracker.rulebook.Rule`, ``arg`` the text after the colon (``""`` if none), ``today``
+the reference date and ``conv`` the disputed-reading settings in force. A new clock is one
+function here (if no existing trigger fits) and one rule entry in a TOML file.
+
+Plan-life triggers (annual review, triennial, Section 504 review and reevaluation,
+birthdays) run over every plan of the kind the student has had, ended ones included: a
+deadline that fell due while an IEP was in force stays in the record after the IEP ends
+(see :class:`tracker.deadlines.Hit` ``scope``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from tracker.deadlines import Hit
+from tracker.facts import (
+    PlanFact,
+    StudentFacts,
+    completed_meetings,
+    plan_window,
+    plans_of,
+    request_clock,
+)
+
+TriggerFn = Callable[[StudentFacts, Any, str, date, dict], list[Hit]]
+TRIGGERS: dict[str, TriggerFn] = {}
+
+#: Meetings that develop or review the IEP (anchor the annual review).
+REVIEW_MEETING_KINDS = ("initial-iep", "annual-review")
+#: Outcomes of a reevaluation meeting that reviewed or revised the IEP.
+IEP_REVIEWED = ("developed", "reviewed", "revised")
+
+
+def trigger(name: str):
+    """Register a trigger function under ``name`` (the value before the colon of a rule's
+    ``trigger`` key)."""
+
+    def register(fn: TriggerFn) -> TriggerFn:
+        TRIGGERS[name] = fn
+        return fn
+
+    return register
+
+
+@trigger("request")
+def _t_request(facts, rule, arg, today, conv) -> list[Hit]:
+    """Written requests of the given kinds (verbal ones only where the rule accepts them).
+    A written confirmation of a request that already started this clock starts no second one."""
+    kinds = tuple(arg.split(","))
+    counted = {r.id for r in facts.requests if r.kind in kinds and (r.method != "verbal" or rule.accepts_verbal)}
+    hits = []
+    for r in facts.requests:
+        if r.id not in counted or (r.confirms_id is not None and r.confirms_id in counted):
+            continue
+        day, estimated, warnings = request_clock(r)
+        how = "received" if r.received_on else ("made verbally" if r.method == "verbal" else f"sent by {r.method}")
+        hits.append(
+            Hit(day, f"{r.kind} request {how}", f"request:{r.id}", record=r, estimated=estimated, warnings=warnings)
+        )
+    return hits
+
+
+@trigger("consent")
+def _t_consent(facts, rule, arg, today, conv) -> list[Hit]:
+    """The school's receipt of the parent's signed consent to an evaluation of kind ``arg``."""
+    return [
+        Hit(a.consent_on, f"consent to {a.kind} evaluation received", f"assessment:{a.id}", record=a)
+        for a in facts.assessments
+        if a.kind == arg and a.consent_on is not None
+    ]
+
+
+@trigger("eligibility")
+def _t_eligibility(facts, rule, arg, today, conv) -> list[Hit]:
+    """An eligibility meeting that found the student eligible (34 CFR 300.306)."""
+    return [
+        Hit(m.held_on, "found eligible for special education", f"meeting:{m.id}", plan_id=m.plan_id, record=m)
+        for m in facts.meetings
+        if m.kind == "eligibility" and m.outcome == "eligible"
+    ]
+
+
+@trigger("report")
+def _t_report(facts, rule, arg, today, conv) -> list[Hit]:
+    """An evaluation report of kind ``arg`` completed (or given to the parent, with the rule
+    parameter ``use_delivered``)."""
+    use_delivered = bool(rule.params.get("use_delivered"))
+    hits = []
+    for a in facts.assessments:
+        if a.kind != arg:
+            continue
+        day = (a.delivered_on or a.completed_on) if use_delivered else a.completed_on
+        if day is not None:
+            what = (
+                "evaluation report given to the parent"
+                if use_delivered and a.delivered_on
+                else "evaluation report completed"
+            )
+            hits.append(Hit(day, what, f"assessment:{a.id}", record=a))
+    return hits
+
+
+# --- cycles over a plan's life ---------------------------------------------------------------
+
+
+def _cycle(anchors: list[tuple[date, str, str]], plan: PlanFact, fallback_event: str, missing: str) -> list[Hit]:
+    """Hits for a cyclic rule over one plan: each anchor's deadline is met by the next anchor.
+
+    Args:
+        anchors: ``(date, event, source)`` of the events that restart the cycle.
+        plan: the plan the cycle belongs to (its ``scope``).
+        fallback_event: the event named when no anchor is recorded (the plan's start is used).
+        missing: what is missing, in words, for the warning ("IEP meeting").
+    """
+    estimated = False
+    warnings: list[str] = []
+    if not anchors:
+        anchors = [(plan.start_date, fallback_event, f"plan:{plan.id}")]
+        estimated = True
+        warnings = [f"no {missing} recorded: computed from the plan's start date"]
+    anchors = sorted(set(anchors))
+    hits = []
+    for i, (day, event, source) in enumerate(anchors):
+        nxt = anchors[i + 1] if i + 1 < len(anchors) else None
+        hit = Hit(
+            day, event, source, plan_id=plan.id, estimated=estimated and i == 0, warnings=list(warnings), scope=plan
+        )
+        if nxt is not None:
+            hit.satisfied = (nxt[0], nxt[1])
+        hits.append(hit)
+    return hits
+
+
+@trigger("iep_meeting")
+def _t_iep_meeting(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each IEP the student has had: its meetings that developed or reviewed it (initial IEP,
+    annual review, a reevaluation meeting that reviewed or revised it), each anchoring the next
+    annual review (34 CFR 300.324(b)(1)(i))."""
+    hits: list[Hit] = []
+    for plan in plans_of(facts, "iep", today):
+        since, until = plan_window(facts, plan)
+        anchors = [
+            (m.held_on, f"IEP {m.kind.replace('-', ' ')} meeting held", f"meeting:{m.id}")
+            for m in completed_meetings(facts, REVIEW_MEETING_KINDS + ("reevaluation",), since, until)
+            if (m.plan_id in (None, plan.id)) and (m.kind in REVIEW_MEETING_KINDS or m.outcome in IEP_REVIEWED)
+        ]
+        hits += _cycle(anchors, plan, "IEP start date (no IEP meeting)", "IEP meeting")
+    return hits
+
+
+def _own(facts: StudentFacts, plan: PlanFact, events: list[tuple[date, str, str]]) -> list[tuple[date, str, str]]:
+    """The events of ``events`` (sorted) that belong to ``plan``'s cycle: all of them for a
+    student's first plan of the kind; for a later plan, those inside its window (after the
+    previous plan ended), or, when none is, the latest one before the window."""
+    start = plan_window(facts, plan)[0]
+    if start == date.min:
+        return events
+    inside = [e for e in events if e[0] >= start]
+    return inside or events[-1:]
+
+
+def _evaluations_for(facts: StudentFacts, plan: PlanFact, today: date) -> list[tuple[date, str, str]]:
+    """Completed evaluations (on or before the plan's end and today) anchoring the plan's
+    triennial cycle (see :func:`_own`)."""
+    until = plan.end_date or date.max
+    evals = sorted(
+        (
+            a.completed_on,
+            "initial evaluation completed" if a.kind == "initial" else "reevaluation completed",
+            f"assessment:{a.id}",
+        )
+        for a in facts.assessments
+        if a.kind in ("initial", "reevaluation") and a.completed_on is not None and a.completed_on <= until
+    )
+    return _own(facts, plan, evals)
+
+
+@trigger("evaluation_completed")
+def _t_evaluation_completed(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each IEP's evaluations and reevaluations, each anchoring the next reevaluation
+    (34 CFR 300.303(b)(2)). The convention ``triennial_anchor`` may anchor on the meeting that
+    decided eligibility instead: an eligibility or reevaluation meeting, or an initial IEP
+    meeting where no eligibility meeting is recorded after the evaluation (the meeting at which
+    eligibility was then decided, as in California, Ed. Code 56344(a))."""
+    anchor = conv.get("triennial_anchor", "evaluation")
+    hits: list[Hit] = []
+    for plan in plans_of(facts, "iep", today):
+        evals = _evaluations_for(facts, plan, today)
+        if anchor != "evaluation":
+            meetings = _eligibility_meetings(facts, plan, today)
+            if anchor == "meeting" and meetings:
+                evals = meetings
+            elif anchor == "earlier" and meetings and evals:
+                last_e, last_m = max(evals), max(meetings)
+                if last_m[0] < last_e[0]:
+                    evals = [e for e in evals if e != last_e] + [last_m]
+        hits += _cycle(evals, plan, "IEP start date (no completed evaluation)", "completed evaluation")
+    return hits
+
+
+def _eligibility_meetings(facts: StudentFacts, plan: PlanFact, today: date) -> list[tuple[date, str, str]]:
+    """Meetings that decided eligibility for ``plan``'s cycle, as (date, event, source)."""
+    until = plan.end_date or date.max
+    decided = [
+        (m.held_on, f"{m.kind} meeting held", f"meeting:{m.id}")
+        for m in completed_meetings(facts, ("eligibility", "reevaluation"), until=until)
+        if m.outcome not in ("not-eligible", "exited")
+    ]
+    # an initial IEP meeting decided eligibility when no eligibility meeting was held between
+    # the evaluation it followed and it
+    evaluations = sorted(
+        a.completed_on for a in facts.assessments if a.kind == "initial" and a.completed_on is not None
+    )
+    for m in completed_meetings(facts, ("initial-iep",), until=until):
+        before = [e for e in evaluations if e <= m.held_on]
+        since = before[-1] if before else date.min
+        if not any(since <= day <= m.held_on and event.startswith("eligibility") for day, event, _ in decided):
+            decided.append((m.held_on, "initial-iep meeting held (eligibility decided there)", f"meeting:{m.id}"))
+    return _own(facts, plan, sorted(decided))
+
+
+@trigger("section504_meeting")
+def _t_504_meeting(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each Section 504 plan's meetings, each anchoring the next review (benchmark)."""
+    hits: list[Hit] = []
+    for plan in plans_of(facts, "504", today):
+        since, until = plan_window(facts, plan)
+        anchors = [
+            (m.held_on, f"{m.kind} meeting held", f"meeting:{m.id}")
+            for m in completed_meetings(facts, ("504-initial", "504-review"), since, until)
+            if m.plan_id in (None, plan.id)
+        ]
+        hits += _cycle(anchors, plan, "504 plan start date (no 504 meeting)", "504 meeting")
+    return hits
+
+
+@trigger("section504_evaluation_completed")
+def _t_504_eval(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each Section 504 plan's evaluations, each anchoring the next periodic reevaluation."""
+    hits: list[Hit] = []
+    for plan in plans_of(facts, "504", today):
+        until = plan.end_date or date.max
+        evals = sorted(
+            (a.completed_on, "Section 504 evaluation completed", f"assessment:{a.id}")
+            for a in facts.assessments
+            if a.kind == "504" and a.completed_on is not None and a.completed_on <= until
+        )
+        hits += _cycle(
+            _own(facts, plan, evals),
+            plan,
+            "504 plan start date (no completed 504 evaluation)",
+            "completed 504 evaluation",
+        )
+    return hits
+
+
+# --- the end of a plan ------------------------------------------------------------------------
+
+#: End reasons that are a finding that the child is no longer a child with a disability under
+#: IDEA (34 CFR 300.305(e)(1) requires an evaluation first): found ineligible, or moved to a
+#: Section 504 plan instead of an IEP.
+EXIT_WITHOUT_DIPLOMA = ("exited", "converted-to-504")
+#: End reasons exempt from that evaluation, which call for a summary of performance instead
+#: (300.305(e)(2)-(3)).
+EXIT_GRADUATION = ("graduated", "aged-out")
+
+
+@trigger("plan_exited")
+def _t_plan_exited(facts, rule, arg, today, conv) -> list[Hit]:
+    """An IEP ended for one of the reasons ``arg`` (comma-separated; default: found no longer
+    eligible or converted to a 504 plan)."""
+    reasons = tuple(arg.split(",")) if arg else EXIT_WITHOUT_DIPLOMA
+    words = {
+        "exited": "IEP ended: found no longer eligible",
+        "converted-to-504": "IEP ended: converted to a Section 504 plan",
+        "graduated": "IEP ended: graduated with a regular diploma",
+        "aged-out": "IEP ended: exceeded the age of eligibility",
+    }
+    return [
+        Hit(
+            p.end_date,
+            words.get(p.end_reason or "", f"IEP ended ({p.end_reason})"),
+            f"plan:{p.id}",
+            plan_id=p.id,
+            record=p,
+            final=True,
+        )
+        for p in facts.plans
+        if p.kind == "iep" and p.end_reason in reasons and p.end_date is not None and p.end_date <= today
+    ]
+
+
+@trigger("birthday")
+def _t_birthday(facts, rule, arg, today, conv) -> list[Hit]:
+    """The date of birth, for rules due at an age, when the student has had an IEP; the plan
+    the deadline belongs to is the IEP in effect on the due date (found after counting)."""
+    plans = plans_of(facts, "iep", today)
+    if not plans:
+        return []
+    return [Hit(facts.dob, "date of birth", f"student:{facts.id}", plan_id=plans[-1].id, scope_by_due=True)]
+
+
+@trigger("verbal_request")
+def _t_verbal(facts, rule, arg, today, conv) -> list[Hit]:
+    """Requests made verbally (of the kinds ``arg``, comma-separated; default: all)."""
+    kinds = tuple(arg.split(",")) if arg else None
+    return [
+        Hit(r.sent_on, f"{r.kind} request made verbally", f"request:{r.id}", record=r)
+        for r in facts.requests
+        if r.method == "verbal" and (kinds is None or r.kind in kinds)
+    ]
+
+
+@trigger("request_in_writing_needed")
+def _t_request_in_writing_needed(facts, rule, arg, today, conv) -> list[Hit]:
+    """What must be asked for in writing and has not been: every verbal request (its clock may
+    start only on a written one), and a Section 504 plan after an IEP ended as
+    ``converted-to-504`` (the 504 process starts from a written request; 34 CFR 104.35)."""
+    hits = _t_verbal(facts, rule, arg, today, conv)
+    for p in facts.plans:
+        if p.kind == "iep" and p.end_reason == "converted-to-504" and p.end_date is not None and p.end_date <= today:
+            hits.append(
+                Hit(
+                    p.end_date,
+                    "IEP ended: converted to a Section 504 plan; the 504 plan must be requested",
+                    f"plan:{p.id}",
+                    plan_id=p.id,
+                    record=p,
+                )
+            )
+    return hits
+
+
+@trigger("both_plans_active")
+def _t_both(facts, rule, arg, today, conv) -> list[Hit]:
+    """An IEP and a Section 504 plan in force together today."""
+    from tracker.facts import active_plans
+
+    ieps, s504 = active_plans(facts, today, "iep"), active_plans(facts, today, "504")
+    if not (ieps and s504):
+        return []
+    day = max(ieps[-1].start_date, s504[-1].start_date)
+    return [Hit(day, "an IEP and a 504 plan both active", f"plans:{ieps[-1].id}+{s504[-1].id}", plan_id=ieps[-1].id)]
