@@ -8,8 +8,11 @@
   ``BEGIN IMMEDIATE`` for a transaction that writes (:data:`WRITE_OPTION`), so a second
   writer waits for the lock instead of failing with "database is locked", plain ``BEGIN``
   for one that only reads; DDL runs inside the transaction too.
-* A new SQLite database file (and its folder) is created readable and writable by its
-  owner only (0600 / 0700); SQLite gives its ``-wal`` and ``-shm`` files the same mode.
+* ``~`` in a SQLite URL or path is expanded, and a plain path is a SQLite file
+  (:func:`tracker.config.database_url_from`, the one place URLs are normalised).
+* A new SQLite database file (and its folder, and every missing folder above it) is created
+  readable and writable by its owner only (0600 / 0700, whatever the umask); SQLite gives
+  its ``-wal`` and ``-shm`` files the same mode.
   Every open warns on stderr (:func:`permission_warnings`) when the file, its ``-wal`` /
   ``-shm`` or the tracker's data folder can be read or written by others.
 * Migrations are Alembic scripts shipped inside the package (``tracker/_alembic`` in a
@@ -27,7 +30,6 @@
 from __future__ import annotations
 
 import os
-import shlex
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -39,7 +41,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
-from tracker.errors import DatabaseNotMigrated, InputError, TrackerError
+from tracker.errors import DatabaseNotMigrated, InputError, TrackerError, mask_secrets
 
 ROOT = Path(__file__).resolve().parent
 
@@ -65,12 +67,15 @@ def migrations_dir() -> Path:
 
 
 def _prepare_sqlite_file(path: str) -> None:
-    """Create the folder (0700) and an empty database file (0600) if they do not exist."""
+    """Create the folder and every missing one above it (0700 each, whatever the umask) and
+    an empty database file (0600) if they do not exist."""
     if path in ("", ":memory:") or path.startswith("file:"):
         return
-    file = Path(path).expanduser()
+    from tracker.config import make_private_dirs, user_path
+
+    file = user_path(path)
     if not file.parent.exists():
-        file.parent.mkdir(parents=True, mode=0o700)
+        make_private_dirs(file.parent)
     if not file.exists():
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
@@ -111,50 +116,41 @@ def permission_warnings(path: Path) -> list[str]:
 
     Checks the file, its ``-wal`` and ``-shm`` files (those that exist) and, when the file
     lives in it, the tracker's own data folder (:func:`tracker.config.data_dir`); never
-    other folders. Each warning names the path, its mode and the ``chmod`` that fixes it.
+    other folders. Each warning names the path, its mode and the ``chmod`` that fixes it
+    (:func:`tracker.config.private_file_warnings`, which the config file's check shares).
     Always empty on Windows, whose file modes mean nothing here.
 
     Args:
         path: the database file.
     """
-    if os.name == "nt":
-        return []
-    from tracker.config import data_dir
+    from tracker.config import data_dir, private_file_warnings
 
-    checks: list[tuple[Path, int, str]] = [(Path(f"{path}{suffix}"), 0o066, "600") for suffix in ("", "-wal", "-shm")]
+    checks: list[tuple[Path, str]] = [(Path(f"{path}{suffix}"), "database") for suffix in ("", "-wal", "-shm")]
     folder = data_dir()
     try:
         if path.parent.resolve() == folder.resolve():
-            checks.append((folder, 0o077, "700"))
+            checks.append((folder, "database"))
     except OSError:
         pass
-    warnings = []
-    for item, loose_bits, fix in checks:
-        try:
-            mode = item.stat().st_mode & 0o7777
-        except OSError:
-            continue
-        if mode & loose_bits:
-            what = "folder" if item.is_dir() else "file"
-            warnings.append(
-                f"warning: the database {what} {item} can be read or written by others (mode {mode:04o}); "
-                f"fix it with: chmod {fix} {shlex.quote(str(item))}"
-            )
-    return warnings
+    return private_file_warnings(checks)
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``.
+def make_engine(url: str, field: str = "--db") -> Engine:
+    """Create an engine for ``url`` (a URL or a SQLite file path, normalised by
+    :func:`tracker.config.database_url_from`: ``~`` expanded).
+
+    Args:
+        url: the database.
+        field: where it was given, for messages (``--db``, or the config file's ``database_url``).
 
     Raises:
-        InputError: the URL cannot be parsed or names an unknown driver (exit 2).
+        InputError: the URL cannot be parsed or names an unknown driver (exit 2; the URL is
+            shown with its password masked).
     """
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise InputError(
-            "--db", url, "a SQLAlchemy URL such as sqlite:///tracker.db or postgresql+psycopg://user@host/db"
-        ) from None
+    from tracker.config import database_url_from
+
+    url = database_url_from(url, field)
+    parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
         _prepare_sqlite_file(parsed.database or "")
@@ -163,7 +159,7 @@ def make_engine(url: str) -> Engine:
             from tracker.config import protect_database_file
 
             if file.is_dir():
-                raise InputError("--db", str(file), "a SQLite database file, not a folder")
+                raise InputError(field, str(file), "a SQLite database file, not a folder")
             protect_database_file(file)
             for line in permission_warnings(file):
                 print(line, file=sys.stderr)
@@ -175,8 +171,8 @@ def make_engine(url: str) -> Engine:
             hide_parameters=True,
             **({"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT}} if is_sqlite else {}),
         )
-    except Exception as exc:  # unknown dialect or missing driver
-        raise InputError("--db", url, f"a usable database URL ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # unknown dialect or missing driver (the URL is shown with its password masked)
+        raise InputError(field, mask_secrets(url), f"a usable database URL ({type(exc).__name__}: {exc})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -304,17 +300,20 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL (``None`` for other databases and in-memory SQLite)."""
+    """The file of a ``sqlite:///`` URL or a plain SQLite path, ``~`` expanded (``None`` for
+    other databases and in-memory SQLite)."""
+    from tracker.config import database_url_from
+
     try:
-        parsed = make_url(url)
-    except ArgumentError:
+        parsed = make_url(database_url_from(url))
+    except (ArgumentError, InputError):
         return None  # make_engine reports the bad URL
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return None
     return Path(parsed.database).expanduser()
 
 
-def open_database(url: str, auto_create: bool = True) -> Engine:
+def open_database(url: str, auto_create: bool = True, field: str = "--db") -> Engine:
     """Engine for a database ready to use at the head revision.
 
     A database with no tables at all is brand new: it is migrated to head when
@@ -325,7 +324,7 @@ def open_database(url: str, auto_create: bool = True) -> Engine:
             holds tables but no revision (the message names ``tracker db upgrade``).
         TrackerError: the database cannot be reached.
     """
-    engine = make_engine(url)
+    engine = make_engine(url, field)
     try:
         current = current_revision(engine)
         if current is None and auto_create:

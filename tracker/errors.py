@@ -14,6 +14,8 @@ birth read from the database.
 
 from __future__ import annotations
 
+import re
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -41,7 +43,7 @@ class InputError(TrackerError):
         self.field = field
         self.value = value
         self.accepted = accepted
-        super().__init__(f"{field}: {shown(value)} is not valid; {accepted}")
+        super().__init__(mask_secrets(f"{field}: {shown(value)} is not valid; {accepted}"))
 
 
 #: Characters of a value quoted in a message; a longer value is cut (a message stays one line).
@@ -53,6 +55,77 @@ def shown(value: object) -> str:
     if isinstance(value, str) and len(value) > SHOWN_LIMIT:
         return f"{value[:SHOWN_LIMIT]!r}... ({len(value)} characters)"
     return repr(value)
+
+
+#: ``scheme://user:password@``: the password is everything from the first ``:`` after the user
+#: name to the LAST ``@`` of the (whitespace-free) token, so a password holding a raw ``@``
+#: (``u:p@ss@host``, which SQLAlchemy itself splits at the first one) is masked whole.
+_URL_PASSWORD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*):(\S*)@")
+#: ``password=...`` in a libpq connection string or a URL query.
+_KEYWORD_PASSWORD = re.compile(r"(\bpass(?:word)?=)(?:'(?:[^'\\]|\\.)*'|[^\s&;]+)", re.IGNORECASE)
+#: What a masked password is replaced with (SQLAlchemy's ``render_as_string(hide_password=True)``).
+MASK = "***"
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the password of every URL in it (and every ``password=`` keyword) replaced
+    by ``***``, whether or not SQLAlchemy can parse the URL: ``postgresql+pyscopg://u:S3cr3t@h/db``
+    becomes ``postgresql+pyscopg://u:***@h/db``. A URL without a password is unchanged, so
+    the masking of a well-formed URL equals ``make_url(url).render_as_string(hide_password=True)``.
+    Used for every message the command line prints (:class:`InputError`, ``error:`` lines,
+    warnings, ``--debug`` tracebacks)."""
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: f"{m[1]}:{MASK}@", text)
+    if "=" in text:
+        text = _KEYWORD_PASSWORD.sub(lambda m: f"{m[1]}{MASK}", text)
+    return text
+
+
+#: Server messages that follow the first line of a PostgreSQL error and may quote row values:
+#: ``DETAIL:  Key (local_id)=(0060101) already exists.``, ``Failing row contains (...)``,
+#: ``CONTEXT:  COPY student, line 1: "..."``. Everything from the first of them to the end of
+#: the message is dropped (a value may itself hold line breaks, so no line-by-line filter).
+_SERVER_DETAIL = re.compile(r"\n\s*(?:DETAIL|CONTEXT|WHERE):.*\Z", re.DOTALL)
+DETAIL_HIDDEN = "\nDETAIL: (hidden by the tracker: it may hold the row's values)"
+
+
+def scrub_text(text: str) -> str:
+    """A message fit for a traceback pasted into a bug report: URL passwords masked
+    (:func:`mask_secrets`) and a PostgreSQL error's DETAIL / CONTEXT lines (which quote row
+    values) replaced by :data:`DETAIL_HIDDEN`."""
+    text = mask_secrets(text)
+    return _SERVER_DETAIL.sub(DETAIL_HIDDEN, text) if "\n" in text else text
+
+
+def scrub_exception(exc: BaseException) -> BaseException:
+    """Scrub, in place, the messages of ``exc`` and of every exception chained to it
+    (``__cause__``, ``__context__``, a SQLAlchemy error's ``orig``), so the traceback Python
+    prints for ``--debug`` holds no parameter values, no DETAIL of PostgreSQL (psycopg puts
+    it in the exception's text; SQLAlchemy's ``hide_parameters`` does not remove it) and no
+    password. Returns ``exc``.
+
+    Only string arguments are rewritten (``exc.args``, and a SQLAlchemy error's ``detail``
+    notes); the exception types and the frames are kept.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        try:
+            item.args = tuple(scrub_text(a) if isinstance(a, str) else a for a in item.args)
+        except (AttributeError, TypeError):  # an exception type that refuses new args
+            pass
+        notes = getattr(item, "detail", None)
+        if isinstance(notes, list):
+            notes[:] = [scrub_text(n) if isinstance(n, str) else n for n in notes]
+        if isinstance(getattr(item, "__notes__", None), list):
+            item.__notes__[:] = [scrub_text(n) if isinstance(n, str) else n for n in item.__notes__]
+        orig = getattr(item, "orig", None)
+        todo += [item.__cause__, item.__context__, orig if isinstance(orig, BaseException) else None]
+    return exc
 
 
 def check_unicode(field: str, value: str) -> str:

@@ -29,7 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.errors import InputError, NotFound, TrackerError, check_unicode
+from tracker.errors import InputError, NotFound, TrackerError
 
 #: Letter kinds (the ``KIND`` argument of ``tracker letter``).
 KINDS = (
@@ -338,26 +338,45 @@ def profile_of(config: dict[str, Any]) -> dict[str, str | None]:
     return {f: (str(stored[f]) if stored.get(f) not in (None, "") else None) for f in PROFILE_FIELDS}
 
 
-def set_profile(config: dict[str, Any], field_name: str, value: str) -> Path:
-    """Store one profile field in the ``[profile]`` table of the config file (written 0600)."""
-    from tracker.config import save_config
+def set_profile(config: dict[str, Any], field_name: str, value: str) -> tuple[Path, int | None]:
+    """Store one profile field in the ``[profile]`` table of the config file.
+
+    The value is checked like any text the tracker keeps (:func:`tracker.records.check_text`):
+    at most 500 characters, UTF-8, no control characters or bidirectional overrides. Only
+    ``address`` may hold line breaks: CR LF and CR are stored as LF, in a TOML multi-line
+    string, and read back as typed. The file is edited in place, keeping its comments and
+    other keys, and written atomically, 0600 (:func:`tracker.config.update_config`).
+
+    Args:
+        config: unused (the file is read afresh); kept for callers.
+
+    Returns:
+        ``(path, old_mode)`` of :func:`tracker.config.update_config`.
+
+    Raises:
+        InputError: an unknown field or a value of the wrong form (names ``VALUE`` and the field).
+        ConfigError: the config file cannot be parsed (nothing is written).
+    """
+    from tracker.config import update_config
+    from tracker.records import check_text
 
     if field_name not in PROFILE_FIELDS:
         raise InputError("FIELD", field_name, f"one of {', '.join(PROFILE_FIELDS)}")
-    value = check_unicode("VALUE", value.strip())
-    if not value:
-        raise InputError("VALUE", value, "a non-empty value")
-    if len(value) > 500:
-        raise InputError("VALUE", value[:20] + "...", "at most 500 characters")
+    multiline = field_name == "address"
+    if multiline:
+        for brk in ("\r\n", "\r", "\u2028", "\u2029"):
+            value = value.replace(brk, "\n")
+    checked = check_text(f"VALUE ({field_name})", value, 500, multiline=multiline)
+    if checked is None:
+        raise InputError(f"VALUE ({field_name})", value, "a non-empty value")
+    value = checked
+    if multiline:
+        value = "\n".join(line.strip() for line in value.split("\n") if line.strip())
+        if "\t" in value:
+            raise InputError(f"VALUE ({field_name})", value[:40], "text without tabs or control characters")
     if field_name == "email" and ("@" not in value or " " in value):
         raise InputError("VALUE", value, "an email address such as maria@example.org")
-    if field_name != "address" and any(ord(c) < 32 for c in value):
-        raise InputError("VALUE", value[:40], "one line of text")
-    profile = dict(config.get("profile") or {})
-    profile[field_name] = value
-    config = dict(config)
-    config["profile"] = profile
-    return save_config(config)
+    return update_config(("profile", field_name), value)
 
 
 # --- building a letter ------------------------------------------------------------------

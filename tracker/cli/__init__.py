@@ -129,14 +129,22 @@ class App:
     """
 
     def __init__(self, db_option: str | None, today: date | None, debug: bool):
-        from tracker.config import load_config
+        from tracker.config import load_settings
 
         self.db_option = db_option
         self.debug = debug
-        self.config = load_config()
+        # A config that cannot be used does not stop a command whose database is given
+        # explicitly (the 6 am cron run): it is ignored with a warning saying what was left out.
+        self.config, warnings = load_settings(lenient=db_option is not None)
+        for line in warnings:
+            _warn(line)
         self._today = today
         self._now = None
         self._engine = None
+        #: Set by a command (``due --fail-on overdue``) for which a database without students
+        #: is an error (exit 2) instead of a warning: an empty database checks nothing.
+        self.require_students = False
+        self._students_checked = False
 
     @property
     def today(self) -> date:
@@ -187,9 +195,10 @@ class App:
     def engine(self):
         """The database engine, migrated to head (a brand-new database is created)."""
         if self._engine is None:
+            from tracker.config import database_field
             from tracker.db import open_database
 
-            self._engine = open_database(self.database_url)
+            self._engine = open_database(self.database_url, field=database_field(self.db_option, self.config))
         return self._engine
 
     @contextmanager
@@ -203,8 +212,16 @@ class App:
                 On SQLite a writing command's transaction begins with ``BEGIN IMMEDIATE``
                 (waits for another writer), a reading one with ``BEGIN`` (see tracker.db).
 
+            A reading command on a database that holds no students warns on stderr, naming
+            the database (a cron job run as the wrong user, or without its
+            ``TRACKER_DATABASE_URL``, must not look like "nothing overdue"); with
+            :attr:`require_students` it is an error instead.
+
         Raises:
             InputError: reading from a database file that does not exist.
+            UsageError: reading from the per-user default database before it exists (it is
+                not created by a reading command), or from a database without students when
+                :attr:`require_students` is set.
         """
         from tracker.db import sqlite_file, transaction
 
@@ -213,7 +230,14 @@ class App:
 
             url, is_default = resolve_database_url(self.db_option, self.config)
             path = sqlite_file(url)
-            if path is not None and not is_default and not path.exists():
+            if path is not None and not path.exists():
+                if is_default:
+                    from tracker.errors import UsageError
+
+                    raise UsageError(
+                        f"no database yet at {path}; `tracker init` creates it (so do `tracker student add` "
+                        "and `tracker import caseload`); to use another one, give --db or TRACKER_DATABASE_URL"
+                    )
                 raise InputError(
                     "--db / TRACKER_DATABASE_URL", str(path),
                     "an existing database file (check the path; `tracker init` creates a new one)",
@@ -223,7 +247,43 @@ class App:
                 from tracker.history import track
 
                 track(session, command=self.command, at=self.now)
+            else:
+                self._check_students(session)
             yield session
+
+    def database_label(self) -> str:
+        """The database as a message names it: the SQLite file, or the URL with its password
+        masked."""
+        from tracker.db import sqlite_file
+        from tracker.errors import mask_secrets
+
+        url = self.database_url
+        path = sqlite_file(url)
+        return str(path) if path is not None else mask_secrets(url)
+
+    def _check_students(self, session) -> None:
+        """Warn (once per command) when the database holds no student at all, removed ones
+        included; with :attr:`require_students`, refuse (exit 2).
+
+        Raises:
+            UsageError: no student and :attr:`require_students`.
+        """
+        if self._students_checked:
+            return
+        self._students_checked = True
+        from sqlalchemy import select
+
+        from tracker.models import Student
+
+        if session.execute(select(Student.id).limit(1)).first() is not None:
+            return
+        where = self.database_label()
+        hint = "check --db / TRACKER_DATABASE_URL (a cron job runs as its own user, without your shell's variables)"
+        if self.require_students:
+            from tracker.errors import UsageError
+
+            raise UsageError(f"the database {where} holds no students, so nothing was checked; {hint}")
+        _warn(f"warning: the database {where} holds no students; if you expected your caseload, {hint}")
 
     def close(self) -> None:
         if self._engine is not None:
@@ -231,6 +291,13 @@ class App:
 
 
 pass_app = click.make_pass_decorator(App)
+
+
+def _warn(line: str) -> None:
+    """A warning line on stderr (passwords of URLs in it masked)."""
+    from tracker.errors import mask_secrets
+
+    click.echo(mask_secrets(line), err=True)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -412,7 +479,9 @@ class Failure(click.ClickException):
     """A one-line error with the exit status of the tracker error it reports."""
 
     def __init__(self, message: str, exit_code: int):
-        super().__init__(message)
+        from tracker.errors import mask_secrets
+
+        super().__init__(mask_secrets(message))
         self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
@@ -443,7 +512,9 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
 
     TrackerError -> its exit status (2 bad input, 1 failure); a database constraint
     violation -> 2; anything else -> 1 with the exception's type only (its text may hold
-    student data), unless ``--debug`` was given, which lets the traceback through.
+    student data), unless ``--debug`` was given, which lets the traceback through, scrubbed
+    (:func:`tracker.errors.scrub_exception`: no URL password, no PostgreSQL DETAIL line with
+    the row's values). Every message has the passwords of its URLs masked.
     """
     try:
         return invoke()
@@ -459,6 +530,9 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
     except Exception as exc:
         app = ctx.find_object(App)
         if app is not None and app.debug:
+            from tracker.errors import scrub_exception
+
+            scrub_exception(exc)
             raise
         from sqlalchemy.exc import IntegrityError, OperationalError
 

@@ -143,11 +143,18 @@ def profile() -> None:
 @click.argument("value")
 @pass_app
 def profile_set(app, field: str, value: str) -> None:
-    """Set FIELD of your profile to VALUE (e.g. `tracker profile set name "Maria Lopez"`)."""
+    """Set FIELD of your profile to VALUE (e.g. `tracker profile set name "Maria Lopez"`).
+
+    Only the address may hold line breaks. The config file keeps its comments and other
+    settings, and is written readable by you only (mode 0600).
+    """
     from tracker.letters import set_profile
 
-    path = set_profile(app.config, field, value)
-    click.echo(f"profile {field} saved in {path}", err=True)
+    path, old_mode = set_profile(app.config, field, value)
+    note = ""
+    if old_mode is not None and old_mode & 0o077:
+        note = f" (now mode 0600; it was {old_mode:04o}, which let others read it)"
+    click.echo(f"profile {field} saved in {click.format_filename(path)}{note}", err=True)
 
 
 @profile.command("show")

@@ -373,6 +373,7 @@ def due(
         if state not in JURISDICTIONS:
             raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
     conventions = app.conventions
+    app.require_students = fail_on == "overdue"  # no students checks nothing: exit 2, not an all-clear
     run = {
         "within": within,
         "show_all": show_all,
