@@ -275,3 +275,40 @@ def test_a_state_without_a_statute_says_so():
     item = one(run(facts, conventions={"last_day": "statute"}), "initial_evaluation")
     assert item.due == d(2025, 11, 30)
     assert any("no time-computation statute is encoded" in w for w in item.warnings)
+
+
+# --- the same, where the user meets them: the command line ------------------------------------
+
+
+def test_rules_show_cites_the_504_review_as_guidance(invoke):
+    result = invoke(None, "rules", "show", "section504_review")
+    assert result.exit_code == 0, result.output
+    assert "citation: OCR Parent and Educator Resource Guide to Section 504 (Dec. 2016)" in result.stdout
+    assert "104.35(d) requires periodic reevaluation" in result.stdout
+
+
+def test_last_day_setting_from_the_config_file_through_due(db_url, tracker_home):
+    import json
+
+    from conftest import add_student, invoke
+
+    sid = add_student(db_url, "Ana Ruiz", "2014-05-02", "CA")
+    assert invoke(db_url, "meeting", "add", sid, "--kind", "eligibility", "--on", "2025-10-31",
+                  "--outcome", "eligible", today="2025-11-01").exit_code == 0  # fmt: skip
+
+    def due_of():
+        out = invoke(db_url, "due", "--all", "--format", "json", today="2025-11-01")
+        assert out.exit_code == 0, out.output
+        return next(d for d in json.loads(out.stdout) if d["rule"] == "initial_iep")
+
+    # 10-31 + 30 = Sun 2025-11-30 (strict, the default); CCP 12a would make it Mon 12-01
+    item = due_of()
+    assert item["due"] == "2025-11-30"
+    assert any("Cal. Code Civ. Proc. § 12a the last day would be 2025-12-01" in w for w in item["warnings"])
+    config = tracker_home / "config" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[conventions]\nlast_day = "statute"\n', encoding="utf-8")
+    assert due_of()["due"] == "2025-12-01"
+    config.write_text('[conventions]\nlast_day = "later"\n', encoding="utf-8")
+    bad = invoke(db_url, "due", today="2025-11-01")
+    assert bad.exit_code == 2 and "last_day" in bad.output and "strict, statute" in bad.output

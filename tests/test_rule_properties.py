@@ -79,3 +79,40 @@ def test_daily_run_shortcut_lists_exactly_what_the_full_computation_lists(tmp_pa
             expected = [d.to_json() for d in full if is_listed(d, True)]
             assert [d.to_json() for d in fast if is_listed(d, True)] == expected, (facts.id, today)
     engine.dispose()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.dates(min_value=date(2012, 1, 1), max_value=date(2022, 12, 31)),
+    gaps=st.lists(st.integers(120, 600), max_size=6),
+    length=st.integers(0, 3000),
+    after=st.integers(0, 400),
+)
+def test_an_ended_plans_deadlines_are_history(start, gaps, length, after):
+    """Once a plan has ended, each of its cyclic deadlines is met, met late, missed (due on or
+    before the end, never met) or not owed (due after the end); none is listed by the daily run."""
+    from tracker.facts import MeetingFact, PlanFact, StudentFacts
+    from tracker.scheduler import ENDED, compute, is_listed
+
+    end = start + timedelta(days=length)
+    held, day = [], start
+    for gap in gaps:
+        day += timedelta(days=gap)
+        if day <= end:
+            held.append(MeetingFact(len(held) + 1, "annual-review", day, 1, "reviewed"))
+    facts = StudentFacts(
+        1, "S", date(2008, 1, 1), "OH", plans=(PlanFact(1, "iep", start, end, "moved"),), meetings=tuple(held)
+    )
+    today = end + timedelta(days=after)
+    items = [d for d in compute(facts, today)[0] if d.rule == "annual_review"]
+    assert items
+    for d in items:
+        assert d.status in ("met", "met_late", "missed", ENDED)
+        assert not is_listed(d, True)
+        if d.status == "missed":
+            assert d.due <= end and d.met_on is None and d.plan_ended == end
+        if d.status == ENDED:
+            assert d.due > end
+    # exactly one cycle is still open at the end (the last anchor's): it is missed or not owed
+    assert sum(d.status in ("missed", ENDED) for d in items) == 1
+    assert [d for d in compute(facts, today, unmet_only=True)[0] if is_listed(d, True)] == []

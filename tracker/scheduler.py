@@ -534,6 +534,14 @@ class _Run:
                 note = f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
                 explanation = f"{note} {explanation}"
                 steps.insert(1, note)
+        if rule.rule == "written_request" and isinstance(hit.record, PlanFact):
+            note = (
+                "A Section 504 plan does not follow an IEP by itself: request it in writing (`tracker letter "
+                f"exit-to-504 {facts.id} --log`); the Section 504 process (an evaluation or a review of existing "
+                "documentation, then a meeting) starts from that written request (34 CFR 104.35)."
+            )
+            explanation = f"{count_hit.event} {count_hit.day.isoformat()}: {note}"
+            steps.insert(1, note)
         if benchmark:
             explanation = "Benchmark, not a statutory deadline: " + explanation
         if status == "open" and rule.params.get("after_due") == "open" and due is not None and due < today:
@@ -630,7 +638,10 @@ _ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3, "unconfirmed": 
 def is_listed(d: Deadline, show_all: bool) -> bool:
     """Whether the daily run lists ``d``: overdue and due-soon items, and open statutory items
     (an IEE request); ``show_all`` adds later deadlines, advice and ``unconfirmed`` items.
-    Met, missed and ended items are never listed (``timeline`` keeps the history)."""
+    Met, missed and ended items, and any item of a plan that has ended, are never listed
+    (``timeline`` keeps the history)."""
+    if d.plan_ended is not None:
+        return False
     if d.status == "unconfirmed":
         return show_all
     if d.status not in OPEN_STATUSES:

@@ -333,7 +333,7 @@ def _t_request_in_writing_needed(facts, rule, arg, today, conv) -> list[Hit]:
             hits.append(
                 Hit(
                     p.end_date,
-                    "IEP ended: converted to a Section 504 plan; the 504 plan must be requested",
+                    "IEP ended (converted to a Section 504 plan)",
                     f"plan:{p.id}",
                     plan_id=p.id,
                     record=p,
