@@ -116,3 +116,30 @@ def test_an_ended_plans_deadlines_are_history(start, gaps, length, after):
     # exactly one cycle is still open at the end (the last anchor's): it is missed or not owed
     assert sum(d.status in ("missed", ENDED) for d in items) == 1
     assert [d for d in compute(facts, today, unmet_only=True)[0] if is_listed(d, True)] == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cal=CALENDARS,
+    trigger=TRIGGERS,
+    referral_gap=st.one_of(st.none(), st.integers(0, 60)),
+    a=st.tuples(st.sampled_from(["school_days", "calendar_days", "business_days"]), st.integers(1, 90)),
+    b=st.tuples(st.sampled_from(["school_days", "calendar_days", "business_days"]), st.integers(1, 90)),
+)
+def test_earlier_of_is_the_earlier_of_the_clocks_counted_separately(cal, trigger, referral_gap, a, b):
+    """Delaware/Maryland double clocks: the governing date is exactly the earlier of counting each
+    clock on its own (a referral clock is left out when no referral is recorded)."""
+    business = business_days_calendar("MD")
+    referral = trigger - timedelta(days=referral_gap) if referral_gap is not None else None
+    clocks = [
+        {"label": "from consent", "method": a[0], "count": a[1]},
+        {"label": "from the referral", "method": b[0], "count": b[1], "from": "referral"},
+    ]
+    both = METHODS["earlier_of"](Context(trigger, 0, {"clocks": clocks, "referral_on": referral}, cal, business))
+    first = METHODS[a[0]](Context(trigger, a[1], {}, cal, business)).due
+    if referral is None:
+        assert both.due == first
+        assert any("no written referral is recorded" in s for s in both.steps)
+    else:
+        second = METHODS[b[0]](Context(referral, b[1], {}, cal, business)).due
+        assert both.due == min(first, second)

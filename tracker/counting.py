@@ -43,6 +43,7 @@ class Context:
         business: the business-day calendar of the student's state.
         absences: the student's absences as inclusive (start, through) spans.
         conventions: the disputed-reading settings in force (see :data:`CONVENTIONS`).
+        dob: the student's date of birth (for timelines that differ by age), if known.
     """
 
     trigger: date
@@ -52,6 +53,7 @@ class Context:
     business: Any
     absences: tuple[tuple[date, date], ...] = ()
     conventions: dict[str, str] = field(default_factory=dict)
+    dob: date | None = None
 
 
 @dataclass
@@ -145,6 +147,7 @@ METHODS: dict[str, Callable[[Context], Count]] = {}
 SCHOOL_CALENDAR_METHODS = {
     "school_days", "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "tx_fiie",
     "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year", "school_days_attended",
+    "earlier_of", "days_excluding_breaks", "by_age",
 }  # fmt: skip
 
 
@@ -763,4 +766,105 @@ def ma_school_working_days_end_of_year(ctx: Context) -> Count:
     result.steps = steps + result.steps
     result.estimated = result.estimated or bool(cal.estimated)
     result.warnings += [note] + _coverage_warning(cal, ctx.trigger, result.due)
+    return result
+
+
+# --- clocks made of other clocks --------------------------------------------------------------
+
+
+def _sub_count(ctx: Context, clock: dict[str, Any], start: date) -> Count:
+    """Run the method ``clock["method"]`` with ``clock["count"]`` (and ``clock["params"]``) from
+    ``start``, on the same calendars as ``ctx``."""
+    params = dict(ctx.params) | dict(clock.get("params", {}))
+    sub = Context(
+        start, int(clock["count"]), params, ctx.calendar, ctx.business, ctx.absences, ctx.conventions, ctx.dob
+    )
+    return METHODS[clock["method"]](sub)
+
+
+@method("earlier_of")
+def earlier_of(ctx: Context) -> Count:
+    """Several clocks, of which the one that ends first governs (Delaware: 45 school days or 90
+    calendar days after consent, whichever is earlier; Maryland: 60 days from consent or 90 days
+    from the written referral, whichever is earlier).
+
+    ``params.clocks`` is a list of tables ``{label, method, count, from, params}``: ``from`` is
+    ``"trigger"`` (the rule's day 0, the default) or ``"referral"`` (the receipt of the latest
+    written evaluation request on or before consent); a clock whose start is not recorded is left
+    out, and the derivation says so. Every clock's derivation is shown; the due date is the
+    earliest of them.
+    """
+    clocks = ctx.params.get("clocks") or []
+    found: list[tuple[date, str, Count]] = []
+    steps: list[str] = []
+    warnings: list[str] = []
+    estimated = False
+    for i, clock in enumerate(clocks, 1):
+        label = str(clock.get("label") or f"clock {i}")
+        start = ctx.trigger if clock.get("from", "trigger") == "trigger" else ctx.params.get("referral_on")
+        if start is None:
+            steps.append(f"{label}: no written referral is recorded, so this clock is not counted.")
+            continue
+        result = _sub_count(ctx, clock, start)
+        estimated = estimated or result.estimated
+        warnings += [w for w in result.warnings if w not in warnings]
+        steps += [f"{label}: {step}" for step in result.steps]
+        if result.due is not None:
+            found.append((result.due, label, result))
+    if not found:
+        return Count(None, steps + ["No clock could be counted."], "no clock counted", estimated, warnings)
+    due, label, first = min(found, key=lambda x: x[0])
+    if len(found) > 1:
+        others = "; ".join(f"{lab} {fmt(d)}" for d, lab, _ in found if lab != label)
+        steps.append(f"The earlier governs: {label}, {fmt(due)} (the other: {others}).")
+    return Count(due, steps, f"the earlier of {len(found)} clocks ({label})", estimated, warnings)
+
+
+@method("by_age")
+def by_age(ctx: Context) -> Count:
+    """A timeline that depends on the child's age on the trigger date (Maine: ages 3 to 5 and
+    ages 5 to 22). ``params.ages`` is a list of tables ``{under_years, method, count, params,
+    label}`` tried in order; the first whose ``under_years`` is above the child's age (whole
+    years on the trigger date) applies, and a table without ``under_years`` applies to any age.
+    Without a date of birth the last table applies, and the derivation says so."""
+    tables = ctx.params.get("ages") or []
+    if not tables:
+        return Count(None, ["No age table in the rule."], "no age table")
+    steps: list[str] = []
+    if ctx.dob is None:
+        chosen = tables[-1]
+        steps.append("No date of birth: the timeline for the oldest age group applies.")
+    else:
+        age = ctx.trigger.year - ctx.dob.year - ((ctx.trigger.month, ctx.trigger.day) < (ctx.dob.month, ctx.dob.day))
+        chosen = next((t for t in tables if "under_years" not in t or age < int(t["under_years"])), tables[-1])
+        steps.append(f"Age {age} on {fmt(ctx.trigger)}: {chosen.get('label') or 'this age group'}.")
+    result = _sub_count(ctx, chosen, ctx.trigger)
+    result.steps = steps + result.steps
+    return result
+
+
+@method("days_excluding_breaks")
+def days_excluding_breaks(ctx: Context) -> Count:
+    """N calendar days, not counting the days between school years (summer, unless
+    ``params.summer = false``) and breaks of at least ``params.min_break_school_days`` school
+    days (default 5): each such break's whole run of non-school days, on the district calendar
+    (e.g. Georgia's holiday periods of five or more consecutive school days). Without a district
+    calendar nothing is excluded (the earliest date) and the result is flagged estimated."""
+    cal = ctx.calendar
+    threshold = int(ctx.params.get("min_break_school_days", 5))
+    horizon = ctx.trigger + timedelta(days=ctx.count * 3 + 400)
+    excluded: list[tuple[date, date, str]] = []
+    if not cal.estimated:
+        if ctx.params.get("summer", True):
+            excluded += [(s, e, "between school years") for s, e, _ in _summers(cal, ctx.trigger, horizon)]
+        for y in cal.years:
+            if y.last_day < ctx.trigger or y.first_day > horizon:
+                continue
+            for b in cal.breaks(y):
+                if b.weekdays >= threshold:
+                    excluded.append((b.start, b.end, f"{b.label or 'break'}, {b.weekdays} school days"))
+    summary = f"{ctx.count} calendar days excluding breaks of {threshold} or more school days"
+    result = _count_excluding(ctx, excluded, summary)
+    if cal.estimated:
+        result.warnings.insert(0, NO_CALENDAR)
     return result

@@ -44,7 +44,8 @@ class Deadline:
     Dates are ``datetime.date``; ``days_left`` is ``due - today`` in days (negative when
     overdue); ``unit`` is the rule's unit (calendar_days, school_days, business_days,
     school_working_days, years, none). ``plan_ended`` is the end date of the plan the deadline
-    belongs to, when that plan has ended (``None`` otherwise). ``counted_with`` is the id of
+    belongs to, when that plan has ended (``None`` otherwise). ``verification`` is how sure the
+    rule is (:data:`tracker.rulebook.VERIFICATION`). ``counted_with`` is the id of
     the rule whose count a benchmark borrowed (not part of the JSON).
     """
 
@@ -73,6 +74,7 @@ class Deadline:
     source: str = ""
     days_elapsed: int | None = None
     plan_ended: date | None = None
+    verification: str = "unverified"
     counted_with: str | None = None  # id of the rule whose count was borrowed (a benchmark), if any
 
     def to_json(self) -> dict[str, Any]:
@@ -102,6 +104,7 @@ class Deadline:
             "met_on": self.met_on.isoformat() if self.met_on else None,
             "met_by": self.met_by,
             "source": self.source,
+            "verification": self.verification,
         }
 
 

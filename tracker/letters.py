@@ -425,6 +425,7 @@ def _rule_dict(rule) -> dict[str, Any] | None:
         "notes": rule.notes,
         "exclusions": list(rule.exclusions),
         "accepts_verbal": rule.accepts_verbal,
+        "verification": rule.verification,
     }
 
 
@@ -471,6 +472,7 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
         "federal": _rule_dict(federal),
         "model": None,
         "evaluation_model": None,
+        "state_check": None,
         "state_note": None,
         "due": None,
         "trigger": None,
@@ -785,6 +787,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     deadline = None
     rule = None
     trigger_request = None
+    federal_deadline = None
     if req.kind == "follow-up":
         deadlines, _ = compute(facts, today, calendars, conventions, jurisdiction=juris)
         late = [d for d in deadlines if d.rule == req.rule and (d.status == "overdue" or _lapsed(d, juris, today))]
@@ -842,8 +845,18 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             if deadline is not None:
                 rule = juris.rule_for(canonical, deadline.trigger_date) or rule
             trigger_request = _trigger_request(hypo, deadline)
+            if rule is not None and rule.source != "federal" and rule.verification != "primary":
+                # a state rule not read in its own text is named, not cited as law: the federal date leads
+                federal = rulebook.jurisdiction("federal")
+                fed_items, _ = compute(hypo, today, calendars, conventions, jurisdiction=federal)
+                federal_deadline = next((d for d in fed_items if d.rule == canonical and d.source == source), None)
 
     response = response_facts(deadline, rule, juris, trigger_request, school_calendar)
+    if rule is not None and rule.source != "federal" and rule.verification != "primary" and response["due"]:
+        response["state_check"] = {
+            "verification": rule.verification,
+            "federal_due": federal_deadline.due if federal_deadline is not None else None,
+        }
     exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
     context = {
         "kind": req.kind,

@@ -44,9 +44,16 @@ CANONICAL_RULES = (
     "redundant_plans",
 )
 BINDINGS = ("statute", "benchmark", "advice")
+#: How sure a rule is: ``primary`` (the rule text itself was read; ``notes`` quote its operative
+#: words), ``secondary`` (state agency guidance, or several independent secondary sources agree),
+#: ``unverified`` (one secondary source, or sources disagree: the notes say which).
+VERIFICATION = ("primary", "secondary", "unverified")
 PLANS = ("iep", "504", "any")
 UNITS = ("calendar_days", "school_days", "business_days", "school_working_days", "years", "none")
-REQUIRED = ("id", "rule", "title", "plan", "binding", "trigger", "satisfied_by", "method", "count", "unit", "citation")
+REQUIRED = (
+    "id", "rule", "title", "plan", "binding", "trigger", "satisfied_by", "method", "count", "unit", "citation",
+    "verification",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,9 @@ class Rule:
     notes: str = ""
     effective_from: date | None = None
     effective_to: date | None = None
+    verification: str = "unverified"
+    checked: date | None = None
+    sources: tuple[str, ...] = ()
 
     @property
     def state_citation(self) -> str:
@@ -141,6 +151,7 @@ def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
             ("unit", item["unit"], UNITS),
             ("method", item["method"], tuple(METHODS)),
             ("satisfied_by", str(item["satisfied_by"]).split(":")[0], tuple(SATISFIERS)),
+            ("verification", item.get("verification"), VERIFICATION),
         ]
         for key, value, allowed in checks:
             if value not in allowed:
@@ -150,10 +161,16 @@ def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
             raise RuleFileError(f"{where}: trigger = {item['trigger']!r} is not one of {', '.join(TRIGGERS)}")
         if not isinstance(item["count"], int):
             raise RuleFileError(f"{where}: count must be a whole number")
-        for key in ("effective_from", "effective_to"):
+        for key in ("effective_from", "effective_to", "checked"):
             if key in item and not isinstance(item[key], date):
                 raise RuleFileError(f"{where}: {key} must be a TOML date (YYYY-MM-DD)")
-        known = set(REQUIRED) | {"exclusions", "params", "accepts_verbal", "notes", "effective_from", "effective_to"}
+        sources = item.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(u, str) for u in sources):
+            raise RuleFileError(f"{where}: sources must be a list of addresses (strings)")
+        known = set(REQUIRED) | {
+            "exclusions", "params", "accepts_verbal", "notes", "effective_from", "effective_to", "verification",
+            "checked", "sources",
+        }  # fmt: skip
         unknown = set(item) - known
         if unknown:
             raise RuleFileError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
@@ -167,6 +184,8 @@ def _validate(path: Path, raw: dict[str, Any], source: str) -> list[Rule]:
                 notes=" ".join(str(item.get("notes", "")).split()),
                 effective_from=item.get("effective_from"),
                 effective_to=item.get("effective_to"),
+                checked=item.get("checked"),
+                sources=tuple(sources),
             )
         )
     return rules

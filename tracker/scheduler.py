@@ -448,6 +448,7 @@ class _Run:
             business=self.business,
             absences=facts.absences,
             conventions=self.conv,
+            dob=facts.dob,
         )
         count = _count(method_rule, ctx, facts)
         due = count.due
@@ -574,6 +575,7 @@ class _Run:
             source=hit.source,
             days_elapsed=elapsed,
             plan_ended=scope.end_date if scope_ended else None,
+            verification=rule.verification,
             counted_with=method_rule.id if method_rule is not rule else None,
         )
 

@@ -77,7 +77,10 @@ def _table(deadlines) -> None:
             table.add_column(col, overflow="fold")
         for d in items:
             rule = (
-                d.rule + ("" if d.binding == "statute" else f" ({d.binding})") + (" ~estimated" if d.estimated else "")
+                d.rule
+                + ("" if d.binding == "statute" else f" ({d.binding})")
+                + (" ~estimated" if d.estimated else "")
+                + ("" if d.verification == "primary" else f" [{d.verification}]")
             )
             table.add_row(
                 _due_cell(d),
@@ -93,6 +96,7 @@ def _table(deadlines) -> None:
 _CSV_COLS = [
     "student_id", "student", "plan_id", "rule", "title", "jurisdiction", "citation", "binding",
     "trigger_event", "trigger_date", "due", "status", "days_left", "unit", "estimated", "explanation",
+    "verification",
 ]  # fmt: skip
 
 
@@ -532,7 +536,8 @@ def _explain_item(d) -> None:
         + (f"; plan ended {d.plan_ended.isoformat()}" if d.plan_ended else "")
     )
     click.echo(
-        f"  binding: {d.binding}; rules of: {d.rule_source}; unit: {d.unit}" + ("; ESTIMATED" if d.estimated else "")
+        f"  binding: {d.binding}; rules of: {d.rule_source}; verification: {d.verification}; unit: {d.unit}"
+        + ("; ESTIMATED" if d.estimated else "")
     )
     for i, step in enumerate(d.steps, 1):
         click.echo(f"  {i}. {step}")
@@ -637,6 +642,9 @@ def _rule_row(r) -> dict[str, Any]:
         "source": r.source,
         "effective_from": r.effective_from,
         "effective_to": r.effective_to,
+        "verification": r.verification,
+        "checked": r.checked,
+        "sources": list(r.sources),
         "notes": r.notes,
     }
 
@@ -651,7 +659,7 @@ def rules_list(app: App, state: str | None, fmt: str) -> None:
     if state and not juris.has_state_rules:
         click.echo(f"note: no state rule file for {juris.code}; the federal baseline applies.", err=True)
     rows = [_rule_row(r) for r in juris.rules]
-    emit(rows, fmt, None if fmt != "table" else ["rule", "id", "count", "unit", "binding", "citation"])
+    emit(rows, fmt, None if fmt != "table" else ["rule", "id", "count", "unit", "binding", "verification", "citation"])
 
 
 @rules.command("show")
@@ -689,12 +697,61 @@ def rules_show(app: App, rule_name: str, state: str | None, fmt: str) -> None:
             "source",
             "effective_from",
             "effective_to",
+            "verification",
+            "checked",
         ):
             if row[key] not in (None, "", []):
                 click.echo(f"  {key}: {row[key]}")
+        if r.sources:
+            click.echo("  sources: " + "; ".join(r.sources))
         if r.exclusions:
             click.echo("  exclusions: " + "; ".join(r.exclusions))
         doc = (METHODS[r.method].__doc__ or "").strip().split("\n\n")[0].replace("``", "")
         click.echo("  counting: " + " ".join(doc.split()))
         if r.notes:
             click.echo("  notes: " + r.notes)
+
+
+#: The 50 states and the District of Columbia (the territories get the federal baseline).
+STATES_AND_DC = (
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+)  # fmt: skip
+
+
+@rules.command("coverage")
+@click.option("--state", default=None, help="Only this state (two-letter code).")
+@format_option()
+@pass_app
+def rules_coverage(app: App, state: str | None, fmt: str) -> None:
+    """One row per state (50 and DC) and canonical rule: the version in force today, its count,
+    unit, trigger, citation and how sure it is (verification: primary, secondary, unverified;
+    "federal" in source when the state's own rule is not encoded and the federal baseline applies)."""
+    from tracker import rulebook
+
+    codes = [_juris(state).code] if state else list(STATES_AND_DC)
+    rows = []
+    for code in codes:
+        juris = rulebook.jurisdiction(code)
+        for canonical in rulebook.CANONICAL_RULES:
+            r = juris.rule_for(canonical, app.today)
+            if r is None:
+                continue
+            rows.append(
+                {
+                    "jurisdiction": code,
+                    "rule": canonical,
+                    "id": r.id,
+                    "count": r.count,
+                    "unit": r.unit,
+                    "trigger": r.trigger,
+                    "citation": r.citation,
+                    "verification": r.verification,
+                    "source": r.source if r.source == "federal" else "state",
+                    "checked": r.checked,
+                    "binding": r.binding,
+                }
+            )
+    cols = ["jurisdiction", "rule", "count", "unit", "trigger", "verification", "source", "citation"]
+    emit(rows, fmt, cols if fmt == "table" else None)
