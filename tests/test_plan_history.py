@@ -123,7 +123,7 @@ def test_a_written_504_request_meets_the_advice_and_the_letter_says_only_what_th
 
 
 def test_exit_with_a_reevaluation_on_file_is_met(db_url):
-    sid = add_student(db_url, "Kai Nguyen", "2013-01-15", "OH")
+    sid = add_student(db_url, "Kai Nguyen", "2013-01-15", "GU")
     ok(run(db_url, "plan", "add", sid, "--kind", "iep", "--start", "2023-01-10"))
     ok(run(db_url, "assessment", "add", sid, "--kind", "reevaluation", "--completed", "2026-10-01"))
     result = run(db_url, "plan", "end", "1", "--on", "2026-11-15", "--reason", "exited")
@@ -135,7 +135,7 @@ def test_exit_with_a_reevaluation_on_file_is_met(db_url):
 
 
 def test_graduation_gives_the_summary_of_performance_not_the_reevaluation(db_url):
-    sid = add_student(db_url, "Lee Park", "2007-06-01", "OH")
+    sid = add_student(db_url, "Lee Park", "2007-06-01", "GU")
     ok(run(db_url, "plan", "add", sid, "--kind", "iep", "--start", "2022-09-01"))
     result = run(db_url, "plan", "end", "1", "--on", "2026-06-12", "--reason", "graduated")
     assert "300.305(e)(3)" in ok(result) + result.stderr
@@ -155,9 +155,9 @@ def test_graduation_gives_the_summary_of_performance_not_the_reevaluation(db_url
 
 @pytest.fixture
 def turning_16(db_url):
-    """Ben (federal baseline, OH), born 2010-03-15: 16 on 2026-03-15; IEP from 2019-09-01, its
+    """Ben (federal baseline, GU: no state pack), born 2010-03-15: 16 on 2026-03-15; IEP from 2019-09-01, its
     last annual review 2025-11-20, the IEP in effect on the birthday."""
-    sid = add_student(db_url, "Ben Ode", "2010-03-15", "OH")
+    sid = add_student(db_url, "Ben Ode", "2010-03-15", "GU")
     ok(run(db_url, "plan", "add", sid, "--kind", "iep", "--start", "2019-09-01"))
     ok(run(db_url, "meeting", "add", sid, "--kind", "annual-review", "--on", "2025-11-20", "--outcome", "reviewed"))
     return sid
@@ -223,7 +223,7 @@ def test_a_future_birthday_is_not_judged_by_an_iep_that_will_be_replaced(db_url,
 
 
 def test_no_double_no_in_the_fallback_warning(db_url):
-    sid = add_student(db_url, "Cy Ode", "2015-01-01", "OH")
+    sid = add_student(db_url, "Cy Ode", "2015-01-01", "GU")
     ok(run(db_url, "plan", "add", sid, "--kind", "iep", "--start", "2024-09-01"))
     items = json.loads(ok(run(db_url, "due", "--all", "--format", "json")))
     warnings = [w for d in items for w in d["warnings"]]

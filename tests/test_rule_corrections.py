@@ -207,12 +207,12 @@ def test_before_a_states_first_version_the_federal_rule_applies_and_says_so():
         unit="calendar_days", citation="ZZ Code 1", source="ZZ", effective_from=d(2020, 1, 1),
     )  # fmt: skip
     juris = Jurisdiction("ZZ", "Zedland", True, (later,), {}, {"records_request": fed})
-    facts = student("OH", requests=(RequestFact(1, "records", d(2019, 6, 3), "email"),))
+    facts = student("GU", requests=(RequestFact(1, "records", d(2019, 6, 3), "email"),))
     item = one(run(facts, today=d(2019, 6, 4), juris=juris), "records_request")
     # 34 CFR 300.613(a): 2019-06-03 + 45 = 2019-07-18
     assert (item.rule_id, item.due) == ("fed_records_access_45d", d(2019, 7, 18))
     assert item.steps[0].startswith("No Zedland version of this rule is in force for 2019-06-03")
-    facts = student("OH", requests=(RequestFact(1, "records", d(2020, 6, 1), "email"),))
+    facts = student("GU", requests=(RequestFact(1, "records", d(2020, 6, 1), "email"),))
     assert one(run(facts, today=d(2020, 6, 2), juris=juris), "records_request").due == d(2020, 6, 6)
 
 
@@ -270,8 +270,8 @@ def test_massachusetts_moves_a_sunday_or_holiday_but_not_a_saturday():
 
 
 def test_a_state_without_a_statute_says_so():
-    # 34 CFR 300.301(c)(1): consent Wed 2025-10-01 + 60 = Sun 2025-11-30; Ohio has no encoded statute.
-    facts = student("OH", assessments=(AssessmentFact(1, "initial", consent_on=d(2025, 10, 1)),))
+    # 34 CFR 300.301(c)(1): consent Wed 2025-10-01 + 60 = Sun 2025-11-30; Guam has no encoded statute.
+    facts = student("GU", assessments=(AssessmentFact(1, "initial", consent_on=d(2025, 10, 1)),))
     item = one(run(facts, conventions={"last_day": "statute"}), "initial_evaluation")
     assert item.due == d(2025, 11, 30)
     assert any("no time-computation statute is encoded" in w for w in item.warnings)

@@ -101,7 +101,7 @@ def test_an_ended_plans_deadlines_are_history(start, gaps, length, after):
         if day <= end:
             held.append(MeetingFact(len(held) + 1, "annual-review", day, 1, "reviewed"))
     facts = StudentFacts(
-        1, "S", date(2008, 1, 1), "OH", plans=(PlanFact(1, "iep", start, end, "moved"),), meetings=tuple(held)
+        1, "S", date(2008, 1, 1), "GU", plans=(PlanFact(1, "iep", start, end, "moved"),), meetings=tuple(held)
     )
     today = end + timedelta(days=after)
     items = [d for d in compute(facts, today)[0] if d.rule == "annual_review"]

@@ -50,8 +50,8 @@ def consent(on, kind="initial", **kw):
 
 
 def test_federal_initial_evaluation_is_60_calendar_days_and_weekend_is_not_moved():
-    # Ohio has no state file: 34 CFR 300.301(c)(1). Consent Wed 2025-10-01 + 60 = Sun 2025-11-30.
-    item = one(run(student("OH", assessments=(consent(d(2025, 10, 1)),))), "initial_evaluation")
+    # Guam (a territory) has no state file: 34 CFR 300.301(c)(1). Consent Wed 2025-10-01 + 60 = Sun 2025-11-30.
+    item = one(run(student("GU", assessments=(consent(d(2025, 10, 1)),))), "initial_evaluation")
     assert item.due == d(2025, 11, 30)
     assert item.rule_source == "federal" and item.binding == "statute"
     assert item.status == "upcoming" and item.days_left == 60
@@ -61,20 +61,20 @@ def test_federal_initial_evaluation_is_60_calendar_days_and_weekend_is_not_moved
 
 def test_federal_initial_evaluation_does_not_toll_over_summer():
     # OSEP Letter to Reyes: no break exception. Consent 2026-05-15 + 60 = 2026-07-14.
-    item = one(run(student("OH", assessments=(consent(d(2026, 5, 15)),)), today=d(2026, 5, 20)), "initial_evaluation")
+    item = one(run(student("GU", assessments=(consent(d(2026, 5, 15)),)), today=d(2026, 5, 20)), "initial_evaluation")
     assert item.due == d(2026, 7, 14)
 
 
 def test_wi_dpi_worked_example_consent_plus_60():
     # WI DPI complaint 13-042: consent 2013-04-12 -> due 2013-06-11 (the official example of C4).
-    item = one(run(student("OH", assessments=(consent(d(2013, 4, 12)),)), today=d(2013, 5, 1)), "initial_evaluation")
+    item = one(run(student("GU", assessments=(consent(d(2013, 4, 12)),)), today=d(2013, 5, 1)), "initial_evaluation")
     assert item.due == d(2013, 6, 11)
 
 
 def test_initial_evaluation_met_by_eligibility_meeting_and_late_by_days():
     # Consent 2025-06-01 + 60 = 2025-07-31; eligibility meeting 2025-08-05 is 5 days late.
     facts = student(
-        "OH",
+        "GU",
         assessments=(consent(d(2025, 6, 1)),),
         meetings=(MeetingFact(1, "eligibility", d(2025, 8, 5), None, "eligible"),),
     )
@@ -84,7 +84,7 @@ def test_initial_evaluation_met_by_eligibility_meeting_and_late_by_days():
 
 def test_initial_iep_30_days_after_eligibility():
     # 34 CFR 300.323(c)(1): eligible 2025-09-10 + 30 = 2025-10-10.
-    facts = student("OH", meetings=(MeetingFact(1, "eligibility", d(2025, 9, 10), None, "eligible"),))
+    facts = student("GU", meetings=(MeetingFact(1, "eligibility", d(2025, 9, 10), None, "eligible"),))
     item = one(run(facts), "initial_iep")
     assert item.due == d(2025, 10, 10) and item.status == "due_soon" and item.days_left == 9
 
@@ -111,7 +111,7 @@ def iep(start=d(2023, 3, 1), category=None, **kw):
 )
 def test_annual_review_conventions(meeting, convention, due):
     facts = student(
-        "OH",
+        "GU",
         plans=(iep(start=d(2022, 3, 1)),),
         meetings=(MeetingFact(1, "annual-review", meeting, 1, "reviewed"),),
     )
@@ -123,7 +123,7 @@ def test_annual_review_anchors_on_last_completed_meeting_and_timeline_marks_late
     # Meetings 2023-03-01, 2024-03-05 (due 2024-03-01: 4 days late), a recessed 2025-02-20
     # that completes nothing, and 2025-03-03 (due 2025-03-05: on time). Next due 2026-03-03.
     facts = student(
-        "OH",
+        "GU",
         plans=(iep(start=d(2023, 3, 1)),),
         meetings=(
             MeetingFact(1, "initial-iep", d(2023, 3, 1), 1, "developed"),
@@ -144,7 +144,7 @@ def test_annual_review_anchors_on_last_completed_meeting_and_timeline_marks_late
 def test_triennial_anchors_on_evaluation_not_meeting():
     # Evaluation completed 2023-01-15, eligibility meeting 2023-02-10: due 2026-01-15 (Cooper v. DC).
     facts = student(
-        "OH",
+        "GU",
         plans=(iep(),),
         assessments=(AssessmentFact(1, "reevaluation", completed_on=d(2023, 1, 15)),),
         meetings=(MeetingFact(1, "eligibility", d(2023, 2, 10), 1, "eligible"),),
@@ -157,17 +157,17 @@ def test_triennial_anchors_on_evaluation_not_meeting():
 
 def test_records_45_days_and_mailed_request_is_estimated():
     # 34 CFR 300.613: mailed 2025-09-02, no receipt date: 2025-09-02 + 45 = 2025-10-17, estimated.
-    facts = student("OH", requests=(RequestFact(1, "records", d(2025, 9, 2), "mail"),))
+    facts = student("GU", requests=(RequestFact(1, "records", d(2025, 9, 2), "mail"),))
     item = one(run(facts), "records_request")
     assert item.due == d(2025, 10, 17) and item.estimated
     # Received 2025-09-05: 2025-09-05 + 45 = 2025-10-20, not estimated.
-    facts = student("OH", requests=(RequestFact(1, "records", d(2025, 9, 2), "mail", received_on=d(2025, 9, 5)),))
+    facts = student("GU", requests=(RequestFact(1, "records", d(2025, 9, 2), "mail", received_on=d(2025, 9, 5)),))
     item = one(run(facts), "records_request")
     assert item.due == d(2025, 10, 20) and not item.estimated
 
 
 def test_iee_request_shows_days_elapsed_never_overdue():
-    facts = student("OH", requests=(RequestFact(1, "iee", d(2025, 6, 1), "email"),))
+    facts = student("GU", requests=(RequestFact(1, "iee", d(2025, 6, 1), "email"),))
     item = one(run(facts), "iee_request")
     # 2025-06-01 .. 2025-10-01 = 122 days.
     assert item.due is None and item.status == "open" and item.days_elapsed == 122
@@ -175,10 +175,10 @@ def test_iee_request_shows_days_elapsed_never_overdue():
 
 def test_verbal_request_gives_written_request_item_cleared_by_confirmation():
     verbal = RequestFact(1, "evaluation", d(2025, 9, 15), "verbal")
-    item = one(run(student("OH", requests=(verbal,))), "written_request")
+    item = one(run(student("GU", requests=(verbal,))), "written_request")
     assert item.status == "open" and item.binding == "advice"
     confirmed = RequestFact(2, "evaluation", d(2025, 9, 20), "email", confirms_id=1)
-    item = one(run(student("OH", requests=(verbal, confirmed))), "written_request")
+    item = one(run(student("GU", requests=(verbal, confirmed))), "written_request")
     assert item.status == "met" and item.met_on == d(2025, 9, 20)
 
 
@@ -186,15 +186,15 @@ def test_exit_requires_reevaluation_but_graduation_does_not():
     # 34 CFR 300.305(e)(1): the evaluation must come before the exit, so with none on file the
     # exit of 2025-06-01 has already happened without it: missed (history), never "overdue".
     exited = PlanFact(1, "iep", d(2020, 9, 1), d(2025, 6, 1), "exited")
-    item = one(run(student("OH", plans=(exited,))), "exit_reevaluation")
+    item = one(run(student("GU", plans=(exited,))), "exit_reevaluation")
     assert item.due == d(2025, 6, 1) and item.status == "missed" and item.days_left is None
     # A reevaluation completed 2025-05-01 (within the year before the exit) meets it.
     done = AssessmentFact(1, "reevaluation", completed_on=d(2025, 5, 1))
-    item = one(run(student("OH", plans=(exited,), assessments=(done,))), "exit_reevaluation")
+    item = one(run(student("GU", plans=(exited,), assessments=(done,))), "exit_reevaluation")
     assert item.status == "met"
     # 300.305(e)(2)-(3): graduation needs no evaluation but a summary of performance.
     graduated = PlanFact(1, "iep", d(2020, 9, 1), d(2025, 6, 1), "graduated")
-    items = run(student("OH", plans=(graduated,)))
+    items = run(student("GU", plans=(graduated,)))
     assert not [x for x in items if x.rule == "exit_reevaluation"]
     sop = one(items, "summary_of_performance")
     assert sop.due == d(2025, 6, 1) and sop.status == "missed" and sop.citation == "34 CFR 300.305(e)(3)"
@@ -202,13 +202,13 @@ def test_exit_requires_reevaluation_but_graduation_does_not():
 
 def test_redundant_plans_when_iep_and_504_both_active():
     plans = (PlanFact(1, "iep", d(2024, 1, 10)), PlanFact(2, "504", d(2024, 9, 1)))
-    item = one(run(student("OH", plans=plans)), "redundant_plans")
+    item = one(run(student("GU", plans=plans)), "redundant_plans")
     assert item.status == "open" and item.binding == "advice" and item.trigger_date == d(2024, 9, 1)
 
 
 def test_section_504_review_and_reevaluation_are_benchmarks():
     facts = student(
-        "OH",
+        "GU",
         plans=(PlanFact(1, "504", d(2024, 9, 1)),),
         meetings=(MeetingFact(1, "504-initial", d(2024, 9, 1), 1, "developed"),),
         assessments=(AssessmentFact(1, "504", completed_on=d(2024, 8, 20)),),
@@ -223,7 +223,7 @@ def test_section_504_review_and_reevaluation_are_benchmarks():
 @pytest.mark.parametrize(
     ("state", "dob", "due"),
     [
-        ("OH", d(2010, 3, 10), d(2026, 3, 10)),  # federal 16: 2010-03-10 + 16 years
+        ("GU", d(2010, 3, 10), d(2026, 3, 10)),  # federal 16: 2010-03-10 + 16 years
         ("NY", d(2010, 3, 10), d(2025, 3, 10)),  # NY 15
         ("TX", d(2010, 3, 10), d(2024, 3, 10)),  # TX 14
         ("IL", d(2011, 8, 31), d(2026, 2, 28)),  # IL 14½: 2011-08-31 + 14y 6m in one step = 2026-02-28
@@ -237,7 +237,7 @@ def test_transition_planning_birthdays(state, dob, due):
 
 def test_age_of_majority_notice_one_year_before_18():
     # Born 2008-03-10: 18 on 2026-03-10, notice due 2025-03-10.
-    item = one(run(student("OH", dob=d(2008, 3, 10), plans=(iep(),))), "age_of_majority_notice")
+    item = one(run(student("GU", dob=d(2008, 3, 10), plans=(iep(),))), "age_of_majority_notice")
     assert item.due == d(2025, 3, 10)
 
 
@@ -529,7 +529,7 @@ def test_count_past_the_calendar_end_is_recounted_and_flagged():
 def test_initial_evaluation_met_by_an_iep_that_began_when_no_meeting_is_recorded():
     # Imported caseloads carry a consent date and an IEP start, not the eligibility meeting:
     # consent 2024-09-03 + 60 = 2024-11-02; the IEP began 2024-10-15, so the evaluation was met.
-    facts = student("OH", assessments=(consent(d(2024, 9, 3)),), plans=(iep(start=d(2024, 10, 15)),))
+    facts = student("GU", assessments=(consent(d(2024, 9, 3)),), plans=(iep(start=d(2024, 10, 15)),))
     item = one(run(facts), "initial_evaluation")
     assert (item.due, item.status, item.met_on) == (d(2024, 11, 2), "met", d(2024, 10, 15))
 
@@ -539,7 +539,7 @@ def test_written_confirmation_of_a_counted_verbal_request_starts_no_second_clock
     # starts the count; its written confirmation of 09-03 is the same request.
     verbal = RequestFact(3, "iee", d(2025, 9, 1), "verbal")
     confirmation = RequestFact(4, "iee", d(2025, 9, 3), "email", confirms_id=3)
-    items = [x for x in run(student("OH", requests=(verbal, confirmation))) if x.rule == "iee_request"]
+    items = [x for x in run(student("GU", requests=(verbal, confirmation))) if x.rule == "iee_request"]
     assert [(x.trigger_date, x.days_elapsed) for x in items] == [(d(2025, 9, 1), 30)]
 
 

@@ -128,11 +128,11 @@ def test_timeline_records_late_and_on_time(db_url, ca_case):
 
 
 def test_federal_baseline_note_once_and_state_filter(db_url, ca_case):
-    oh = add_student(db_url, "Olly Hart", "2015-01-01", "OH")
+    oh = add_student(db_url, "Olly Hart", "2015-01-01", "GU")
     invoke(db_url, "request", "add", oh, "--kind", "records", "--on", "2025-09-01", "--method", "email")
     r = invoke(db_url, "due", "--all")
-    assert r.stderr.count("federal baseline") == 1 and "OH" in r.stderr
-    items = due_json(db_url, "--all", "--state", "oh")
+    assert r.stderr.count("federal baseline") == 1 and "GU" in r.stderr
+    items = due_json(db_url, "--all", "--state", "gu")
     assert {x["student_id"] for x in items} == {oh}
     # 34 CFR 300.613: 2025-09-01 + 45 = 2025-10-16.
     assert [x["due"] for x in items if x["rule"] == "records_request"] == ["2025-10-16"]
@@ -174,5 +174,5 @@ def test_rules_list_and_show():
     assert rules["annual_review"]["citation"].startswith("19 TAC")
     r = invoke(None, "rules", "show", "initial_evaluation", "--state", "CA")
     assert r.exit_code == 0 and "56344(a)" in r.stdout and "five school" in r.stdout
-    r = invoke(None, "rules", "list", "--state", "OH")
+    r = invoke(None, "rules", "list", "--state", "GU")
     assert "federal baseline" in r.stderr
