@@ -349,3 +349,23 @@ def test_sc_and_nd_adopt_the_federal_60_days():
     for code, cite in (("SC", "S.C. Code Ann. Regs. 43-243"), ("ND", "N.D. Cent. Code")):
         item = one(run(student(code, assessments=(consent(d(2025, 10, 1)),))), "initial_evaluation")
         assert item.due == d(2025, 11, 30) and item.citation.startswith(cite)
+
+
+def test_oh_initial_iep_is_the_earlier_of_30_days_from_eligibility_and_120_from_the_request():
+    # 3301-51-07(K)(2) (unverified): request received 2025-07-15 + 120 = 2025-11-12 (Jul 16-31 = 16,
+    # Aug = 47, Sep = 77, Oct = 108, Nov 12 = 120); eligibility Fri 2025-10-31 + 30 = 2025-11-30.
+    from datetime import date as d
+
+    from tracker.facts import AssessmentFact, MeetingFact, RequestFact, StudentFacts
+    from tracker.scheduler import Calendars, compute
+
+    facts = StudentFacts(
+        1, "S", d(2015, 1, 1), "OH",
+        requests=(RequestFact(1, "evaluation", d(2025, 7, 15), "email"),),
+        assessments=(AssessmentFact(1, "initial", consent_on=d(2025, 9, 1), completed_on=d(2025, 10, 20)),),
+        meetings=(MeetingFact(1, "eligibility", d(2025, 10, 31), None, "eligible"),),
+    )  # fmt: skip
+    items, problems = compute(facts, d(2025, 11, 1), Calendars())
+    (item,) = [x for x in items if x.rule == "initial_iep"]
+    assert (item.due, item.rule_id, item.verification) == (d(2025, 11, 12), "oh_initial_iep_30d_120d", "unverified")
+    assert any("The earlier governs: 120 days from the request for evaluation, 2025-11-12" in s for s in item.steps)

@@ -789,9 +789,10 @@ def earlier_of(ctx: Context) -> Count:
     from the written referral, whichever is earlier).
 
     ``params.clocks`` is a list of tables ``{label, method, count, from, params}``: ``from`` is
-    ``"trigger"`` (the rule's day 0, the default) or ``"referral"`` (the receipt of the latest
-    written evaluation request on or before consent); a clock whose start is not recorded is left
-    out, and the derivation says so. Every clock's derivation is shown; the due date is the
+    ``"trigger"`` (the rule's day 0, the default), ``"consent"`` (the latest consent to the
+    initial evaluation on or before the trigger) or ``"referral"`` (the receipt of the latest
+    written evaluation request on or before that consent); a clock whose start is not recorded is
+    left out, and the derivation says so. Every clock's derivation is shown; the due date is the
     earliest of them.
     """
     clocks = ctx.params.get("clocks") or []
@@ -801,9 +802,11 @@ def earlier_of(ctx: Context) -> Count:
     estimated = False
     for i, clock in enumerate(clocks, 1):
         label = str(clock.get("label") or f"clock {i}")
-        start = ctx.trigger if clock.get("from", "trigger") == "trigger" else ctx.params.get("referral_on")
+        origin = clock.get("from", "trigger")
+        start = ctx.trigger if origin == "trigger" else ctx.params.get(f"{origin}_on")
         if start is None:
-            steps.append(f"{label}: no written referral is recorded, so this clock is not counted.")
+            what = "written referral" if origin == "referral" else "consent"
+            steps.append(f"{label}: no {what} is recorded, so this clock is not counted.")
             continue
         result = _sub_count(ctx, clock, start)
         estimated = estimated or result.estimated

@@ -31,6 +31,7 @@ from tracker.counting import CONVENTIONS, METHODS, SCHOOL_CALENDAR_METHODS, Cont
 from tracker.deadlines import ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
 from tracker.facts import (
     AssessmentFact,
+    MeetingFact,
     PlanFact,
     RequestFact,
     StudentFacts,
@@ -436,6 +437,16 @@ class _Run:
             params.setdefault("consent_on", count_hit.record.consent_on)
             if count_hit.record.kind == "initial" and count_hit.record.consent_on is not None:
                 params.setdefault("referral_on", _referral_before(facts, count_hit.record.consent_on))
+        elif isinstance(count_hit.record, MeetingFact) and count_hit.record.kind == "eligibility":
+            # an eligibility-triggered clock may also count from the consent and the referral before it
+            consents = [
+                a.consent_on
+                for a in facts.assessments
+                if a.kind == "initial" and a.consent_on is not None and a.consent_on <= count_hit.day
+            ]
+            if consents:
+                params.setdefault("consent_on", max(consents))
+                params.setdefault("referral_on", _referral_before(facts, max(consents)))
         if hit.plan_id is not None:
             plan = next((p for p in facts.plans if p.id == hit.plan_id), None)
             if plan is not None:
