@@ -138,6 +138,7 @@ COVERED: dict[tuple[str, ...], str] = {
     ("request", "remove"): "",
     ("request", "show"): "",
     ("request", "update"): "",
+    ("rules", "coverage"): "",
     ("rules", "list"): "",
     ("rules", "show"): "",
     ("student", "add"): "",

@@ -312,3 +312,21 @@ def test_last_day_setting_from_the_config_file_through_due(db_url, tracker_home)
     config.write_text('[conventions]\nlast_day = "later"\n', encoding="utf-8")
     bad = invoke(db_url, "due", today="2025-11-01")
     assert bad.exit_code == 2 and "last_day" in bad.output and "strict, statute" in bad.output
+
+
+def test_a_verbal_request_a_state_rule_does_not_count_runs_under_the_federal_rule():
+    # Connecticut counts written records requests only (10 school days); FERPA and 34 CFR 300.613
+    # count any request: a verbal request of Wed 2025-10-01 gets the federal 45 days, 2025-11-15,
+    # and the written one of 10-03 the state's own clock.
+    facts = student(
+        "CT",
+        requests=(
+            RequestFact(1, "records", d(2025, 10, 1), "verbal"),
+            RequestFact(2, "records", d(2025, 10, 3), "email"),
+        ),
+    )
+    items = [x for x in run(facts, today=d(2025, 10, 5)) if x.rule == "records_request"]
+    by_source = {x.source: x for x in items}
+    assert by_source["request:1"].rule_id == "fed_records_access_45d" and by_source["request:1"].due == d(2025, 11, 15)
+    assert "A verbal request starts no clock under Connecticut's rule" in by_source["request:1"].steps[0]
+    assert by_source["request:2"].rule_id.startswith("ct_records")

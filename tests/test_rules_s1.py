@@ -1,7 +1,7 @@
 """Rule packs of batch s1 (AL, AK, AZ, AR, CO, CT, DE, DC, GA), each value that differs from the
 federal baseline checked against a date worked out by hand from the rule text and a calendar
 written out below (weekdays noted; arithmetic in the comments). What was read for each rule is in
-docs/rule-sources-s1.md.
+docs/rule-sources.md.
 """
 
 from __future__ import annotations

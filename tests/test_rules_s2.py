@@ -1,6 +1,6 @@
 """Rule packs of batch s2 (HI, ID, IN, IA, KS, KY, LA, ME, MD), each state that differs from the
 federal baseline with a date worked out by hand from the rule text and a calendar (arithmetic in
-the comments). What was read for each rule: docs/rule-sources-s2.md.
+the comments). What was read for each rule: docs/rule-sources.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rule packs of batch s3 (MI, MN, MS, MO, MT, NE, NV, NH, NJ), each date worked out by hand
 from the rule text and the calendar below (arithmetic in the comments), and the record of what
-was read in docs/rule-sources-s3.md.
+was read in docs/rule-sources.md.
 
 Conventions: the trigger day is day 0; N calendar days = trigger + N; N school or business days
 = the Nth such day strictly after the trigger; weekend due dates are not moved.
@@ -237,7 +237,7 @@ def test_settings_age_of_majority():
 def test_ms_and_nj_request_clocks_are_not_encoded_the_federal_rule_applies():
     # MS: the MET meets within 14 calendar days with the request day as day one; NJ: 20 calendar
     # days excluding school holidays but not summer. No counting method expresses either exactly
-    # (docs/rule-sources-s3.md): the federal "no fixed number" rule applies.
+    # (docs/rule-sources.md): the federal "no fixed number" rule applies.
     for code in ("MS", "NJ"):
         rule = jurisdiction(code).rule_for("evaluation_request_response")
         assert (rule.source, rule.method) == ("federal", "none")

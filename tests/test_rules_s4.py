@@ -1,6 +1,6 @@
 """Rule packs of batch s4 (NM, NC, ND, OH, OK, OR, RI, SC), each figure that differs from the
 federal baseline with a date worked out by hand from the rule text and a calendar (arithmetic in
-the comments). What was read for each rule: docs/rule-sources-s4.md.
+the comments). What was read for each rule: docs/rule-sources.md.
 
 The school calendars below are constructed (shaped like each state's usual year) and written out
 so every count can be redone from this file alone; weekdays are noted at the boundaries.

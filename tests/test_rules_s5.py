@@ -1,5 +1,5 @@
 """Rule packs of batch s5 (SD, TN, UT, VT, VA, WV, WI, WY), each date worked out by hand from
-the rule text (docs/rule-sources-s5.md) and a calendar written out below or the state's
+the rule text (docs/rule-sources.md) and a calendar written out below or the state's
 holidays (arithmetic in the comments).
 
 Conventions: the trigger day is day 0; N calendar days = trigger + N; N school or business

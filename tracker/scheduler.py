@@ -219,13 +219,14 @@ def compute(
         canonical_seen.add(rule.rule)
         name, _, arg = rule.trigger.partition(":")
         try:
-            hits = TRIGGERS[name](facts, rule, arg, today, conv)
+            hits = [(h, None) for h in TRIGGERS[name](facts, rule, arg, today, conv)]
+            hits += _verbal_under_the_federal_rule(juris, rule, facts, today, conv)
         except Exception as exc:  # a broken rule is a problem record, never a crashed run
             problems.append(f"rule {rule.id} for student #{facts.id}: trigger failed ({type(exc).__name__})")
             continue
-        for hit in hits:
+        for hit, fixed in hits:
             try:
-                version, note = _version_for(juris, rule, hit, facts)
+                version, note = fixed or _version_for(juris, rule, hit, facts)
                 if unmet_only and _not_listable_without_counting(facts, version, hit, today):
                     continue
                 item = run.deadline(version, hit, note)
@@ -235,6 +236,31 @@ def compute(
             if item is not None:
                 out.append(item)
     return out, problems
+
+
+def _verbal_under_the_federal_rule(juris, rule, facts: StudentFacts, today: date, conv) -> list:
+    """Verbal requests that a state rule does not count but the federal rule it replaced does
+    (Connecticut's records rule takes written requests only; FERPA's 45 days run from any
+    request): ``(hit, (federal rule, note))`` pairs, counted under the federal rule."""
+    fallback = juris.federal_fallback.get(rule.rule)
+    versions = juris.by_name.get(rule.rule, ())
+    if (
+        fallback is None
+        or not fallback.accepts_verbal
+        or any(v.accepts_verbal for v in versions)
+        or not rule.trigger.startswith("request:")
+    ):
+        return []
+    name, _, arg = fallback.trigger.partition(":")
+    note = (
+        f"A verbal request starts no clock under {juris.name}'s rule ({rule.citation}); the federal rule, which "
+        "counts any request, applies to it. Put the request in writing to start the state's clock."
+    )
+    return [
+        (h, (fallback, note))
+        for h in TRIGGERS[name](facts, fallback, arg, today, conv)
+        if isinstance(h.record, RequestFact) and h.record.method == "verbal"
+    ]
 
 
 def _version_for(juris, rule, hit: Hit, facts: StudentFacts):
