@@ -356,7 +356,19 @@ ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]
 
 
 def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding, errors="surrogateescape" if encoding == "utf-8" else "replace")
+    if encoding == "utf-8":
+        return _utf8_with_bad_bytes(text)
+    return text.encode(encoding, errors="replace")
+
+
+def _utf8_with_bad_bytes(text: str) -> bytes:
+    """UTF-8, except that lone surrogates become bytes that are not UTF-8: ``\\udcff`` the byte
+    0xff (surrogateescape, as Python decodes such bytes), others such as ``\\ud800`` their
+    3-byte form (surrogatepass)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate outside U+DC80..U+DCFF
+        return text.encode("utf-8", "surrogatepass")
 
 
 @st.composite
@@ -423,7 +435,7 @@ def caseload_xlsx(draw) -> InFile:
 
 def _ics(*events: str, bom: bool = False) -> bytes:
     body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
-    return (b"\xef\xbb\xbf" if bom else b"") + body.encode("utf-8", "surrogateescape")
+    return (b"\xef\xbb\xbf" if bom else b"") + _utf8_with_bad_bytes(body)
 
 
 def _event(summary: str, start: str, *extra: str, end: str | None = None) -> str:
