@@ -16,6 +16,10 @@ Faults are injected two ways:
 Every killed run is asserted to have died by the signal (return code -SIGKILL), not to have
 finished. Migrations are also made to fail (an exception) at every DDL statement and
 version update in turn.
+
+:class:`ForkServer` runs the same script as a fork server, so many commands can be started
+and killed at random moments quickly: tests/test_kill_run.py (the seeded kill run over every
+writing command) uses it with this module's checks.
 """
 
 from __future__ import annotations
@@ -46,29 +50,107 @@ TODAY = "2025-10-01"
 #: Runs ``tracker ARGS...``; with CRASH_AT set, SIGKILLs itself at that point:
 #: ``commit`` (just before the first COMMIT is sent), or ``sql:N:REGEX`` (right after the Nth
 #: statement matching REGEX has run).
+#:
+#: With the single argument ``--serve`` it is a fork server instead (:class:`ForkServer`):
+#: it imports the tracker and every command module once, then reads one JSON request per
+#: line on stdin and, for each, forks a child that runs ``tracker ARGV`` (its own
+#: environment, stdin /dev/null, stdout and stderr to files, CRASH_AT as above), SIGKILLs the
+#: child ``kill_after`` seconds after the fork (if it is still running), and answers one JSON
+#: line: ``{"exit": returncode (negative: the signal), "elapsed": seconds}``. Each child is a
+#: real process killed like any other, but starts in milliseconds rather than a second.
 KILLER = r"""
 import os, re, signal, sys
 from sqlalchemy import Engine, event
 
-spec = os.environ.get("CRASH_AT", "")
-if spec == "commit":
-    @event.listens_for(Engine, "commit")
-    def _kill_before_commit(conn):
-        os.kill(os.getpid(), signal.SIGKILL)
-elif spec:
-    _kind, n, pattern = spec.split(":", 2)
-    regex, seen = re.compile(pattern, re.I | re.S), [0]
 
-    @event.listens_for(Engine, "after_cursor_execute")
-    def _kill_after(conn, cursor, statement, parameters, context, executemany):
-        if regex.search(statement):
-            seen[0] += 1
-            if seen[0] >= int(n):
-                os.kill(os.getpid(), signal.SIGKILL)
+def crash_at(spec):
+    if spec == "commit":
+        @event.listens_for(Engine, "commit")
+        def _kill_before_commit(conn):
+            os.kill(os.getpid(), signal.SIGKILL)
+    elif spec:
+        _kind, n, pattern = spec.split(":", 2)
+        regex, seen = re.compile(pattern, re.I | re.S), [0]
 
-from tracker.cli import main
-sys.argv = ["tracker", *sys.argv[1:]]
-main()
+        @event.listens_for(Engine, "after_cursor_execute")
+        def _kill_after(conn, cursor, statement, parameters, context, executemany):
+            if regex.search(statement):
+                seen[0] += 1
+                if seen[0] >= int(n):
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def run(argv):
+    from tracker.cli import main
+    sys.argv = ["tracker", *argv]
+    main()
+
+
+def child(req):
+    code = 1
+    try:
+        os.environ.clear()
+        os.environ.update(req["env"])
+        for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, req["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC),
+                                (2, req["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC)):
+            new = os.open(path, flags, 0o600)
+            os.dup2(new, fd)
+            os.close(new)
+        sys.stdin = open(0, closefd=False)
+        crash_at(req.get("crash_at") or "")
+        run(req["argv"])
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        import traceback
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+
+def serve():
+    import importlib, json, time
+    import tracker.cli
+    for module in sorted({target.split(":")[0] for target, _help in tracker.cli.COMMANDS.values()}):
+        importlib.import_module(module)
+    for module in ("tracker.db", "tracker.records", "tracker.caseload", "tracker.backup", "tracker.letters",
+                   "tracker.calendars", "tracker.scheduler", "tracker.history", "alembic.command",
+                   "alembic.migration", "alembic.script", "sqlalchemy.dialects.sqlite", "openpyxl", "icalendar"):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            pass
+    for line in sys.stdin:
+        req = json.loads(line)
+        start = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            child(req)
+        kill_after, status = req.get("kill_after"), None
+        while status is None:
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            elapsed = time.monotonic() - start
+            if done:
+                status = os.waitstatus_to_exitcode(raw)
+            elif (kill_after is not None and elapsed >= kill_after) or elapsed > req.get("timeout", 300):
+                os.kill(pid, signal.SIGKILL)  # not yet reaped: the pid is still this child's
+                status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+            else:
+                time.sleep(0.0005)
+        print(json.dumps({"exit": status, "elapsed": time.monotonic() - start}), flush=True)
+
+
+if sys.argv[1:] == ["--serve"]:
+    serve()
+else:
+    crash_at(os.environ.get("CRASH_AT", ""))
+    run(sys.argv[1:])
 """
 
 STUDENT_INSERT = r"^\s*INSERT INTO student\b"
@@ -82,9 +164,61 @@ def _start(url: str, *args: str, crash_at: str | None = None) -> subprocess.Pope
     if crash_at:
         env["CRASH_AT"] = crash_at
     return subprocess.Popen(
-        [sys.executable, "-c", KILLER, "--db", url, "--today", TODAY, *args],
+        # -P: the tracker is imported as installed (or from PYTHONPATH), not from the cwd
+        [sys.executable, "-P", "-c", KILLER, "--db", url, "--today", TODAY, *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
+
+
+class ForkServer:
+    """A long-lived :data:`KILLER` in ``--serve`` mode: :meth:`run` runs one tracker command in
+    a forked child, optionally SIGKILLed after a delay, and returns how it ended.
+
+    The server process imports the tracker once and never opens a database or a file of the
+    test, so a child starts with nothing but the modules loaded."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-P", "-c", KILLER, "--serve"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def run(
+        self,
+        argv: list[str],
+        out: Path,
+        *,
+        kill_after: float | None = None,
+        crash_at: str | None = None,
+        env: dict[str, str] | None = None,
+        timeout: float = 300,
+    ) -> tuple[int, float]:
+        """Run ``tracker ARGV`` (stdout to ``out``, stderr to ``out`` + ``.err``); SIGKILL it
+        ``kill_after`` seconds after it started if it is still running.
+
+        Returns:
+            (return code, negative for a signal: ``-signal.SIGKILL`` when killed; seconds run).
+        """
+        request = {
+            "argv": argv, "stdout": str(out), "stderr": f"{out}.err", "kill_after": kill_after,
+            "crash_at": crash_at, "env": dict(os.environ if env is None else env), "timeout": timeout,
+        }  # fmt: skip
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        line = self.proc.stdout.readline()
+        assert line, f"the fork server ended (exit {self.proc.poll()})"
+        answer = json.loads(line)
+        return answer["exit"], answer["elapsed"]
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _assert_killed(proc: subprocess.Popen) -> None:
@@ -138,10 +272,10 @@ def _with_app_name(url: str, name: str) -> str:
     return make_url(url).update_query_dict({"application_name": name}).render_as_string(hide_password=False)
 
 
-def _open_and_verify(url: str) -> dict[str, int]:
+def _open_and_verify(url: str, counts: bool = True) -> dict[str, int]:
     """Open the database after a crash: SQLite passes its integrity check (the WAL is
     recovered), the -wal/-shm left behind are owner-only, the schema is at head, and the
-    tracker opens it. Returns rows per table."""
+    tracker opens it. Returns rows per table (``{}`` when not ``counts``)."""
     path = sqlite_path(url)
     if path is not None:
         for suffix in ("-wal", "-shm"):
@@ -158,7 +292,7 @@ def _open_and_verify(url: str) -> dict[str, int]:
         assert not Path(f"{path}-wal").exists()
     result = invoke(url, "student", "list", "--format", "json")
     assert result.exit_code == 0, result.output
-    return {table: len(rows) for table, rows in snapshot(url).items()}
+    return {table: len(rows) for table, rows in snapshot(url).items()} if counts else {}
 
 
 # --- a large caseload import --------------------------------------------------------------

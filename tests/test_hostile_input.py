@@ -25,7 +25,14 @@ Each run must:
 * on exit 0, store no garbage: no lone surrogate, NUL or control character, no date
   outside 1900-2100; and never evaluate template syntax it was given.
 
-The number of hostile inputs tried is printed at the end of the module, per backend.
+At the end of the module, per backend: inputs tried, exits 0, 2 and 3, exits 1 on bad input
+(must be 0), hangs (a run taking more than :data:`RUN_LIMIT` seconds, stopped by
+``signal.alarm``; must be 0) and changes on exit 2 (must be 0): :func:`tally`, :data:`FIGURES`.
+
+The long run: ``TRACKER_HOSTILE_SCALE=N`` (default 1) gives N times the examples per
+command, PostgreSQL the whole systematic sweep once N >= :data:`SWEEP_STRIDE`, and every
+backend a wider sweep (:func:`swept_values`: the full hostile lists, not only the core
+values); ``TRACKER_HOSTILE_TIMEOUT`` sets :data:`RUN_LIMIT` (default 30 s).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import resource
 import signal
 import time
@@ -58,12 +66,17 @@ SAMPLE_CASELOAD = SAMPLE / "caseload.csv"
 #: Hostile inputs tried, per backend (printed when the module ends).
 TRIED: Counter[str] = Counter()
 
+#: Outcomes of the runs, per backend (:func:`tally`; printed when the module ends).
+FIGURES: dict[str, Counter[str]] = {}
+
+#: TRACKER_HOSTILE_SCALE: the long run's multiplier (see the module docstring).
+SCALE = max(1, int(os.environ.get("TRACKER_HOSTILE_SCALE") or 1))
 #: Examples per command and backend; the whole module stays around a minute on SQLite.
-EXAMPLES = {"sqlite": 35, "postgresql": 4}
+EXAMPLES = {"sqlite": 35 * SCALE, "postgresql": 4 * SCALE}
 #: Commands that are slow when their input is valid get fewer examples.
-FEWER = {("demo",): {"sqlite": 3, "postgresql": 1}}
+FEWER = {("demo",): {"sqlite": 3 * SCALE, "postgresql": 1 * SCALE}}
 #: PostgreSQL runs one in SWEEP_STRIDE of the systematic runs (rotating by command).
-SWEEP_STRIDE = 3
+SWEEP_STRIDE = max(1, 3 // SCALE)
 
 # --- the command tree -------------------------------------------------------------------
 
@@ -344,7 +357,19 @@ ENCODINGS = ["utf-8", "utf-8-sig", "cp1252", "utf-16", "latin-1"]
 
 
 def _encode(text: str, encoding: str) -> bytes:
-    return text.encode(encoding, errors="surrogateescape" if encoding == "utf-8" else "replace")
+    if encoding == "utf-8":
+        return _utf8_with_bad_bytes(text)
+    return text.encode(encoding, errors="replace")
+
+
+def _utf8_with_bad_bytes(text: str) -> bytes:
+    """UTF-8, except that lone surrogates become bytes that are not UTF-8: ``\\udcff`` the byte
+    0xff (surrogateescape, as Python decodes such bytes), others such as ``\\ud800`` their
+    3-byte form (surrogatepass)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate outside U+DC80..U+DCFF
+        return text.encode("utf-8", "surrogatepass")
 
 
 @st.composite
@@ -411,7 +436,7 @@ def caseload_xlsx(draw) -> InFile:
 
 def _ics(*events: str, bom: bool = False) -> bytes:
     body = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//hostile//EN\r\n" + "".join(events) + "END:VCALENDAR\r\n"
-    return (b"\xef\xbb\xbf" if bom else b"") + body.encode("utf-8", "surrogateescape")
+    return (b"\xef\xbb\xbf" if bom else b"") + _utf8_with_bad_bytes(body)
 
 
 def _event(summary: str, start: str, *extra: str, end: str | None = None) -> str:
@@ -846,7 +871,7 @@ def sweep(path: tuple[str, ...], command: click.Command) -> list[list[Any]]:
     runs: list[list[Any]] = []
     params = [p for p in command.params if _attackable(p)]
     for focus in params:
-        for bad in core_values(path, focus):
+        for bad in swept_values(path, focus):
             options: list[Any] = []
             arguments: list[Any] = []
             for param in params:
@@ -863,14 +888,36 @@ def sweep(path: tuple[str, ...], command: click.Command) -> list[list[Any]]:
     return runs
 
 
+def swept_values(path: tuple[str, ...], param: click.Parameter) -> list[Any]:
+    """The values :func:`sweep` tries in one parameter: :func:`core_values`, and in the long
+    run (:data:`SCALE` > 1) the full hostile list of its type as well."""
+    from tracker.cli import DateType
+
+    values = core_values(path, param)
+    if SCALE == 1 or (path, param.name) in CORE_BY_COMMAND or param.name in CORE_BY_NAME:
+        return values
+    t = param.type
+    if isinstance(t, DateType):
+        more = HOSTILE_DATES
+    elif isinstance(t, click.types.IntParamType | click.types.FloatParamType):
+        more = HOSTILE_INTS
+    elif isinstance(t, click.Path | click.Choice | click.types.BoolParamType):
+        more = []
+    else:
+        more = NASTY_TEXT
+    return values + [v for v in more if v not in values]
+
+
 # --- running and checking ----------------------------------------------------------------
 
 
-class Hang(Exception):
-    """A run took longer than :data:`RUN_LIMIT` seconds."""
+class Hang(BaseException):
+    """A run took longer than :data:`RUN_LIMIT` seconds (a BaseException, so neither the
+    tracker's error handling nor CliRunner turns it into an exit status: it is counted as a
+    hang and fails the test)."""
 
 
-RUN_LIMIT = 30
+RUN_LIMIT = int(os.environ.get("TRACKER_HOSTILE_TIMEOUT") or 30)
 
 
 def _on_alarm(signum, frame):
@@ -974,6 +1021,22 @@ def check(
         assert "<class '" not in result.output, f"{what}: template syntax was evaluated"
 
 
+def tally(figures: Counter[str], path: tuple[str, ...], result, before, after, config_before, config_after) -> None:
+    """Count one run's outcome into ``figures`` (what the module prints at its end)."""
+    figures["inputs tried"] += 1
+    code = result.exit_code
+    if code == 1 and path == ("db", "check") and "models and migrations differ" in result.output:
+        figures["exits 1 of db check (models and migrations differ, documented)"] += 1
+    elif code == 1:
+        figures["exits 1 on bad input"] += 1
+    else:
+        figures[f"exits {code}"] += 1
+    if code == 2 and after != before:
+        figures["database changes on exit 2"] += 1
+    if code == 2 and config_after != config_before:
+        figures["config changes on exit 2"] += 1
+
+
 class Fingerprint:
     """A cheap digest of a database's contents, to skip :func:`conftest.snapshot` (which
     reflects the schema, 40-150 ms) after a run that changed nothing: SQLite, a hash of its
@@ -1049,15 +1112,25 @@ class Runner:
         before, config_before = self.state, self._config()
         old = signal.signal(signal.SIGALRM, _on_alarm)
         signal.alarm(RUN_LIMIT)
+        hang = None
         try:
             result = invoke(self.db_url, *path, *argv, today=today)
+        except Hang as exc:
+            hang = exc
         finally:
             signal.alarm(0)
             signal.signal(signal.SIGALRM, old)
         self.state = after = self._after()
         TRIED[self.backend] += 1
-        check(path, [*(["--today", today] if today != DEFAULT_TODAY else []), *argv], result, before, after,
-              config_before, self._config())  # fmt: skip
+        figures = FIGURES.setdefault(self.backend, Counter())
+        shown = [*(["--today", today] if today != DEFAULT_TODAY else []), *argv]
+        if hang is not None:
+            figures["inputs tried"] += 1
+            figures["hangs"] += 1
+            raise AssertionError(f"tracker {' '.join(path)} {shown!r}: {hang}"[:2000])
+        config_after = self._config()
+        tally(figures, path, result, before, after, config_before, config_after)
+        check(path, shown, result, before, after, config_before, config_after)
         return result
 
 
@@ -1115,19 +1188,43 @@ def _config_file(tracker_home: Path) -> Path:
     return config_path()
 
 
+#: The figures printed per backend, in this order; those marked must be 0.
+REPORTED = [
+    ("inputs tried", False),
+    ("exits 0", False),
+    ("exits 2", False),
+    ("exits 3", False),
+    ("exits 1 on bad input", True),
+    ("hangs", True),
+    ("database changes on exit 2", True),
+    ("config changes on exit 2", True),
+]
+
+
+def report_lines() -> list[str]:
+    """The module's closing report: hostile inputs tried, then the figures of each backend."""
+    lines = ["hostile inputs tried: " + (", ".join(f"{k} {v}" for k, v in sorted(TRIED.items())) or "none")]
+    lines.append(f"  (TRACKER_HOSTILE_SCALE={SCALE}, a hang is a run over {RUN_LIMIT} s)")
+    for backend, figures in sorted(FIGURES.items()):
+        parts = [f"{name} {figures[name]}" + (" (must be 0)" if must_be_0 else "") for name, must_be_0 in REPORTED]
+        parts += [f"{name} {n}" for name, n in sorted(figures.items()) if name not in dict(REPORTED)]
+        lines.append(f"  {backend}: " + ", ".join(parts))
+    return lines
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report(request):
-    """Print the number of hostile inputs tried when the module ends."""
+    """Print :func:`report_lines` when the module ends."""
     yield
-    line = "hostile inputs tried: " + (", ".join(f"{k} {v}" for k, v in sorted(TRIED.items())) or "none")
     capture = request.config.pluginmanager.get_plugin("capturemanager")
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if capture is not None and reporter is not None:
         with capture.global_and_fixture_disabled():
             reporter.write_line("")
-            reporter.write_line(line)
+            for line in report_lines():
+                reporter.write_line(line)
     else:
-        print(line)
+        print("\n".join(report_lines()))
 
 
 # --- the tests ----------------------------------------------------------------------------
@@ -1181,7 +1278,7 @@ def test_restore_of_a_hostile_backup(fresh_database, db_url, tmp_path, tmp_path_
     backend = _backend(db_url)
 
     @settings(
-        max_examples={"sqlite": 15, "postgresql": 6}[backend],
+        max_examples={"sqlite": 15, "postgresql": 6}[backend] * SCALE,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -1258,3 +1355,29 @@ def test_letters_never_evaluate_template_syntax(migrated_db_url, tmp_path):
     stored = [r for r in snapshot(url)["written_request"] if r is not None]
     assert stored and all("Q49Q" not in repr(r) for r in stored)
     assert any(TEMPLATE_7X7 in repr(r) for r in stored)
+
+
+def test_a_run_that_hangs_is_stopped_counted_and_failed(tmp_path, monkeypatch):
+    """The per-run time limit: a run still going after RUN_LIMIT seconds is interrupted
+    (signal.alarm), counted as a hang, and fails the test naming the command."""
+    import sys
+
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "RUN_LIMIT", 1)
+
+    def stuck(*args, **kwargs):
+        time.sleep(5)
+        raise AssertionError("the run was not interrupted")
+
+    monkeypatch.setattr(module, "invoke", stuck)
+    runner = Runner(f"sqlite:///{tmp_path / 'none.db'}", "hang-self-test", tmp_path, tmp_path / "none.toml")
+    start = time.monotonic()
+    try:
+        with pytest.raises(AssertionError, match=r"tracker student list \[\]: no result after 1 s"):
+            runner.run(("student", "list"), [])
+    finally:
+        runner.close()
+        figures = FIGURES.pop("hang-self-test", Counter())
+        TRIED.pop("hang-self-test", None)
+    assert time.monotonic() - start < 4
+    assert figures == Counter({"inputs tried": 1, "hangs": 1})

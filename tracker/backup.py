@@ -174,6 +174,9 @@ def restore(
             f"a backup of schema revision {schema_revision!r} or an earlier one; a backup written by a newer "
             "tracker is restored with that version (or upgrade this one)",
         )
+    from tracker.db import serialise_student_creation
+
+    serialise_student_creation(session)  # a restore running at the same time has committed or not begun
     if not is_empty(session):
         raise UsageError(
             "the target database already holds records; restore into an empty database "

@@ -1062,6 +1062,9 @@ def import_caseload(
     result.rows = len(table.rows)
     result.duplicates = duplicates
     result.date_formats = formats
+    from tracker.db import serialise_student_creation
+
+    serialise_student_creation(session)  # rows are matched against every student committed before
     ex = _load_existing(session)
     if calendar is not None and calendar not in ex.calendars:
         raise InputError("--calendar", calendar, "the name of a recorded calendar (see `tracker calendar list`)")

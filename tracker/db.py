@@ -57,6 +57,10 @@ WRITE_OPTION = "tracker_write"
 #: First key of the PostgreSQL advisory lock held while migrating (the second is the schema).
 PG_MIGRATION_LOCK = 748_137_211
 
+#: First key of the PostgreSQL advisory lock held while creating students (the second is the
+#: schema): see :func:`serialise_student_creation`.
+PG_STUDENT_LOCK = 748_137_212
+
 
 def migrations_dir() -> Path:
     """Folder of the Alembic scripts: in the installed package, else the source checkout."""
@@ -351,6 +355,31 @@ def open_database(url: str, auto_create: bool = True, field: str = "--db") -> En
             "run `tracker db upgrade` (back it up first with `tracker backup PATH`)"
         )
     return engine
+
+
+def serialise_student_creation(session: Session) -> None:
+    """Wait until no other transaction of this database is creating students; hold that
+    turn until this transaction ends (commit or rollback).
+
+    Call it before the duplicate check that precedes inserting students (same name and
+    date of birth, a caseload row matching a stored student, "the database is empty" before
+    a restore). Under READ COMMITTED each statement sees what was committed when it began,
+    so a check that runs after this call sees the students another process added before it.
+
+    * PostgreSQL: ``pg_advisory_xact_lock(PG_STUDENT_LOCK, hashtext(current_schema()))``:
+      released by PostgreSQL at the end of the transaction, also when the client dies.
+    * SQLite: nothing to do: a writing transaction (:func:`transaction`, the default
+      ``write=True``) began with ``BEGIN IMMEDIATE``, which already holds the database's
+      only write lock from its first statement to its end.
+
+    Args:
+        session: the session of the transaction that will insert the students.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(coalesce(current_schema(), '')))"),
+            {"key": PG_STUDENT_LOCK},
+        )
 
 
 @contextmanager

@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.db import serialise_student_creation
 from tracker.errors import InputError, NotFound, check_unicode, shown
 from tracker.models import (
     ASSESSMENT_KINDS,
@@ -379,6 +380,10 @@ def add_student(
         calendar: name of an existing school calendar (``tracker calendar list``).
         local_id: the district's student number, kept as text (leading zeros stay); unique.
 
+    The duplicate checks (local id, same name and date of birth) run after
+    :func:`tracker.db.serialise_student_creation`, so two processes adding the same child at
+    once add it once: the second waits for the first to commit, then is refused.
+
     Raises:
         InputError, NotFound: see the module docstring.
     """
@@ -393,6 +398,8 @@ def add_student(
         case_manager=check_text("--case-manager", case_manager, 200),
     )
     _not_future("--dob", dob, today, "a date of birth")
+    # One student creation at a time: the checks below see every student committed before.
+    serialise_student_creation(session)
     _local_id_free(session, student.local_id, None)
     same = session.scalar(select(Student.id).where(Student.name == student.name, Student.dob == dob).limit(1))
     if same is not None:
