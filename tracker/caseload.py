@@ -5,20 +5,24 @@ The import runs in four steps, each a function with no Click and no printing:
 
 1. :func:`read_table` reads the file into a header and ``(line, cells)`` rows: CSV as text
    (UTF-8 with or without a BOM, else Windows-1252; CRLF or LF), XLSX with openpyxl
-   (read-only, cached values), each cell kept as Excel holds it (text, number, datetime).
-   Blank rows and comma-only rows are dropped.
+   (read-only, cached values), each cell kept as Excel holds it (text, number, datetime),
+   within the bounds of :mod:`tracker.inputs` (regular files, size, rows and columns; a
+   sheet read by the cells it holds). Blank rows and comma-only rows are dropped.
 2. :func:`map_columns` matches the header names against the names real exports use
    (:data:`FIELD_ALIASES`), ignoring case, spaces, underscores and punctuation; ``--map``
    adds or overrides.
 3. :func:`parse_rows` turns every row into a :class:`CaseloadRow`: one date format per
    date column, decided from all its values (:func:`detect_date_format`; never per row),
-   Excel serial numbers converted (:func:`excel_serial_to_date`), names and ids kept as
-   text (leading zeros stay). Every problem of every row is collected; any problem means
-   nothing is imported (:class:`CaseloadError`, exit status 2).
+   Excel serial numbers converted in the workbook's date system (:func:`excel_serial_to_date`:
+   1900, or 1904), names and ids kept as text (leading zeros stay; a ``000000`` number
+   format pads them). Every problem of every row is collected; any problem means nothing
+   is imported (:class:`CaseloadError`, exit status 2).
 4. :func:`import_caseload` matches the rows to the students already recorded (local id,
-   else name + date of birth), works out the records each row's dates imply that are not
-   yet there, inserts them with a few bulk statements, and compares the district's own
-   "next annual" / "next triennial" dates with the tracker's (:class:`Disagreement`).
+   else name + date of birth; a row that would record a child a second time, under an id
+   that lost its leading zeros or under another id, is a problem: :func:`id_conflicts`),
+   works out the records each row's dates imply that are not yet there, inserts them with
+   a few bulk statements, and compares the district's own "next annual" / "next
+   triennial" dates with the tracker's (:class:`Disagreement`).
 
 What a row's dates become (documented in the README, "Caseload spreadsheets"):
 

@@ -102,7 +102,11 @@ def file_kind(mode: int) -> str:
 
 
 def _shown_path(path: os.PathLike | str) -> str:
-    return os.fsdecode(path)
+    """The path for a message: a long one keeps its end (the file name), not its start."""
+    from tracker.errors import SHOWN_LIMIT
+
+    text = os.fsdecode(path)
+    return text if len(text) <= SHOWN_LIMIT else "..." + text[-(SHOWN_LIMIT - 3) :]
 
 
 def _not_regular(path, field: str, what: str, mode: int) -> InputError:
@@ -162,13 +166,19 @@ def read_bytes(path: os.PathLike | str, kind: str, *, field: str = "FILE") -> by
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode):  # replaced between the check and the open
             raise _not_regular(path, field, what, st.st_mode)
+        parts: list[bytes] = []
+        total = 0
+        size = min(st.st_size, limit) + 1  # the whole file as its size says, and one byte more
         try:
-            data = fh.read(limit + 1)
-        except OSError as exc:  # EIO, EISDIR...
+            while chunk := fh.read(size):
+                parts.append(chunk)
+                total += len(chunk)
+                if total > limit:  # it grew, or said 0 bytes (/proc): cut off past the limit
+                    raise _too_big(path, field, what, limit, None)
+                size = min(MiB, limit + 1 - total)
+        except OSError as exc:  # EIO...
             raise InputError(field, _shown_path(path), f"{what} you can read ({exc.strerror})") from None
-    if len(data) > limit:
-        raise _too_big(path, field, what, limit, None)
-    return data
+    return b"".join(parts)
 
 
 def read_text(path: os.PathLike | str, kind: str, *, field: str = "FILE", encoding: str = "utf-8") -> str:
@@ -211,6 +221,32 @@ def _column_index(letters: str) -> int:
     for ch in letters.upper():
         index = index * 26 + ord(ch) - 64
     return index
+
+
+#: Column letters -> index, A to XFD (built on first use: every cell reference is looked up).
+_COLUMNS: dict[str, int] = {}
+
+
+def _reference_column(ref: str) -> int:
+    """The column of a cell reference (``B7`` -> 2), 0 if it is not one of A1..XFD1048576.
+
+    openpyxl also reads ``$B$7`` and lower case; a reference it reads beyond XFD (up to
+    ZZZ) or row 0 is refused here."""
+    if not _COLUMNS:
+        _COLUMNS.update((column_letter(i), i) for i in range(1, EXCEL_MAX_COLUMN + 1))
+    letters = ref.rstrip("0123456789")
+    index = _COLUMNS.get(letters)
+    if index is None:  # lower case, "$", or not a reference
+        m = _REF_RX.match(ref)
+        if not m:
+            return 0
+        index = _column_index(m[1])
+        letters, digits = m[1], m[2]
+        if not 1 <= index <= EXCEL_MAX_COLUMN:
+            return 0
+    else:
+        digits = ref[len(letters) :]
+    return index if digits and len(digits) <= 7 and 1 <= int(digits) <= EXCEL_MAX_ROW else 0
 
 
 def _clip(text: str | None, limit: int = 24) -> str:
@@ -266,11 +302,9 @@ def _xlsx_error(source: str, where: str, value: object, accepted: str) -> InputE
     return InputError(f"{source}, {where}", value, accepted)
 
 
-def _check_value(source: str, ref: str, kind: str, text: str, scan: _Scan) -> None:
+def _check_value(source: str, column: int, row: int, kind: str, text: str, scan: _Scan) -> None:
     """Refuse a cell value that does not fit its type (the checks openpyxl's reading would
     fail on, with a message naming the cell instead of an exception)."""
-    from openpyxl.utils.datetime import from_ISO8601
-
     try:
         if kind == "n":
             float(text) if ("." in text or "e" in text or "E" in text) else int(text)
@@ -279,10 +313,12 @@ def _check_value(source: str, ref: str, kind: str, text: str, scan: _Scan) -> No
             if index < 0:
                 raise ValueError
             if scan.largest_string is None or index > scan.largest_string[0]:
-                scan.largest_string = (index, ref)
+                scan.largest_string = (index, f"{column_letter(column)}{row}")
         elif kind == "b":
             int(text)
         elif kind == "d":
+            from openpyxl.utils.datetime import from_ISO8601
+
             from_ISO8601(text)
     except (ValueError, OverflowError, TypeError):
         accepted = {
@@ -291,6 +327,7 @@ def _check_value(source: str, ref: str, kind: str, text: str, scan: _Scan) -> No
             "b": "0 or 1 (the cell is typed as TRUE/FALSE)",
             "d": "an ISO 8601 date such as 2025-10-01 (the cell is typed as a date)",
         }[kind]
+        ref = f"{column_letter(column)}{row}"
         raise _xlsx_error(source, f"cell {ref}", _clip(text), accepted + "; open and save the file in Excel") from None
 
 
@@ -331,9 +368,8 @@ class _SheetScanner:
         elif self.row_depth and self.depth == self.row_depth + 1:  # openpyxl reads every child of a row as a cell
             raw = attrs.get("r")
             if raw:
-                m = _REF_RX.match(raw)
-                index = _column_index(m[1]) if m else 0
-                if not m or not 1 <= index <= EXCEL_MAX_COLUMN or not 1 <= int(m[2]) <= EXCEL_MAX_ROW:
+                index = _reference_column(raw)
+                if not index:
                     raise _xlsx_error(
                         self.source, f"row {self.row}, a cell", _clip(raw),
                         f"a cell reference from A1 to XFD{EXCEL_MAX_ROW:,} (column letters, then the row number)",
@@ -370,7 +406,8 @@ class _SheetScanner:
             kind, value = self.cell_kind, self.value
             self.cell_kind = None
             if kind != "inlineStr" and value:
-                _check_value(self.source, f"{column_letter(self.column)}{self.row}", kind, value, self.scan)
+                if kind != "str" and kind != "e":  # text of a formula, an error (#N/A): nothing to check
+                    _check_value(self.source, self.column, self.row, kind, value, self.scan)
                 self.cell_value = True
             if self.cell_value:
                 if self.column > MAX_COLUMNS:
