@@ -439,6 +439,18 @@ def test_calendar_repetitions_and_closed_days_are_bounded_in_all(tmp_path, sqlit
     )
 
 
+def test_a_rule_that_gives_no_day_keeps_its_first_day(tmp_path, sqlite_url):
+    """UNTIL before DTSTART: dateutil gives no day and the closure was dropped without a word;
+    RFC 5545 counts DTSTART as the first occurrence."""
+    data = _ics(_event("DTSTART;VALUE=DATE:20251124", "RRULE:FREQ=DAILY;UNTIL=20250101"))
+    (tmp_path / "none.ics").write_bytes(data)
+    result = invoke(sqlite_url, "calendar", "import", str(tmp_path / "none.ics"), "--name", "x", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "its RRULE gives no day after 2025-11-24; only 2025-11-24 is used" in result.stderr
+    closures = json.loads(result.stdout)["years"][0]["closures"]
+    assert [(c["start"], c["end"]) for c in closures] == [("2025-11-24", "2025-11-24")]
+
+
 def test_a_rule_repeating_past_its_limit_says_so(tmp_path, sqlite_url):
     data = _ics(_event("DTSTART;VALUE=DATE:20251103", "RRULE:FREQ=DAILY;COUNT=5000"))
     (tmp_path / "cut.ics").write_bytes(data)
@@ -516,6 +528,12 @@ ICS_CASES = [
     ("RRULE garbage", _event("DTSTART;VALUE=DATE:20251103", "RRULE:garbage"), ["RRULE", "<no FREQ>", "FREQ=WEEKLY"]),
     ("RRULE bad COUNT", _event("DTSTART;VALUE=DATE:20251103", "RRULE:FREQ=DAILY;COUNT=garbage"),
      ["RRULE", "COUNT=garbage"]),
+    ("RRULE COUNT=-1", _event("DTSTART;VALUE=DATE:20251103", "RRULE:FREQ=DAILY;COUNT=-1"),
+     ["RRULE", "COUNT=N with N a whole number of at least 1"]),
+    ("RRULE INTERVAL=0", _event("DTSTART;VALUE=DATE:20251103", "RRULE:FREQ=WEEKLY;INTERVAL=0;COUNT=5"),
+     ["RRULE", "INTERVAL=N with N a whole number of at least 1"]),
+    ("RRULE FREQ=NONSENSE", _event("DTSTART;VALUE=DATE:20251103", "RRULE:FREQ=NONSENSE;COUNT=3"),
+     ["RRULE", "'FREQ=NONSENSE;COUNT=3'"]),
     ("RDATE garbage", _event("DTSTART;VALUE=DATE:20251103", "RDATE:garbage"), ["RDATE", "'garbage'"]),
     ("BEGIN without END", "BEGIN:VEVENT\r\nSUMMARY:No School\r\nDTSTART;VALUE=DATE:20251103\r\nBEGIN:VALARM\r\n",
      ["line 16", "'END:VCALENDAR'", "END:VALARM first: the BEGIN on line 15 is not closed"]),

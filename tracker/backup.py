@@ -36,6 +36,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import reprlib
+import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -155,9 +158,6 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
     except RecursionError:  # thousands of nested brackets: no backup looks like that
         raise InputError(source, "<JSON nested too deeply>", _ACCEPTED) from None
     except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
-        import re
-        import sys
-
         limit = sys.get_int_max_str_digits()
         m = re.search(r"\d{" + str(limit + 1) + ",}", raw)
         where = f" at {_position(raw, m.start())}" if m else ""
@@ -167,16 +167,12 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
         if isinstance(found, str | int | float | bool | None):
-            import reprlib
-
             found = reprlib.repr(found)
         else:
             found = f"a JSON {_json_type(found)}"
         raise InputError(source, f"<format {found}>", f"a backup of format {FORMAT!r} written by `tracker export json`")
     version = data.get("version")
     if type(version) is not int or version != VERSION:
-        import reprlib
-
         raise InputError(
             source,
             f"<{FORMAT} version {reprlib.repr(version)}>",
@@ -204,8 +200,6 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
             date.fromisoformat(exported)
         except (TypeError, ValueError):
             shown_value = exported if isinstance(exported, str) else f"a JSON {_json_type(exported)}"
-            import reprlib
-
             raise InputError(source, f"<exported_on: {reprlib.repr(shown_value)}>", "a date as YYYY-MM-DD") from None
     tables = data.get("tables")
     if not isinstance(tables, dict):
@@ -236,8 +230,6 @@ def _json_type(value: Any) -> str:
 
 
 def _key(name: str) -> str:
-    import reprlib
-
     return name if name.isidentifier() and len(name) <= 40 else reprlib.repr(name)
 
 

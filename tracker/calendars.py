@@ -795,6 +795,15 @@ def _check_event(ev: Any, where: str) -> None:
             freq = None
         if not freq:
             raise InputError(f"{where}, RRULE", _clip(_ical_text(one)) or "<no FREQ>", _EVENT_PROPERTIES["RRULE"])
+        for part in ("COUNT", "INTERVAL"):  # RFC 5545: positive integers (0 or -1 repeat nothing)
+            values = one.get(part)
+            if values is not None and not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
+            ):
+                raise InputError(
+                    f"{where}, RRULE", _clip(_ical_text(one)),
+                    f"{part}=N with N a whole number of at least 1, in " + _EVENT_PROPERTIES["RRULE"],
+                )  # fmt: skip
 
 
 def _ical_text(prop: Any) -> str:
@@ -848,6 +857,9 @@ def _expand_rrule(ev: Any, start: date, summary: str, warnings: list[str]) -> li
         starts = [dt.date() for dt in rr[: MAX_REPETITIONS + 1]] if hasattr(rr, "__getitem__") else [start]
     except (ValueError, TypeError) as exc:
         warnings.append(f"event {summary!r} has an RRULE that could not be expanded ({exc}); first occurrence used")
+        return [start]
+    if not starts:  # e.g. UNTIL before DTSTART; RFC 5545: DTSTART is the first occurrence
+        warnings.append(f"event {summary!r}: its RRULE gives no day after {start}; only {start} is used")
         return [start]
     if len(starts) > MAX_REPETITIONS:
         starts = starts[:MAX_REPETITIONS]

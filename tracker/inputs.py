@@ -240,8 +240,7 @@ def _reference_column(ref: str) -> int:
         m = _REF_RX.match(ref)
         if not m:
             return 0
-        index = _column_index(m[1])
-        letters, digits = m[1], m[2]
+        index, digits = _column_index(m[1]), m[2]
         if not 1 <= index <= EXCEL_MAX_COLUMN:
             return 0
     else:
