@@ -796,6 +796,67 @@ CORE_CASELOADS = [
 CORE_BACKUPS = ["", "null", "[]", "{}", "1e309", "NaN", "[" * 100_000 + "]" * 100_000]
 
 
+def _sheet(rows_xml: str, dimension: str = "A1:C2", workbook_pr: str = "<workbookPr/>") -> bytes:
+    """A minimal .xlsx whose sheet holds ``rows_xml`` (issue 12: malformed containers)."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{ns}" xmlns:r="{rel}">{workbook_pr}<sheets>'
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+        f'relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}"><dimension ref="{dimension}"/>'
+        f"<sheetData>{rows_xml}</sheetData></worksheet>",
+    }
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buf.getvalue()
+
+
+def _cells(row: int, *values: str) -> str:
+    cells = "".join(f'<c r="{chr(65 + i)}{row}" t="inlineStr"><is><t>{v}</t></is></c>' for i, v in enumerate(values))
+    return f'<row r="{row}">{cells}</row>'
+
+
+_HEAD = _cells(1, "Student Name", "DOB", "State")
+#: Malformed containers and cells (issue 12): a sheet declaring every cell of Excel, a row
+#: numbered beyond Excel's last, shared strings the workbook does not have, a 1904 workbook;
+#: a CSV cell over 128 KiB; an .ics with EXDATE:garbage and with a BEGIN never closed; JSON
+#: with a 5,000-digit number and a schema revision of the wrong type.
+CORE_CONTAINERS = {
+    ("import", "caseload"): [
+        InFile(".xlsx", _sheet(_HEAD + _cells(2, "Cara Diaz", "2014-05-20", "CA")
+                               + '<row r="1048576"><c r="XFD1048576" s="0"/></row>', "A1:XFD1048576")),
+        InFile(".xlsx", _sheet(_HEAD + _cells(2, "Cara Diaz", "2014-05-20", "CA")
+                               .replace('r="2"', 'r="' + "9" * 20 + '"'))),
+        InFile(".xlsx", _sheet(_HEAD + '<row r="2"><c r="A2" t="s"><v>7</v></c><c r="B2"><v>40000</v></c></row>')),
+        InFile(".xlsx", _sheet(_HEAD + '<row r="2"><c r="A2" t="inlineStr"><is><t>Cara Diaz</t></is></c>'
+                               '<c r="B2"><v>40000</v></c><c r="C2" t="inlineStr"><is><t>CA</t></is></c></row>',
+                               workbook_pr='<workbookPr date1904="1"/>')),
+        InFile(".csv", b'Student Name,DOB,State\n"' + b"x" * 140_000 + b'",2014-05-20,CA\n'),
+    ],
+    ("calendar", "import"): [
+        InFile(".ics", _ics(*YEAR, _event("No School", "20251124", "RRULE:FREQ=DAILY;COUNT=3", "EXDATE:garbage"))),
+        InFile(".ics", _ics(*YEAR, "BEGIN:VEVENT\r\nSUMMARY:No School\r\nDTSTART;VALUE=DATE:20251124\r\n")),
+    ],
+    ("import", "json"): [
+        InFile(".json", b'{"format": "iep-tracker-backup", "version": ' + b"9" * 5000 + b"}"),
+        InFile(".json", b'{"format": "iep-tracker-backup", "version": 1, "schema_revision": [1], "tables": {}}'),
+    ],
+}  # fmt: skip
+
+
 def core_values(path: tuple[str, ...], param: click.Parameter) -> list[Any]:
     """The core hostile values of one parameter, each tried once per command (and backend)."""
     from tracker.cli import DateType
@@ -820,6 +881,7 @@ def core_values(path: tuple[str, ...], param: click.Parameter) -> list[Any]:
                       for b in CORE_CASELOADS[:3]]  # fmt: skip
         if path == ("import", "json"):
             files += [InFile(".json", b.encode()) for b in CORE_BACKUPS]
+        files += CORE_CONTAINERS.get(path, [])
         valid = FIXED_VALID_BY_COMMAND.get((path, param.name))
         if isinstance(valid, InFile):
             files.append(InFile(valid.suffix, valid.data, odd_name=True))
@@ -1327,6 +1389,9 @@ def test_a_thousand_years_of_recurrence_finishes_quickly(case, tmp_path, tracker
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss) / 1024
     assert elapsed < 5, f"{rule}: {elapsed:.1f} s"
     assert grown_mb < 200, f"{rule}: memory grew by {grown_mb:.0f} MB"
+    if "NONSENSE" in rule:  # not an RFC 5545 rule at all: refused, naming it (issue 12)
+        assert result.exit_code == 2 and "RRULE: 'FREQ=NONSENSE;COUNT=3' is not valid" in result.stderr, result.output
+        return
     assert result.exit_code == 0, result.output
     closures = [r for r in runner.state["calendar_closure"] if r[1] == 2]
     assert all(r[3] <= date(2100, 12, 31) for r in closures)  # nothing past 2100 stored

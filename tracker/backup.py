@@ -35,6 +35,10 @@ fsynced, renamed into place); :func:`check_backup` verifies such a copy or a JSO
 from __future__ import annotations
 
 import json
+import math
+import re
+import reprlib
+import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -104,43 +108,129 @@ def dumps(data: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
-def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
-    """Parse and check a dump's envelope.
+def read_dump(path, source: str | None = None) -> dict[str, Any]:
+    """Read and check the JSON backup at ``path`` (``tracker import json FILE``).
+
+    The file must be a regular file (not a FIFO or a device) of at most
+    :data:`tracker.inputs.BACKUP_JSON_MAX_BYTES`, in UTF-8 (:func:`tracker.inputs.read_text`).
+
+    Returns:
+        The dump, its envelope checked (:func:`loads`).
 
     Raises:
-        InputError: not JSON, not this format, an unknown version, or a redacted dump
-            (``export json --redact``: names, dates of birth and notes are gone, so it
-            cannot restore anything).
+        InputError: not a regular file, too large, not UTF-8, or not a valid dump.
+    """
+    from pathlib import Path
+
+    from tracker import inputs
+
+    path = Path(path)
+    source = source or path.name
+    return loads(inputs.read_text(path, "backup"), source)
+
+
+_ACCEPTED = "a file written by `tracker export json`"
+
+
+def _position(raw: str, index: int) -> str:
+    line = raw.count("\n", 0, index) + 1
+    column = index - (raw.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
+    """Parse a dump and check its envelope: every key of the envelope has its JSON type
+    (``format`` and ``schema_revision`` text, ``version`` a whole number, ``exported_on`` a
+    ``YYYY-MM-DD`` date, ``redacted`` true or false, ``tables`` an object whose values are
+    lists of objects). The rows' values are checked by :func:`restore`.
+
+    Raises:
+        InputError: not JSON (names the line and column), a number of more digits than
+            Python reads (4,300), nesting too deep, not this format, an unknown version, a
+            value of the wrong type (names its JSON path, e.g. ``tables.student[3]``), or a
+            redacted dump (``export json --redact``: names, dates of birth and notes are
+            gone, so it cannot restore anything).
     """
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            source, f"<invalid JSON: {exc.msg} at line {exc.lineno}>", "a file written by `tracker export json`"
-        ) from None
+        raise InputError(source, f"<invalid JSON: {exc.msg} at line {exc.lineno}>", _ACCEPTED) from None
     except RecursionError:  # thousands of nested brackets: no backup looks like that
-        raise InputError(source, "<JSON nested too deeply>", "a file written by `tracker export json`") from None
+        raise InputError(source, "<JSON nested too deeply>", _ACCEPTED) from None
+    except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)
+        limit = sys.get_int_max_str_digits()
+        m = re.search(r"\d{" + str(limit + 1) + ",}", raw)
+        where = f" at {_position(raw, m.start())}" if m else ""
+        raise InputError(
+            source, f"<a number of more than {limit:,} digits{where}>", f"{_ACCEPTED} (its numbers are ids and counts)"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else type(data).__name__
-        raise InputError(
-            source, f"<format {found!r}>", f"a backup of format {FORMAT!r} written by `tracker export json`"
-        )
-    if data.get("version") != VERSION:
+        if isinstance(found, str | int | float | bool | None):
+            found = reprlib.repr(found)
+        else:
+            found = f"a JSON {_json_type(found)}"
+        raise InputError(source, f"<format {found}>", f"a backup of format {FORMAT!r} written by `tracker export json`")
+    version = data.get("version")
+    if type(version) is not int or version != VERSION:
         raise InputError(
             source,
-            f"<{FORMAT} version {data.get('version')!r}>",
+            f"<{FORMAT} version {reprlib.repr(version)}>",
             f"version {VERSION}; this tracker cannot read other versions (use the tracker that wrote it)",
         )
-    if data.get("redacted"):
+    redacted = data.get("redacted", False)
+    if redacted is not False:
+        if redacted is not True:
+            raise InputError(source, f"<redacted: a JSON {_json_type(redacted)}>", "true or false")
         raise InputError(
             source,
             "<redacted export>",
             "a complete backup written by `tracker export json` without --redact; a redacted export has no "
             "names, dates of birth or notes and cannot restore anything",
         )
-    if not isinstance(data.get("tables"), dict):
-        raise InputError(source, "<no tables>", "a complete backup with a 'tables' object")
+    revision = data.get("schema_revision")
+    if not isinstance(revision, str):
+        raise InputError(
+            source, f"<schema_revision: a JSON {_json_type(revision)}>", "text naming a schema revision, e.g. "
+            "'0001_case_record'",
+        )  # fmt: skip
+    exported = data.get("exported_on")
+    if exported is not None:
+        try:
+            date.fromisoformat(exported)
+        except (TypeError, ValueError):
+            shown_value = exported if isinstance(exported, str) else f"a JSON {_json_type(exported)}"
+            raise InputError(source, f"<exported_on: {reprlib.repr(shown_value)}>", "a date as YYYY-MM-DD") from None
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        what = "no tables" if tables is None else f"tables: a JSON {_json_type(tables)}"
+        raise InputError(source, f"<{what}>", "a complete backup with a 'tables' object")
+    for name, rows in tables.items():
+        if not isinstance(rows, list):
+            raise InputError(source, f"<tables.{_key(name)}: a JSON {_json_type(rows)}>", "a list of rows")
+        for i, row in enumerate(rows):
+            if not isinstance(row, dict):
+                raise InputError(
+                    source, f"<tables.{_key(name)}[{i}]: a JSON {_json_type(row)}>", "an object of column: value"
+                )
     return data
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value's type: object, array, string, number, boolean, null."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _key(name: str) -> str:
+    return name if name.isidentifier() and len(name) <= 40 else reprlib.repr(name)
 
 
 def is_empty(session: Session) -> bool:
@@ -250,8 +340,16 @@ def _earlier_revisions(revision: str | None) -> set[str]:
 
 
 def _decode_row(table, row: Any, index: int, source: str) -> dict[str, Any]:
+    """One row of ``tables.<table>[index]`` as the values to insert.
+
+    Raises:
+        InputError: a value that does not fit its column. The message names the row by its
+            JSON path (``tables.student[3].dob``) and the value by its JSON type and length:
+            a dump's values are names and dates of birth, so none is quoted.
+    """
+    where = f"tables.{table.name}[{index}]"
     if not isinstance(row, dict):
-        raise InputError(source, f"<{table.name} row {index + 1}>", "an object of column: value")
+        raise InputError(source, f"<{where}: a JSON {_json_type(row)}>", "an object of column: value")
     unknown = set(row) - set(table.c.keys())
     if unknown:
         raise InputError(
@@ -260,31 +358,39 @@ def _decode_row(table, row: Any, index: int, source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in table.columns:
         value = row.get(col.name)
+        given = f"<{where}.{col.name}: {_described(value)}>"
         if value is not None and isinstance(col.type, UTCDateTime):
             try:
                 value = datetime.fromisoformat(value)
             except (TypeError, ValueError):
                 value = None
             if value is None or value.tzinfo is None:
-                raise InputError(
-                    source,
-                    f"<{table.name}.{col.name} = {row.get(col.name)!r}>",
-                    "a UTC time as YYYY-MM-DDTHH:MM:SS+00:00",
-                ) from None
+                raise InputError(source, given, "a UTC time as YYYY-MM-DDTHH:MM:SS+00:00") from None
         elif value is not None and isinstance(col.type, Date):
             try:
                 value = date.fromisoformat(value)
             except (TypeError, ValueError):
-                raise InputError(source, f"<{table.name}.{col.name} = {value!r}>", "a date as YYYY-MM-DD") from None
+                raise InputError(source, given, "a date as YYYY-MM-DD") from None
         elif value is not None and not isinstance(col.type, JSON) and isinstance(value, dict | list):
-            raise InputError(source, f"<{table.name}.{col.name}>", "a plain value") from None
+            raise InputError(source, given, "a plain value") from None
         problem = _bad_value(col, value)
         if problem:
-            import reprlib
-
-            raise InputError(source, f"<{table.name}.{col.name} = {reprlib.repr(row.get(col.name))}>", problem)
+            raise InputError(source, given, problem)
         out[col.name] = value
     return out
+
+
+def _described(value: Any) -> str:
+    """A value read from a dump, described without quoting text: ``a JSON string of 12
+    characters``; a number or boolean is shown (``a JSON number 2147483648``)."""
+    kind = _json_type(value)
+    if isinstance(value, str):
+        return f"a JSON string of {len(value)} characters"
+    if isinstance(value, bool | int | float) and len(repr(value)) <= 24:
+        return f"a JSON {kind} {value!r}"
+    if isinstance(value, list | dict):
+        return f"a JSON {kind} of {len(value)} items"
+    return f"a JSON {kind}"
 
 
 def _bad_value(col, value: Any) -> str | None:
@@ -326,8 +432,23 @@ def _bad_value(col, value: Any) -> str | None:
                 stack += item
             elif isinstance(item, str):
                 texts.append(item)
+        if any(isinstance(x, float) and not math.isfinite(x) for x in _scalars(value)):
+            return "JSON without NaN or Infinity (PostgreSQL refuses them)"
         return next((p for p in (_bad_text(x, multiline=True) for x in texts) if p), None)
     return None
+
+
+def _scalars(value: Any):
+    """Every number, text, boolean and null inside a JSON value."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack += list(item.values())
+        elif isinstance(item, list):
+            stack += item
+        else:
+            yield item
 
 
 def _bad_text(value: str, multiline: bool) -> str | None:
@@ -542,6 +663,7 @@ def check_backup(path) -> BackupReport:
             (exit status 2).
     """
     import sqlite3
+    import stat
     from pathlib import Path
 
     path = Path(path).expanduser()
@@ -549,6 +671,11 @@ def check_backup(path) -> BackupReport:
         raise _invalid(path, "there is no such file")
     if path.is_dir():
         raise _invalid(path, "it is a folder")
+    from tracker import inputs
+
+    mode = path.stat().st_mode
+    if not stat.S_ISREG(mode):  # opening a FIFO would wait for a writer; a device never ends
+        raise _invalid(path, f"it is {inputs.file_kind(mode)}, not a regular file")
     try:
         with path.open("rb") as fh:
             head = fh.read(100)
@@ -589,7 +716,7 @@ def check_backup(path) -> BackupReport:
             connection.close()
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         try:
-            raw = path.read_text(encoding="utf-8-sig")
+            raw = inputs.read_bytes(path, "backup").decode("utf-8-sig")  # at most BACKUP_JSON_MAX_BYTES
         except UnicodeDecodeError:
             raise _invalid(path, "not UTF-8 text") from None
         try:

@@ -645,6 +645,179 @@ def parse_range(text: str, field: str) -> tuple[date, date]:
     return start, end
 
 
+#: Occurrences of one recurring event that are used (a daily closure for almost three years).
+MAX_REPETITIONS = 1000
+#: Occurrences of all the events of one file, after repetition (a district year has ~100).
+MAX_OCCURRENCES = 100_000
+#: Days inside all the closures and ranges of one file, added up (every day of 1900-2100 is ~73,000).
+MAX_CALENDAR_DAYS = 1_000_000
+#: School years of one calendar (one a year from 1900 to 2100).
+MAX_SCHOOL_YEARS = 201
+
+#: Properties of an event the import reads, with the form each accepts.
+_EVENT_PROPERTIES = {
+    "DTSTART": "a date as DTSTART;VALUE=DATE:YYYYMMDD (e.g. 20251124), or a date-time YYYYMMDDTHHMMSS",
+    "DTEND": "a date as DTEND;VALUE=DATE:YYYYMMDD (the day after the event's last day)",
+    "DURATION": "a duration such as P1D or P2W",
+    "RRULE": "a rule such as FREQ=WEEKLY;COUNT=10 or FREQ=DAILY;UNTIL=20251231 (RFC 5545, 3.3.10)",
+    "EXDATE": "dates as EXDATE;VALUE=DATE:YYYYMMDD[,YYYYMMDD...]",
+    "RDATE": "dates as RDATE;VALUE=DATE:YYYYMMDD[,YYYYMMDD...]",
+}
+
+
+def read_calendar_file(
+    path: Path,
+    *,
+    first_days: Sequence[date] = (),
+    last_days: Sequence[date] = (),
+    closures: Sequence[Closure] = (),
+) -> ParsedCalendar:
+    """Read a calendar file: iCalendar (``.ics``, ``.ical``, ``.icalendar``) or a date list
+    (``.csv``, ``.txt``, UTF-8), by its suffix, within the bounds of :mod:`tracker.inputs`
+    (a regular file of at most :data:`tracker.inputs.CALENDAR_MAX_BYTES`).
+
+    Raises:
+        InputError: another suffix, not a regular file (a FIFO, a device), too large, not
+            UTF-8 (date list), or what :func:`parse_ics` / :func:`parse_date_list` refuse.
+    """
+    from tracker import inputs
+
+    inputs.regular_file(path, what="a calendar file")  # a device or a FIFO is named as one, whatever its name
+    suffix = path.suffix.lower()
+    if suffix not in ICS_SUFFIXES + DATE_LIST_SUFFIXES:
+        raise InputError(
+            "FILE", path.name, "an iCalendar file (.ics, .ical) or a date list (.csv, .txt: DATE[..DATE],KIND[,LABEL])"
+        )
+    data = inputs.read_bytes(path, "calendar")
+    if suffix in ICS_SUFFIXES:
+        return parse_ics(data, first_days=first_days, last_days=last_days, closures=closures, source=path.name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError("FILE", path.name, "a UTF-8 text file") from None
+    return parse_date_list(text, first_days=first_days, last_days=last_days, closures=closures)
+
+
+ICS_SUFFIXES = (".ics", ".ical", ".icalendar")
+DATE_LIST_SUFFIXES = (".csv", ".txt")
+
+
+#: The start of an iCalendar content line: a name, then its parameters (";") or its value
+#: (":"). RFC 5545 names are letters, digits and hyphens; icalendar also reads "_", "."
+#: and non-ASCII letters, and so does this.
+_CONTENT_LINE = re.compile(rb"^[\w.\-\x80-\xff]+[;:]")
+
+
+def _ics_structure(data: bytes, source: str) -> list[int]:
+    """Check that every line of an iCalendar file is a content line (``NAME:VALUE``, or
+    ``NAME;PARAMETER=...:VALUE``) and every ``BEGIN:X`` is closed by its ``END:X``, in order
+    (folded lines, which start with a space or a tab, continue the line before; empty lines
+    are skipped, as icalendar does).
+
+    Returns:
+        The line number of each ``BEGIN:VEVENT``, in file order (the order of
+        ``Calendar.walk("VEVENT")``).
+
+    Raises:
+        InputError: a line that is not a content line; an ``END`` that closes another
+            component, or a component never closed; naming the lines.
+    """
+    stack: list[tuple[bytes, int]] = []
+    events: list[int] = []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line[:1] in (b" ", b"\t"):
+            continue
+        line = line.rstrip(b"\r")
+        if not line:
+            continue
+        if not _CONTENT_LINE.match(line):  # the line is not shown: it may be binary
+            raise InputError(
+                f"{source}, line {number}", "<not NAME:VALUE>",
+                "an iCalendar file, of lines NAME:VALUE or NAME;PARAMETER=...:VALUE (RFC 5545, 3.1); a line "
+                "that continues the one before starts with a space",
+            )  # fmt: skip
+        head, sep, name = line.partition(b":")
+        head = head.strip().upper()
+        name = name.strip().upper()
+        if head == b"BEGIN":
+            stack.append((name, number))
+            if name == b"VEVENT":
+                events.append(number)
+        elif head == b"END":
+            shown = name.decode("ascii", "replace")[:40]
+            if not stack:
+                raise InputError(f"{source}, line {number}", f"END:{shown}", "an END that closes a BEGIN above it")
+            if stack[-1][0] != name:
+                open_name, open_line = stack[-1]
+                raise InputError(
+                    f"{source}, line {number}", f"END:{shown}",
+                    f"END:{open_name.decode('ascii', 'replace')[:40]} first: the BEGIN on line {open_line} is not "
+                    "closed (every BEGIN:X needs its END:X, in order)",
+                )  # fmt: skip
+            stack.pop()
+    if stack:
+        open_name, open_line = stack[-1]
+        shown = open_name.decode("ascii", "replace")[:40]
+        raise InputError(
+            f"{source}, line {open_line}", f"BEGIN:{shown}", f"a component closed by END:{shown} before the file ends"
+        )
+    return events
+
+
+def _check_event(ev: Any, where: str) -> None:
+    """Refuse an event whose date, repetition or exception properties cannot be read.
+
+    ``where`` names the event (file, line, summary). icalendar keeps a property it could
+    not parse as a "broken" one and lists it in ``ev.errors``; a repeated DTSTART/DTEND,
+    or an RRULE without FREQ, is refused too.
+
+    Raises:
+        InputError: naming the property, its value (cut short) and the accepted form.
+    """
+    for name, message in getattr(ev, "errors", []) or []:
+        prop = str(name).upper()
+        if prop in _EVENT_PROPERTIES:
+            raw = ev.get(prop)
+            items = raw if isinstance(raw, list) else [raw]
+            # icalendar >= 7 keeps the unparsed text as a "broken" property (vBroken, which has
+            # an expected_type); older versions drop it and keep only the message
+            broken = [x for x in items if x is not None and getattr(x, "expected_type", None) is not None]
+            value = str(broken[0]) if broken else str(message)
+            raise InputError(f"{where}, {prop}", _clip(value), _EVENT_PROPERTIES[prop])
+    for prop in ("DTSTART", "DTEND", "DURATION"):
+        if isinstance(ev.get(prop), list):
+            raise InputError(f"{where}, {prop}", f"{len(ev.get(prop))} {prop} properties", f"one {prop}")
+    rule = ev.get("RRULE")
+    for one in rule if isinstance(rule, list) else [rule] if rule is not None else []:
+        try:
+            freq = one.get("FREQ")
+        except Exception:
+            freq = None
+        if not freq:
+            raise InputError(f"{where}, RRULE", _clip(_ical_text(one)) or "<no FREQ>", _EVENT_PROPERTIES["RRULE"])
+        for part in ("COUNT", "INTERVAL"):  # RFC 5545: positive integers (0 or -1 repeat nothing)
+            values = one.get(part)
+            if values is not None and not all(
+                isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in values
+            ):
+                raise InputError(
+                    f"{where}, RRULE", _clip(_ical_text(one)),
+                    f"{part}=N with N a whole number of at least 1, in " + _EVENT_PROPERTIES["RRULE"],
+                )  # fmt: skip
+
+
+def _ical_text(prop: Any) -> str:
+    try:
+        raw = prop.to_ical()
+    except Exception:
+        return str(prop)
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _expand_rrule(ev: Any, start: date, summary: str, warnings: list[str]) -> list[date]:
     """Start dates of a recurring all-day event (simple RRULEs with COUNT or UNTIL)."""
     from dateutil.rrule import rrulestr
@@ -681,10 +854,19 @@ def _expand_rrule(ev: Any, start: date, summary: str, warnings: list[str]) -> li
         return [start]
     try:
         rr = rrulestr(text, dtstart=datetime(start.year, start.month, start.day), ignoretz=True)
-        starts = [dt.date() for dt in rr[:1000]] if hasattr(rr, "__getitem__") else [start]
+        starts = [dt.date() for dt in rr[: MAX_REPETITIONS + 1]] if hasattr(rr, "__getitem__") else [start]
     except (ValueError, TypeError) as exc:
         warnings.append(f"event {summary!r} has an RRULE that could not be expanded ({exc}); first occurrence used")
         return [start]
+    if not starts:  # e.g. UNTIL before DTSTART; RFC 5545: DTSTART is the first occurrence
+        warnings.append(f"event {summary!r}: its RRULE gives no day after {start}; only {start} is used")
+        return [start]
+    if len(starts) > MAX_REPETITIONS:
+        starts = starts[:MAX_REPETITIONS]
+        warnings.append(
+            f"event {summary!r} repeats more than {MAX_REPETITIONS:,} times; its first {MAX_REPETITIONS:,} "
+            f"(to {starts[-1]}) are used"
+        )
     excluded: set[date] = set()
     ex = ev.get("EXDATE")
     for item in ex if isinstance(ex, list) else ([ex] if ex is not None else []):
@@ -700,6 +882,7 @@ def parse_ics(
     first_days: Sequence[date] = (),
     last_days: Sequence[date] = (),
     closures: Sequence[Closure] = (),
+    source: str = "FILE",
 ) -> ParsedCalendar:
     """Read a district's iCalendar file.
 
@@ -709,23 +892,37 @@ def parse_ics(
     (each first day pairs with the next last day; one file may hold several years).
     DTEND is exclusive (a missing DTEND means one day). Timed events and partial days
     ("Early Release", "Half Day", ...) are school days and are not closures. Simple RRULEs
-    (COUNT/UNTIL) are expanded. ``first_days``/``last_days``/``closures`` add boundaries
+    (COUNT/UNTIL) are expanded, at most :data:`MAX_REPETITIONS` times each and
+    :data:`MAX_OCCURRENCES` in all. ``first_days``/``last_days``/``closures`` add boundaries
     and closures given on the command line before the years are paired and validated.
+    ``source`` (the file name) is named in messages.
 
     Raises:
-        InputError: not an iCalendar file, or invalid years (see :func:`build_calendar`).
+        InputError: not an iCalendar file; a BEGIN without its END; an event whose DTSTART,
+            DTEND, DURATION, RRULE, EXDATE or RDATE cannot be read (naming the file, the
+            event's line and summary, the property and its value); more occurrences or
+            closure days than the limits; invalid years (see :func:`build_calendar`).
     """
     import icalendar
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    event_lines = _ics_structure(data, source)
     try:
         cal = icalendar.Calendar.from_ical(data)
     except Exception as exc:  # icalendar raises ValueError and friends; its text may hold raw bytes
+        text = str(exc)
+        hint = (
+            "; a property outside the events has a value of the wrong form (a date, a duration)"
+            if text.startswith(("Expected", "Wrong date", "Wrong datetime"))
+            else "; a property stands outside BEGIN:VCALENDAR ... END:VCALENDAR"
+            if "parent component" in text
+            else ""
+        )
         raise InputError(
-            "FILE",
+            source,
             f"<unreadable: {type(exc).__name__}>",
-            "an iCalendar (.ics) file (BEGIN:VCALENDAR ... END:VCALENDAR)",
+            "an iCalendar (.ics) file (BEGIN:VCALENDAR ... END:VCALENDAR)" + hint,
         ) from None
     if isinstance(cal, list) or cal.name != "VCALENDAR":
         raise InputError("FILE", "<not a VCALENDAR>", "an iCalendar (.ics) file with one VCALENDAR")
@@ -734,10 +931,16 @@ def parse_ics(
     boundaries: list[_Boundary] = []
     found: list[Closure] = []
     unknown: list[str] = []
-    for ev in cal.walk("VEVENT"):
+    occurrences = 0
+    closed_days = 0
+    for number, ev in enumerate(cal.walk("VEVENT")):
         summary = " ".join(str(ev.get("SUMMARY", "")).split()) or "(no title)"
+        line = f", line {event_lines[number]}" if number < len(event_lines) else ""
+        _check_event(ev, f"{source}{line}, event {_clip(summary)!r}")
         if str(ev.get("STATUS", "")).upper() == "CANCELLED":
             continue
+        if ev.get("RDATE") is not None:
+            warnings.append(f"event {summary!r} has RDATE extra dates, which are not read; add them as events")
         if ev.get("DTSTART") is None:
             warnings.append(f"event {summary!r} has no DTSTART; ignored")
             continue
@@ -775,6 +978,17 @@ def parse_ics(
         if starts and starts[-1] > LATEST - length:
             warnings.append(f"event {summary!r}: its repetitions after {LATEST} ignored")
             starts = [s for s in starts if s <= LATEST - length]
+        occurrences += len(starts)
+        if kind == "closed":
+            closed_days += len(starts) * (length.days + 1)
+        if occurrences > MAX_OCCURRENCES or closed_days > MAX_CALENDAR_DAYS:
+            raise InputError(
+                f"{source}{line}, event {_clip(summary)!r}",
+                f"more than {MAX_OCCURRENCES:,} events" if occurrences > MAX_OCCURRENCES
+                else f"more than {MAX_CALENDAR_DAYS:,} closed days",
+                f"a school calendar (a district's year has about a hundred events); at most {MAX_OCCURRENCES:,} "
+                f"events, repetitions included, and {MAX_CALENDAR_DAYS:,} closed days",
+            )  # fmt: skip
         for s in starts:
             if kind in ("first-day", "last-day"):
                 boundaries.append(_Boundary(s, kind, summary))
@@ -822,6 +1036,7 @@ def parse_date_list(
     found: list[Closure] = []
     extra: list[date] = []
     seen_entry = False
+    days = 0
     for lineno, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -845,6 +1060,12 @@ def parse_date_list(
             start, end = parse_range(cells[0], f"line {lineno}")
         except InputError as exc:
             raise InputError(f"line {lineno}", stripped, f"{exc.accepted}; {accepted}") from None
+        days += (end - start).days + 1
+        if days > MAX_CALENDAR_DAYS:
+            raise InputError(
+                f"line {lineno}", stripped,
+                f"a school calendar of at most {MAX_CALENDAR_DAYS:,} days in all its lines and ranges",
+            )  # fmt: skip
         if kind in ("first-day", "last-day"):
             if end != start:
                 raise InputError(f"line {lineno}", stripped, f"a single date for {kind}")
@@ -915,6 +1136,10 @@ def build_calendar(
             f"{pending.day.isoformat()} ({pending.label})",
             "a school year with both a first and a last day; give its last day (--last-day DATE)",
         )
+    if len(years) > MAX_SCHOOL_YEARS:
+        raise InputError(
+            "school years", f"{len(years)} found", f"at most {MAX_SCHOOL_YEARS} (one a year from {EARLIEST.year})"
+        )
     if not years:
         raise InputError(
             "school years",
@@ -931,10 +1156,16 @@ def build_calendar(
             )
     kept: list[Closure] = []
     dropped: list[str] = []
+    last_days = [y.last_day for y in years]  # sorted: the years do not overlap
+
+    def in_a_year(start: date, end: date) -> bool:
+        i = bisect_left(last_days, start)  # the first year that ends on or after ``start``
+        return i < len(years) and years[i].first_day <= end
+
     for c in sorted(set(closures), key=lambda c: (c.start, c.end, c.label or "")):
         if c.end < c.start:
             raise InputError("closure", f"{c.start}..{c.end}", "a closure whose end is not before its start")
-        if any(c.start <= y.last_day and c.end >= y.first_day for y in years):
+        if in_a_year(c.start, c.end):
             kept.append(c)
         else:
             dropped.append(
@@ -946,7 +1177,7 @@ def build_calendar(
     extras: list[date] = []
     outside: list[str] = []
     for d in sorted(set(extra_days)):
-        if any(y.first_day <= d <= y.last_day for y in years):
+        if in_a_year(d, d):
             extras.append(d)
         else:
             outside.append(d.isoformat())

@@ -5,20 +5,24 @@ The import runs in four steps, each a function with no Click and no printing:
 
 1. :func:`read_table` reads the file into a header and ``(line, cells)`` rows: CSV as text
    (UTF-8 with or without a BOM, else Windows-1252; CRLF or LF), XLSX with openpyxl
-   (read-only, cached values), each cell kept as Excel holds it (text, number, datetime).
-   Blank rows and comma-only rows are dropped.
+   (read-only, cached values), each cell kept as Excel holds it (text, number, datetime),
+   within the bounds of :mod:`tracker.inputs` (regular files, size, rows and columns; a
+   sheet read by the cells it holds). Blank rows and comma-only rows are dropped.
 2. :func:`map_columns` matches the header names against the names real exports use
    (:data:`FIELD_ALIASES`), ignoring case, spaces, underscores and punctuation; ``--map``
    adds or overrides.
 3. :func:`parse_rows` turns every row into a :class:`CaseloadRow`: one date format per
    date column, decided from all its values (:func:`detect_date_format`; never per row),
-   Excel serial numbers converted (:func:`excel_serial_to_date`), names and ids kept as
-   text (leading zeros stay). Every problem of every row is collected; any problem means
-   nothing is imported (:class:`CaseloadError`, exit status 2).
+   Excel serial numbers converted in the workbook's date system (:func:`excel_serial_to_date`:
+   1900, or 1904), names and ids kept as text (leading zeros stay; a ``000000`` number
+   format pads them). Every problem of every row is collected; any problem means nothing
+   is imported (:class:`CaseloadError`, exit status 2).
 4. :func:`import_caseload` matches the rows to the students already recorded (local id,
-   else name + date of birth), works out the records each row's dates imply that are not
-   yet there, inserts them with a few bulk statements, and compares the district's own
-   "next annual" / "next triennial" dates with the tracker's (:class:`Disagreement`).
+   else name + date of birth; a row that would record a child a second time, under an id
+   that lost its leading zeros or under another id, is a problem: :func:`id_conflicts`),
+   works out the records each row's dates imply that are not yet there, inserts them with
+   a few bulk statements, and compares the district's own "next annual" / "next
+   triennial" dates with the tracker's (:class:`Disagreement`).
 
 What a row's dates become (documented in the README, "Caseload spreadsheets"):
 
@@ -232,6 +236,9 @@ class Table:
     kind: str  # "csv" | "xlsx"
     notes: list[str] = field(default_factory=list)
     number_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: The workbook counts dates from 1904 (Excel for Mac's old date system): its serial
+    #: numbers are converted with that epoch. A CSV has no date system: 1900.
+    date1904: bool = False
 
 
 @dataclass
@@ -379,17 +386,25 @@ def read_table(path: Path) -> Table:
 
     The first non-blank row is the header. Rows with nothing but empty cells (blank lines,
     ``,,,,`` rows, Excel's trailing formatted rows) are dropped. Line numbers are the file's
-    (CSV: the line where the record ends; XLSX: the sheet's row number).
+    (CSV: the line where the record ends; XLSX: the sheet's row number). The file is read
+    within the bounds of :mod:`tracker.inputs`: a regular file of at most
+    :data:`~tracker.inputs.CASELOAD_MAX_BYTES`, at most :data:`~tracker.inputs.MAX_ROWS`
+    rows after the header and :data:`~tracker.inputs.MAX_COLUMNS` columns; a workbook's
+    sheet is read by the rows and cells it holds, never by the size it declares.
 
     Raises:
-        InputError: an unknown suffix, an unreadable file, or no header row.
+        InputError: an unknown suffix, not a regular file, a file over the limits, a
+            malformed CSV or workbook (naming the line, or the cell), or no header row.
     """
+    from tracker import inputs
+
+    inputs.regular_file(path, what="a caseload spreadsheet")  # a device or a FIFO is named as one, whatever its name
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        data = path.read_bytes()
+        data = inputs.read_bytes(path, "caseload")
         if data.startswith(b"PK\x03\x04"):
             raise InputError("FILE", path.name, "a CSV text file; this is an Excel workbook: save it as .xlsx")
-        table = _read_csv(data)
+        table = _read_csv(data, path.name)
     elif suffix in XLSX_SUFFIXES:
         table = _read_xlsx(path)
     else:
@@ -399,7 +414,12 @@ def read_table(path: Path) -> Table:
     return table
 
 
-def _read_csv(data: bytes) -> Table:
+def _read_csv(data: bytes, source: str = "FILE") -> Table:
+    """A CSV file's rows. Raises InputError for a malformed record (a field longer than
+    ``csv.field_size_limit()``, 128 KiB: no caseload cell is that long) naming its line, and
+    for more rows or columns than :mod:`tracker.inputs` allows."""
+    from tracker.inputs import MAX_COLUMNS, MAX_ROWS, column_letter
+
     notes = []
     try:
         text = data.decode("utf-8-sig")
@@ -416,46 +436,64 @@ def _read_csv(data: bytes) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] = []
     rows: list[tuple[int, list[Any]]] = []
-    for cells in reader:
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line = reader.line_num
+            if "field larger than field limit" in str(exc):
+                limit = csv.field_size_limit()
+                accepted = (
+                    f"cells of at most {limit:,} characters (a name, a date, a code); look for a quote that is "
+                    "never closed, which makes the rest of the file one cell"
+                )
+                raise InputError(f"{source}, line {line}", f"<a cell over {limit:,} characters>", accepted) from None
+            raise InputError(f"{source}, line {line}", f"<{exc}>", "a CSV record") from None
         if _blank(cells):
             continue
+        if len(cells) > MAX_COLUMNS and any(c.strip() for c in cells[MAX_COLUMNS:]):
+            raise InputError(
+                f"{source}, line {reader.line_num}", f"<{len(cells)} cells>",
+                f"a spreadsheet of at most {MAX_COLUMNS} columns (A to {column_letter(MAX_COLUMNS)}); "
+                "delete the columns the import does not need",
+            )  # fmt: skip
         if not header:
             header = [c.strip() for c in cells]
             continue
+        if len(rows) == MAX_ROWS:
+            raise InputError(
+                f"{source}, line {reader.line_num}", f"<more than {MAX_ROWS:,} rows>",
+                f"a spreadsheet of at most {MAX_ROWS:,} students (one a row, after the header row); split the file",
+            )  # fmt: skip
         rows.append((reader.line_num, cells))
     return Table(header, rows, "csv", notes)
 
 
 def _read_xlsx(path: Path) -> Table:
-    try:
-        import openpyxl
+    """The workbook's active sheet (:func:`tracker.inputs.read_xlsx`) as a :class:`Table`."""
+    from tracker.inputs import read_xlsx
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise InputError("FILE", path.name, f"a readable .xlsx workbook ({type(exc).__name__})") from None
-    try:
-        ws = wb.active
-        header: list[str] = []
-        rows: list[tuple[int, list[Any]]] = []
-        formats: dict[tuple[int, int], str] = {}
-        notes = []
-        if len(wb.sheetnames) > 1:
-            notes.append(f"read the first sheet {ws.title!r} only (the workbook has {len(wb.sheetnames)})")
-        for line, cells in enumerate(ws.iter_rows(), start=1):
-            values = [c.value for c in cells]
-            if _blank(values):
-                continue
-            if not header:
-                header = ["" if v is None else str(v).strip() for v in values]
-                continue
-            for i, c in enumerate(cells):
-                fmt = getattr(c, "number_format", None)
-                if isinstance(c.value, int | float) and fmt and fmt != "General":
-                    formats[(line, i)] = fmt
-            rows.append((line, values))
-        return Table(header, rows, "xlsx", notes, formats)
-    finally:
-        wb.close()
+    sheet = read_xlsx(path)
+    header: list[str] = []
+    rows: list[tuple[int, list[Any]]] = []
+    formats: dict[tuple[int, int], str] = {}
+    notes = []
+    if sheet.sheets > 1:
+        notes.append(f"read the first sheet {sheet.title!r} only (the workbook has {sheet.sheets})")
+    if sheet.date1904:
+        notes.append("the workbook uses the 1904 date system (Excel for Mac): its date numbers are read in it")
+    for row in sheet.rows:
+        if _blank(row.values):
+            continue
+        if not header:
+            header = ["" if v is None else str(v).strip() for v in row.values]
+            continue
+        for i, fmt in row.number_formats.items():
+            formats[(row.line, i)] = fmt
+        rows.append((row.line, row.values))
+    return Table(header, rows, "xlsx", notes, formats, date1904=sheet.date1904)
 
 
 # --- columns ----------------------------------------------------------------------------
@@ -537,18 +575,31 @@ _ISO_RX = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]00:00(?::00)?)?$")
 _SLASH_RX = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d+)$")
 _SERIAL_RX = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+_EXCEL_1904_EPOCH = date(1904, 1, 1)
 
 
-def excel_serial_to_date(serial: float) -> date:
-    """An Excel (1900 date system) serial number as a date.
+def excel_serial_to_date(serial: float, date1904: bool = False) -> date:
+    """An Excel serial number as a date, in the workbook's date system.
 
-    Excel counts 1900-01-01 as serial 1 and, copying Lotus 1-2-3, treats 1900 as a leap
-    year: serial 60 is the fictitious 1900-02-29, so every serial above 60 is one day too
-    high (serial 61 = 1900-03-01). The time of day (the fraction) is dropped.
+    1900 date system (Excel's default, and every CSV): Excel counts 1900-01-01 as serial 1
+    and, copying Lotus 1-2-3, treats 1900 as a leap year: serial 60 is the fictitious
+    1900-02-29, so every serial above 60 is one day too high (serial 61 = 1900-03-01).
+
+    1904 date system (``date1904="1"`` in the workbook, Excel for Mac before 2011): serial
+    0 is 1904-01-01 and there is no fictitious day, so serial 40000 is 2013-07-07 where the
+    1900 system makes it 2009-07-06 (1,462 days, four years and a day, earlier).
+
+    The time of day (the fraction) is dropped.
 
     Raises:
-        ValueError: serial 60 (no such date), or a serial below 1.
+        ValueError: serial 60 of the 1900 system (no such date), a serial below 1 (1900)
+            or below 0 (1904).
     """
+    if date1904:
+        whole = int(serial)
+        if whole < 0:
+            raise ValueError("an Excel date serial number of the 1904 date system starts at 0 (1904-01-01)")
+        return _EXCEL_1904_EPOCH + timedelta(days=whole)
     whole = int(serial)
     if whole < 1:
         raise ValueError("an Excel date serial number starts at 1 (1900-01-01)")
@@ -700,9 +751,20 @@ def _text(value: Any, number_format: str | None = None) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, int) and number_format and re.fullmatch(r"0+", number_format):
-        return str(value).zfill(len(number_format))  # a "00000" format shows the leading zeros
+    digits = _zero_padding(number_format)
+    if isinstance(value, int) and value >= 0 and digits:
+        return str(value).zfill(digits)  # a "000000" format shows the leading zeros: 4512 -> "004512"
     return str(value)
+
+
+def _zero_padding(number_format: str | None) -> int:
+    """How many digits an Excel number format pads a whole number to with leading zeros: 6
+    for ``000000`` or ``000000;@`` (its first section, for positive numbers), 0 for any
+    other format (``General``, ``0``, ``#,##0``, a date; a quoted ``"000000"`` is literal text)."""
+    if not number_format:
+        return 0
+    first = number_format.split(";", 1)[0]
+    return len(first) if len(first) > 1 and re.fullmatch(r"0+", first) else 0
 
 
 def parse_rows(
@@ -763,7 +825,7 @@ def parse_rows(
         for fld, i in col_of.items():
             raw = cells[i] if i < len(cells) else None
             if fld in DATE_FIELDS:
-                values[fld] = _cell_date(raw, fmt_by_field.get(fld), line, header[i], row_problems)
+                values[fld] = _cell_date(raw, fmt_by_field.get(fld), line, header[i], row_problems, table.date1904)
             else:
                 values[fld] = _text(raw, table.number_formats.get((line, i)))
         name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
@@ -888,19 +950,24 @@ def _colname(header: Sequence[str], col_of: dict[str, int], *fields: str) -> str
     return None
 
 
-def _cell_date(raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem]) -> date | None:
+def _cell_date(
+    raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem], date1904: bool = False
+) -> date | None:
     """A date cell as a date (None when empty or a problem, appended to ``problems``); a date
-    outside 1900-2100 is a problem too: a typo, or a number that is not a date."""
+    outside 1900-2100 is a problem too: a typo, or a number that is not a date. A number is
+    an Excel serial of the workbook's date system (``date1904``, see :func:`excel_serial_to_date`)."""
     from tracker.dates import EARLIEST, LATEST
 
-    value = _cell_date_unchecked(raw, fmt, line, column, problems)
+    value = _cell_date_unchecked(raw, fmt, line, column, problems, date1904)
     if value is not None and not EARLIEST <= value <= LATEST:
         problems.append(Problem(line, column, f"{shown(_text(raw))}: not a date between {EARLIEST} and {LATEST}"))
         return None
     return value
 
 
-def _cell_date_unchecked(raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem]) -> date | None:
+def _cell_date_unchecked(
+    raw: Any, fmt: str | None, line: int, column: str, problems: list[Problem], date1904: bool = False
+) -> date | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
@@ -911,10 +978,10 @@ def _cell_date_unchecked(raw: Any, fmt: str | None, line: int, column: str, prob
         if isinstance(raw, bool):
             raise ValueError("not a date")
         if isinstance(raw, int | float):
-            return excel_serial_to_date(raw)
+            return excel_serial_to_date(raw, date1904)
         text = str(raw).strip()
         if _SERIAL_RX.match(text):
-            return excel_serial_to_date(float(text))
+            return excel_serial_to_date(float(text), date1904)
         if fmt is None:
             return None  # the column's problem is already reported
         return _parse_text_date(text, fmt)
@@ -932,6 +999,7 @@ class _Existing:
 
     students: dict[int, dict[str, Any]] = field(default_factory=dict)
     by_local_id: dict[str, int] = field(default_factory=dict)
+    by_bare_id: dict[str, list[int]] = field(default_factory=dict)  # local id without its leading zeros
     by_name_dob: dict[tuple[str, date], list[int]] = field(default_factory=dict)
     open_plans: dict[tuple[int, str], int] = field(default_factory=dict)
     events: set[tuple] = field(default_factory=set)
@@ -966,6 +1034,7 @@ def _load_existing(session) -> _Existing:
         ex.students[row["id"]] = row
         if row["local_id"]:
             ex.by_local_id[row["local_id"]] = row["id"]
+            ex.by_bare_id.setdefault(bare_id(row["local_id"]), []).append(row["id"])
         ex.by_name_dob.setdefault((row["name"].casefold(), row["dob"]), []).append(row["id"])
     for sid, pid, kind, start, end in session.execute(
         select(m.Plan.student_id, m.Plan.id, m.Plan.kind, m.Plan.start_date, m.Plan.end_date).order_by(
@@ -991,14 +1060,85 @@ def _load_existing(session) -> _Existing:
     return ex
 
 
-def _match(ex: _Existing, row: CaseloadRow) -> int | None:
+def bare_id(local_id: str) -> str:
+    """A district id without its leading zeros (``004512`` -> ``4512``; ``000`` -> ``0``): how
+    a spreadsheet shows an id it took for a number."""
+    return local_id.lstrip("0") or "0"
+
+
+def _match(ex: _Existing, row: CaseloadRow, ignoring_zeros: bool = False) -> int | None:
+    """The recorded student of ``row``: by local id; else (``ignoring_zeros``) by the one
+    local id equal to the row's once leading zeros are dropped; else by name and date of
+    birth when one of the two has no local id. :func:`id_conflicts` has refused the rows
+    that match a student under another id."""
     if row.local_id and row.local_id in ex.by_local_id:
         return ex.by_local_id[row.local_id]
+    if row.local_id and ignoring_zeros:
+        same = ex.by_bare_id.get(bare_id(row.local_id), [])
+        if len(same) == 1:
+            return same[0]
     for sid in ex.by_name_dob.get((row.name.casefold(), row.dob), []):
         other = ex.students[sid]["local_id"]
         if other is None or other == row.local_id or row.local_id is None:
             return sid
     return None
+
+
+def id_conflicts(
+    rows: Sequence[CaseloadRow], ex: _Existing, id_column: str | None, ignoring_zeros: bool = False
+) -> list[Problem]:
+    """Rows that would add a second record of a child already recorded under another id.
+
+    * the row's local id equals a recorded one once leading zeros are dropped (``4512`` and
+      ``004512``: a spreadsheet took the id for a number). With ``ignoring_zeros``
+      (``--match-ids-ignoring-zeros``) the row is the recorded student instead, and the
+      recorded id, zeros included, is kept; unless two recorded ids reduce to the same one;
+    * the row's name and date of birth are those of a recorded student whose local id is
+      another (the tracker takes them for the same child, as ``tracker student add`` does).
+
+    Returns:
+        One :class:`Problem` per row (its line and the id column), saying how to resolve
+        it; messages name the recorded student by tracker id and local id, never by name.
+    """
+    problems: list[Problem] = []
+    for r in rows:
+        if not r.local_id or r.local_id in ex.by_local_id:
+            continue
+        same = [sid for sid in ex.by_bare_id.get(bare_id(r.local_id), []) if ex.students[sid]["local_id"] != r.local_id]
+        if same and not (ignoring_zeros and len(same) == 1):
+            recorded = " and ".join(f"student #{sid}'s {ex.students[sid]['local_id']!r}" for sid in same[:3])
+            fix = (
+                "two recorded ids reduce to it: fix the id in the file"
+                if len(same) > 1
+                else "fix the id in the file (format the column as text so the zeros stay), or import again with "
+                f"--match-ids-ignoring-zeros to read it as student #{same[0]}"
+            )
+            problems.append(
+                Problem(
+                    r.line, id_column,
+                    f"student id {r.local_id!r} is {recorded} once leading zeros are dropped "
+                    f"(a spreadsheet took it for a number?); {fix}",
+                )
+            )  # fmt: skip
+            continue
+        if same:  # ignoring zeros: matched to that student
+            continue
+        others = [
+            sid
+            for sid in ex.by_name_dob.get((r.name.casefold(), r.dob), [])
+            if ex.students[sid]["local_id"] not in (None, r.local_id)
+        ]
+        if others:
+            sid = others[0]
+            problems.append(
+                Problem(
+                    r.line, id_column,
+                    f"student id {r.local_id!r}, but student #{sid} has this row's name and date of birth under "
+                    f"student id {ex.students[sid]['local_id']!r}; if the child's id changed, record the new one "
+                    f"first (tracker student edit {sid} --local-id NEW), else fix the row",
+                )
+            )  # fmt: skip
+    return problems
 
 
 def import_caseload(
@@ -1014,6 +1154,7 @@ def import_caseload(
     dry_run: bool = False,
     conventions: dict[str, str] | None = None,
     progress: Callable[[Sequence[Any]], Iterable[Any]] | None = None,
+    match_ids_ignoring_zeros: bool = False,
 ) -> ImportResult:
     """Import a caseload spreadsheet into the open session, all or nothing.
 
@@ -1030,6 +1171,9 @@ def import_caseload(
         dry_run: compute everything, then roll back: nothing is written.
         conventions: disputed-reading settings, for the "next due" comparison.
         progress: wraps the row sequence (a progress bar); called only for large files.
+        match_ids_ignoring_zeros: a row whose local id equals one recorded once leading
+            zeros are dropped (``4512``, ``004512``) is that student (the recorded id is kept);
+            without it such a row is a problem (:func:`id_conflicts`).
 
     Returns:
         An :class:`ImportResult`.
@@ -1074,7 +1218,10 @@ def import_caseload(
             problems.append(
                 Problem(r.line, col, f"no recorded calendar named {r.calendar!r} (see `tracker calendar list`)")
             )
+    id_column = next((h for h, f in result.columns.items() if f == "local_id"), None)
+    problems += id_conflicts(rows, ex, id_column, match_ids_ignoring_zeros)
     if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise CaseloadError(path.name, problems)
     if duplicates:
         result.notes.append(
@@ -1086,7 +1233,9 @@ def import_caseload(
             f"'{REFERRAL_METHOD}' (the export does not say how they were sent); correct with `tracker request update`"
         )
 
-    plan = _plan_records(session, rows, ex, result, calendar, calendar_by_state or {}, progress)
+    plan = _plan_records(
+        session, rows, ex, result, calendar, calendar_by_state or {}, progress, match_ids_ignoring_zeros
+    )
     _insert(session, plan, result)
     touched = [(r, sid) for r, sid in plan["row_students"] if r.next_annual_due or r.next_triennial_due]
     if touched:
@@ -1103,15 +1252,18 @@ def import_caseload(
     return result
 
 
-def _plan_records(session, rows, ex: _Existing, result: ImportResult, calendar, calendar_by_state, progress):
-    """Work out, in memory, the students to insert or update and the events to add."""
+def _plan_records(
+    session, rows, ex: _Existing, result: ImportResult, calendar, calendar_by_state, progress, ignoring_zeros=False
+):
+    """Work out, in memory, the students to insert or update and the events to add. A local id
+    is only ever filled in, never replaced (a recorded ``004512`` stays when the row says ``4512``)."""
     new_students: list[dict[str, Any]] = []
     new_rows: list[CaseloadRow] = []
     updates: list[dict[str, Any]] = []
     per_row: list[tuple[CaseloadRow, StudentResult, int | None]] = []
     iterable = progress(rows) if progress is not None and len(rows) > 300 else rows
     for r in iterable:
-        sid = _match(ex, r)
+        sid = _match(ex, r, ignoring_zeros)
         cal_name = calendar_by_state.get(r.state) or r.calendar or calendar
         cal_id = ex.calendars.get(cal_name) if cal_name else None
         if sid is None:
@@ -1143,7 +1295,7 @@ def _plan_records(session, rows, ex: _Existing, result: ImportResult, calendar, 
             change: dict[str, Any] = {}
             for fld in ("grade", "school", "district", "case_manager", "local_id"):
                 v = getattr(r, fld)
-                if v and cur[fld] != v:
+                if v and cur[fld] != v and (fld != "local_id" or cur[fld] is None):
                     change[fld] = v
             if cal_id is not None and cur["calendar_id"] is None:
                 change["calendar_id"] = cal_id

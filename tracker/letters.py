@@ -229,7 +229,9 @@ def make_environment(fmt: str):
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    loader = ChoiceLoader([FileSystemLoader(str(user_templates_dir())), FileSystemLoader(str(builtin_templates_dir()))])
+    from tracker.inputs import template_loader  # the user's own: regular files of bounded size only
+
+    loader = ChoiceLoader([template_loader(user_templates_dir()), FileSystemLoader(str(builtin_templates_dir()))])
     env = SandboxedEnvironment(
         loader=loader,
         undefined=StrictUndefined,

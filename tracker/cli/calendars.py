@@ -10,31 +10,10 @@ import click
 from tracker.cli import DATE, ID, App, emit, emit_one, format_option, pass_app, to_json
 from tracker.errors import InputError
 
-ICS_SUFFIXES = (".ics", ".ical", ".icalendar")
-LIST_SUFFIXES = (".csv", ".txt")
-
 
 @click.group()
 def calendar() -> None:
     """District school calendars (instructional days, breaks) that school-day deadlines count on."""
-
-
-def _read_calendar_file(path: Path, first_days, last_days, closed):
-    from tracker.calendars import parse_date_list, parse_ics
-
-    suffix = path.suffix.lower()
-    data = path.read_bytes()
-    if suffix in ICS_SUFFIXES:
-        return parse_ics(data, first_days=first_days, last_days=last_days, closures=closed)
-    if suffix in LIST_SUFFIXES:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InputError("FILE", path.name, "a UTF-8 text file") from None
-        return parse_date_list(text, first_days=first_days, last_days=last_days, closures=closed)
-    raise InputError(
-        "FILE", path.name, "an iCalendar file (.ics, .ical) or a date list (.csv, .txt: DATE[..DATE],KIND[,LABEL])"
-    )
 
 
 def _print_years(name: str, cal: Any, summaries: list[dict[str, Any]]) -> None:
@@ -89,7 +68,7 @@ def import_(
     school-day. Prints each school year's instructional days and breaks; warnings go to
     stderr. Bad input writes nothing (exit 2).
     """
-    from tracker.calendars import Closure, SchoolCalendar, parse_range, save_calendar, year_summary
+    from tracker.calendars import Closure, SchoolCalendar, parse_range, read_calendar_file, save_calendar, year_summary
     from tracker.records import check_calendar_name
 
     name = check_calendar_name("--name", name)
@@ -97,7 +76,7 @@ def import_(
     for text in closed:
         start, end = parse_range(text, "--closed")
         extra.append(Closure(start, end, "--closed"))
-    parsed = _read_calendar_file(file, list(first_days), list(last_days), extra)
+    parsed = read_calendar_file(file, first_days=list(first_days), last_days=list(last_days), closures=extra)
     source = click.format_filename(file.name)  # bytes that are not UTF-8 shown as U+FFFD
     from sqlalchemy import select
 

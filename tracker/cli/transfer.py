@@ -59,6 +59,11 @@ def import_() -> None:
 )
 @click.option("--state", default=None, metavar="XX", help="State of rows without a State column value.")
 @click.option("--calendar", default=None, metavar="NAME", help="School calendar for the imported students.")
+@click.option(
+    "--match-ids-ignoring-zeros",
+    is_flag=True,
+    help="Read a student id that lost its leading zeros (4512) as the recorded one (004512), which is kept.",
+)
 @format_option(("text", "json"), default="text")
 @pass_app
 def import_caseload_cmd(
@@ -69,6 +74,7 @@ def import_caseload_cmd(
     date_format: str | None,
     state: str | None,
     calendar: str | None,
+    match_ids_ignoring_zeros: bool,
     fmt: str,
 ) -> None:
     """Import a caseload spreadsheet (.csv or .xlsx, one student a row).
@@ -94,6 +100,7 @@ def import_caseload_cmd(
             dry_run=dry_run,
             conventions=app.conventions,
             progress=_progress,
+            match_ids_ignoring_zeros=match_ids_ignoring_zeros,
         )
     if fmt == "json":
         click.echo(to_json(result.to_json()))
@@ -150,13 +157,8 @@ def import_json(app: App, file: Path) -> None:
     """Restore a backup written by `tracker export json` into an EMPTY database (ids kept)."""
     from tracker import backup
     from tracker.db import current_revision
-    from tracker.errors import InputError
 
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InputError("FILE", file.name, "a JSON backup written by `tracker export json` (UTF-8 text)") from None
-    data = backup.loads(text, file.name)
+    data = backup.read_dump(file)
     from tracker.config import resolve_database_url
     from tracker.db import sqlite_file
 
