@@ -229,3 +229,18 @@ def test_no_double_no_in_the_fallback_warning(db_url):
     warnings = [w for d in items for w in d["warnings"]]
     assert "no completed evaluation recorded: computed from the plan's start date" in warnings
     assert not [w for w in warnings if "no no" in w]
+
+
+def test_a_restore_refuses_a_meeting_covering_an_unknown_topic(db_url, tmp_path, turning_16):
+    ok(run(db_url, "meeting", "edit", "1", "--covers", "transition"))
+    dump = json.loads(ok(run(db_url, "export", "json")))
+    assert dump["tables"]["meeting"][0]["covers"] == ["transition"]
+    dump["tables"]["meeting"][0]["covers"] = ["transition", "graduation-party"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(dump), encoding="utf-8")
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    result = invoke(target, "import", "json", str(bad))
+    assert result.exit_code == 2 and "covers" in result.output and "age-of-majority" in result.output
+    dump["tables"]["meeting"][0]["covers"] = ["transition"]
+    bad.write_text(json.dumps(dump), encoding="utf-8")
+    assert invoke(target, "import", "json", str(bad)).exit_code == 0

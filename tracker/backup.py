@@ -393,6 +393,15 @@ def _described(value: Any) -> str:
     return f"a JSON {kind}"
 
 
+def _bad_covers(value: Any) -> str | None:
+    """``meeting.covers`` as the tracker stores it: a list of distinct topics of
+    :data:`tracker.models.MEETING_TOPICS` (``[]`` for none of them)."""
+    from tracker.models import MEETING_TOPICS
+
+    ok = isinstance(value, list) and all(v in MEETING_TOPICS for v in value) and len(set(value)) == len(value)
+    return None if ok else "a list of distinct topics among " + ", ".join(MEETING_TOPICS) + " (or null)"
+
+
 def _bad_value(col, value: Any) -> str | None:
     """What is wrong with a restored value for ``col`` (what the column accepts), or None.
 
@@ -405,6 +414,8 @@ def _bad_value(col, value: Any) -> str | None:
 
     from tracker.dates import EARLIEST, LATEST
 
+    if value is not None and col.table.name == "meeting" and col.name == "covers":
+        return _bad_covers(value)
     if value is None:
         return None
     t = col.type
