@@ -17,9 +17,13 @@ from tracker.cli import pass_app
 from tracker.errors import DatabaseNotMigrated, TrackerError
 
 
-def _engine(app: Any):
+def _engine(app: Any, read_only: bool = False):
+    """An engine at any revision. ``read_only``: for a command that only looks, which must
+    not create a database or a folder (:meth:`tracker.cli.App.refuse_missing_database`)."""
     from tracker.db import make_engine
 
+    if read_only:
+        app.refuse_missing_database()
     return make_engine(app.database_url)
 
 
@@ -29,6 +33,11 @@ def _reachable_revision(engine) -> str | None:
     try:
         return current_revision(engine)
     except Exception as exc:
+        from tracker.db import permission_problem
+
+        denied = permission_problem(exc)
+        if denied is not None:
+            raise denied from None
         raise TrackerError(
             f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL"
         ) from exc
@@ -97,7 +106,12 @@ def db_current(app) -> None:
     """Print the database's schema revision and whether it is the newest."""
     from tracker.db import head_revision
 
-    engine = _engine(app)
+    path, _ = app.missing_database()
+    if path is not None:
+        app.refuse_missing_database()  # an explicit path: exit 2; the default: nothing yet
+        click.echo(f"none (no database yet at {click.format_filename(path)}; run `tracker init`)")
+        return
+    engine = _engine(app, read_only=True)
     try:
         current = _reachable_revision(engine)
     finally:
@@ -133,7 +147,11 @@ def db_check(ctx: click.Context) -> None:
     """Check that the models and the migrations agree (exit 1 if not), like `alembic check`."""
     from tracker.db import head_revision
 
-    engine = _engine(ctx.obj)
+    path, _ = ctx.obj.missing_database()
+    if path is not None:
+        ctx.obj.refuse_missing_database()  # an explicit path: exit 2
+        raise DatabaseNotMigrated(f"there is no database at {path} yet; run `tracker init` first")
+    engine = _engine(ctx.obj, read_only=True)
     try:
         current = _reachable_revision(engine)
         head = head_revision()
@@ -185,7 +203,7 @@ def backup(app, path: str, check: bool, overwrite: bool) -> None:
             raise UsageError("--overwrite writes a backup; --check only reads one: give one of them")
         report = backups.check_backup(path)
         what = "SQLite database" if report.kind == "sqlite" else "JSON dump of `tracker export json`"
-        integrity = ", integrity ok" if report.kind == "sqlite" else ""
+        integrity = ", integrity, CHECK constraints and foreign keys ok" if report.kind == "sqlite" else ""
         click.echo(
             f"{click.format_filename(report.path)}: a valid tracker backup "
             f"({what}, schema revision {report.schema_revision}{integrity})"
