@@ -619,6 +619,8 @@ def check_backup(path) -> BackupReport:
         raise _invalid(path, "there is no such file")
     if path.is_dir():
         raise _invalid(path, "it is a folder")
+    if not path.is_file():  # opening a named pipe would wait for a writer for ever
+        raise _invalid(path, "it is not a regular file (a named pipe, a device or a socket)")
     try:
         with path.open("rb") as fh:
             head = fh.read(100)
