@@ -167,6 +167,18 @@ def test_a_full_disk_keeps_yesterdays_output_and_says_so(case, full_disk, comman
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler", "out.file"]
 
 
+def test_backup_on_a_full_disk_keeps_the_previous_copy(case, full_disk):
+    out = full_disk / "copy.db"
+    assert invoke(case, "backup", str(out)).exit_code == 0
+    previous = out.read_bytes()
+    fill(full_disk)
+    result = invoke(case, "backup", "--overwrite", str(out))
+    assert result.exit_code == 2, result.output
+    assert "PATH: " in result.output and "full" in result.output, result.output
+    assert out.read_bytes() == previous
+    assert sorted(p.name for p in full_disk.iterdir()) == ["copy.db", "filler"]
+
+
 def test_export_json_out_replaces_the_file_atomically(case, tmp_path):
     """The new export is a new file renamed over the old one (another inode): a reader never
     sees it half written; owner-only even under umask 000."""

@@ -185,8 +185,8 @@ def backup(app, path: str, check: bool, overwrite: bool) -> None:
     --today). An existing file is kept unless --overwrite.
 
     --check verifies PATH: a SQLite backup (integrity check, a tracker schema at a known
-    revision; prints the rows per table) or a JSON dump from `tracker export json`. Exit
-    status 0 when valid, 2 when not.
+    revision, every CHECK constraint and foreign key; prints the rows per table) or a JSON
+    dump from `tracker export json`. Exit status 0 when valid, 2 when not.
 
     PostgreSQL: this command writes nothing and prints the pg_dump command to use instead
     (exit status 2).
