@@ -7,7 +7,6 @@ logged or written.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -91,7 +90,7 @@ def letter(
     school calendar. The sender block comes from `tracker profile`; --sender-* override it.
     """
     from tracker import letters
-    from tracker.outputs import staging
+    from tracker.outputs import Staged
 
     req = letters.LetterRequest(
         kind=kind,
@@ -123,23 +122,30 @@ def letter(
     # reports success): render the letter; write --out to a temporary file beside it;
     # commit (the --log request); only then put the file in place, and print.
     to_stdout = out is None or str(out) == "-"
-    with nullcontext() if to_stdout else staging(out, "--out") as staged:
+    staged = None
+    try:
         with app.transaction(write=log) as session:
             built = letters.build(session, req, app.today, app.config, conventions)
             if log:
                 logged = letters.log_letter(session, built, app.today).id
-            if staged is not None:
+            if not to_stdout:  # checked once the database is open: never over it, by any name
+                staged = Staged(out, "--out", overwrite=True, databases=None)
                 staged.write(built.text)
-        if staged is not None and logged is not None:
+        if staged is not None:
             try:
                 staged.publish()
             except TrackerError as exc:
+                if logged is None:
+                    raise
                 click.echo(
                     f"warning: the letter was logged as request #{logged} but not written: {exc}. "
                     f"`tracker request show {logged}` prints it",
                     err=True,
                 )
                 return
+    finally:
+        if staged is not None:
+            staged.discard()
     if to_stdout:
         echo_text(built.text)
     else:
