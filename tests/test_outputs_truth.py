@@ -350,6 +350,27 @@ def test_exports_to_stdout_are_utf8_on_a_latin1_console(case, args):
     assert NAME in result.stdout.decode("utf-8").replace("\r\n ", "")
 
 
+@pytest.mark.parametrize("charset", ["cp1252", "latin-1"])
+def test_every_output_on_a_non_utf8_console_through_clirunner(case, charset):
+    """The same through Click's CliRunner, whose ``charset`` sets the console's encoding:
+    tables and letters replace what it cannot show, JSON and CSV are UTF-8 bytes."""
+    from click.testing import CliRunner
+
+    from tracker.cli import cli
+
+    def tracker(*args):
+        return CliRunner(charset=charset).invoke(cli, ["--db", case, "--today", DEFAULT_TODAY, *args])
+
+    for args in (("due",), ("student", "list"), ("student", "show", "1"), OUTPUT_COMMANDS["letter"]):
+        result = tracker(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert "Zoë ?ukasz" in result.stdout_bytes.decode(charset), args
+    for args in (("due", "--format", "json"), ("student", "list", "--format", "csv"), ("export", "json")):
+        result = tracker(*args)
+        assert result.exit_code == 0, (args, result.output)
+        assert NAME in result.stdout_bytes.decode("utf-8"), args
+
+
 def test_letter_log_that_cannot_be_printed_still_logs_once_and_says_success(case, tmp_path):
     """`PYTHONIOENCODING=cp1252 tracker letter ... --log > l.txt` used to commit the request,
     then exit 1 saying "nothing was written"; the retry logged it twice."""
