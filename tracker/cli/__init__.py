@@ -383,8 +383,15 @@ def echo_text(text: str, nl: bool = False) -> None:
 
 def echo_utf8(text: str) -> None:
     """Write machine-readable text (JSON, CSV, iCalendar) to standard output as UTF-8 bytes,
-    whatever the console's encoding (a lone surrogate is written as a ``\\udcXX`` escape)."""
-    click.echo(text.encode("utf-8", "backslashreplace"), nl=False)
+    whatever the console's encoding (a lone surrogate is written as a ``\\udcXX`` escape).
+    A text-only stream (``io.StringIO``, as ``contextlib.redirect_stdout`` installs) gets the text."""
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(text)
+        return
+    stream.flush()  # what was printed as text before comes first
+    binary.write(text.encode("utf-8", "backslashreplace"))
 
 
 def echo_json(value: Any) -> None:
