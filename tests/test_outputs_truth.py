@@ -465,11 +465,20 @@ def test_runtime_error_in_a_user_template_exits_2_naming_file_and_line(case, tra
 # --- defect 11: no leftovers; reading and checking commands create nothing ---------------------
 
 
-@pytest.mark.parametrize("args", [("db", "current"), ("db", "check"), ("due",), ("student", "list")])
-def test_reading_commands_at_a_mistyped_path_create_nothing(tmp_path, args):
+@pytest.mark.parametrize(
+    "args, status, says",
+    [
+        (("db", "current"), 0, "none (no database file at"),  # the contract: "none", exit 0
+        (("db", "check"), 1, "run `tracker db upgrade` first"),  # the contract: exit 1
+        (("due",), 2, "an existing database file"),
+        (("student", "list"), 2, "an existing database file"),
+    ],
+)
+def test_reading_commands_at_a_mistyped_path_create_nothing(tmp_path, args, status, says):
+    """`db current` / `db check` at a mistyped path used to create the folder and an empty database."""
     db = tmp_path / "typo" / "trackr.db"
     result = invoke(f"sqlite:///{db}", *args)
-    assert result.exit_code == 2 and str(db) in result.output, result.output
+    assert result.exit_code == status and says in result.output and str(db) in result.output, result.output
     assert not (tmp_path / "typo").exists()
 
 

@@ -17,13 +17,9 @@ from tracker.cli import pass_app
 from tracker.errors import DatabaseNotMigrated, TrackerError
 
 
-def _engine(app: Any, read_only: bool = False):
-    """An engine at any revision. ``read_only``: for a command that only looks, which must
-    not create a database or a folder (:meth:`tracker.cli.App.refuse_missing_database`)."""
+def _engine(app: Any):
     from tracker.db import make_engine
 
-    if read_only:
-        app.refuse_missing_database()
     return make_engine(app.database_url)
 
 
@@ -107,11 +103,10 @@ def db_current(app) -> None:
     from tracker.db import head_revision
 
     path, _ = app.missing_database()
-    if path is not None:
-        app.refuse_missing_database()  # an explicit path: exit 2; the default: nothing yet
-        click.echo(f"none (no database yet at {click.format_filename(path)}; run `tracker init`)")
+    if path is not None:  # looked at, not created (nor its folder)
+        click.echo(f"none (no database file at {click.format_filename(path)} yet; `tracker db upgrade` creates it)")
         return
-    engine = _engine(app, read_only=True)
+    engine = _engine(app)
     try:
         current = _reachable_revision(engine)
     finally:
@@ -148,10 +143,9 @@ def db_check(ctx: click.Context) -> None:
     from tracker.db import head_revision
 
     path, _ = ctx.obj.missing_database()
-    if path is not None:
-        ctx.obj.refuse_missing_database()  # an explicit path: exit 2
-        raise DatabaseNotMigrated(f"there is no database at {path} yet; run `tracker init` first")
-    engine = _engine(ctx.obj, read_only=True)
+    if path is not None:  # looked at, not created (nor its folder)
+        raise DatabaseNotMigrated(f"there is no database file at {path} yet; run `tracker db upgrade` first")
+    engine = _engine(ctx.obj)
     try:
         current = _reachable_revision(engine)
         head = head_revision()
