@@ -306,7 +306,8 @@ class InFile:
 @dataclass(frozen=True)
 class OutPath:
     """An output path to resolve in the run's folder: ``new``, ``existing``, ``folder``,
-    ``no-parent``, ``surrogate`` (an undecodable byte in the name) or ``too-long``."""
+    ``no-parent``, ``surrogate`` (an undecodable byte in the name), ``too-long``, ``fifo``
+    (a named pipe: writing it would block) or ``loop`` (a symlink to itself)."""
 
     kind: str
     suffix: str = ".out"
@@ -580,7 +581,7 @@ INPUT_FILES: dict[tuple[str, ...], st.SearchStrategy[InFile]] = {
 }
 OUT_PATHS = st.builds(
     OutPath,
-    st.sampled_from(["new", "new", "existing", "folder", "no-parent", "surrogate", "too-long"]),
+    st.sampled_from(["new", "new", "existing", "folder", "no-parent", "surrogate", "too-long", "fifo", "loop"]),
     st.sampled_from([".out", ".json", ".ics", ".db", ".txt", ""]),
 )
 
@@ -740,7 +741,7 @@ CORE_BY_NAME: dict[str, list[str]] = {
 CORE_BY_COMMAND: dict[tuple[tuple[str, ...], str], list[str]] = {
     (("calendar", "show"), "name"): [str(2**63), "9" * 30, "\u00b2", "\u0661", "0", "-1", "\udcff", LONG, "%"],
 }
-CORE_OUT = [OutPath(k) for k in ("existing", "folder", "no-parent", "surrogate", "too-long")]
+CORE_OUT = [OutPath(k) for k in ("existing", "folder", "no-parent", "surrogate", "too-long", "fifo", "loop")]
 PLAIN_BINARY = [
     b"", PNG, _zip_blob(), b"PK\x03\x04" + b"\x00" * 100, b"A\x00B\n" * 3, "Jos\xe9,\xff\n".encode("latin-1"),
 ]  # fmt: skip
@@ -1008,6 +1009,14 @@ def materialize(args: list[Any], folder: Path, counter: list[int]) -> list[str]:
                 out.append(str(folder / "no" / "such" / f"folder{a.suffix}"))
             elif a.kind == "surrogate":
                 out.append(str(folder / f"out{n}-\udcff{a.suffix}"))
+            elif a.kind == "fifo":
+                p = folder / f"fifo{n}{a.suffix}"
+                os.mkfifo(p)
+                out.append(str(p))
+            elif a.kind == "loop":
+                p = folder / f"loop{n}{a.suffix}"
+                p.symlink_to(p)
+                out.append(str(p))
             else:
                 out.append(str(folder / ("x" * 300 + a.suffix)))
         else:

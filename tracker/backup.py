@@ -560,11 +560,13 @@ def backup_sqlite(source, target, overwrite: bool = False) -> BackupReport:
 
     The copy is made with SQLite's online backup API in one step, i.e. inside one read
     transaction: under WAL it sees one committed state and never blocks writers. It is
-    written to a temporary file created 0600 in the target's folder, switched to a
-    self-contained rollback-journal file, checked (``PRAGMA integrity_check``; a tracker
-    schema at a revision this tracker knows), fsynced, and only then renamed into place (the
-    folder is fsynced too): ``target`` is either the previous file or a complete, checked
-    copy, never half written.
+    written to a temporary file created 0600 in the target's folder (named as
+    :mod:`tracker.outputs` names its temporary files, so a copy left by a killed backup is
+    recognised and removed by the next one; SIGTERM and SIGINT remove it at once), switched
+    to a self-contained rollback-journal file, checked (``PRAGMA integrity_check``; a
+    tracker schema at a revision this tracker knows), fsynced, and only then renamed into
+    place (the folder is fsynced too): ``target`` is either the previous file or a complete,
+    checked copy, never half written.
 
     Args:
         source: the database file (must exist).
@@ -577,93 +579,164 @@ def backup_sqlite(source, target, overwrite: bool = False) -> BackupReport:
     Raises:
         UsageError: ``target`` exists (without ``overwrite``) or is a folder; the copy
             failed its checks (the source holds no tracker schema, or is damaged).
-        InputError: the target folder does not exist or cannot be written.
+        InputError: the target folder does not exist or cannot be written; the disk is full.
     """
     import os
     import sqlite3
-    import tempfile
     from pathlib import Path
 
     from tracker.db import SQLITE_BUSY_TIMEOUT
+    from tracker.outputs import is_database_file, staging
 
     source, target = Path(source), Path(target)
     if target.is_dir():
         raise UsageError(f"{target} is a folder; name a file, or give the folder to write tracker-DATE.db in it")
-    from tracker.config import sqlite_family
-
-    if (target.exists() and os.path.samefile(target, source)) or target.resolve() in sqlite_family(source):
+    if is_database_file(target, {source}) or is_database_file(target):
         raise UsageError(f"{target} is the database itself or one of its -wal/-shm/-journal files; name another file")
-    if target.exists() and not overwrite:
+    if os.path.lexists(target) and not overwrite:
         raise UsageError(f"{target} already exists; pass --overwrite to replace it, or name another file")
     if not target.parent.is_dir():
         raise InputError("PATH", str(target), f"a file in an existing folder ({target.parent} does not exist)")
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError:
-        raise InputError("PATH", str(target), "a file in a folder you may write") from None
-    os.close(fd)
-    tmp = Path(tmp_name)
     revisions = known_revisions()
-    try:
-        src = sqlite3.connect(str(source), timeout=SQLITE_BUSY_TIMEOUT, isolation_level=None)
+    with staging(target, "PATH", overwrite=overwrite, databases={source}) as staged:
+        staged.close_file()  # SQLite writes the temporary file by its name
         try:
-            dst = sqlite3.connect(str(tmp), isolation_level=None)
-            try:
-                try:
-                    src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
-                except sqlite3.DatabaseError as exc:
-                    if "not a database" not in str(exc):
-                        raise
-                    raise UsageError(f"the database {source} is not a SQLite database; no backup written") from None
-                dst.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
-                problems = _integrity_problems(dst)
-                if problems:
-                    raise UsageError(
-                        f"the database {source} fails SQLite's integrity check ({problems[0]}); no backup written"
-                    )
-                try:
-                    report = _sqlite_schema_report(dst, target, revisions)
-                except UsageError:
-                    raise UsageError(
-                        f"the database {source} holds no tracker schema at a known revision; no backup written"
-                    ) from None
-            finally:
-                dst.close()
-        finally:
-            src.close()
-        os.chmod(tmp, 0o600)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        if overwrite:
-            os.replace(tmp, target)
-        else:
-            try:
-                os.link(tmp, target)  # fails if target appeared meanwhile: never overwrites
-            except FileExistsError:
-                raise UsageError(f"{target} already exists; pass --overwrite to replace it") from None
-            except OSError:  # no hard links on this file system
-                if target.exists():
-                    raise UsageError(f"{target} already exists; pass --overwrite to replace it") from None
-                os.replace(tmp, target)
-        if os.name != "nt":
-            dir_fd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)
-            finally:
-                os.close(dir_fd)
-    finally:
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}-journal").unlink(missing_ok=True)
+            report = _copy(source, staged.tmp, target, revisions, SQLITE_BUSY_TIMEOUT)
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "full" in text or "I/O" in text or "readonly" in text or "unable to open" in text:
+                raise InputError(
+                    "PATH", str(target), f"a file that can be written there (SQLite: {text}); nothing was written"
+                ) from None
+            raise
     return report
+
+
+def _copy(source, tmp, target, revisions: set[str], timeout: float) -> BackupReport:
+    """Copy ``source`` into the empty file ``tmp`` and check the copy (see :func:`backup_sqlite`)."""
+    import sqlite3
+
+    src = sqlite3.connect(str(source), timeout=timeout, isolation_level=None)
+    try:
+        dst = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            try:
+                src.backup(dst)  # pages=-1: the whole database in one step, one snapshot
+            except sqlite3.DatabaseError as exc:
+                if "not a database" not in str(exc):
+                    raise
+                raise UsageError(f"the database {source} is not a SQLite database; no backup written") from None
+            dst.execute("PRAGMA journal_mode=DELETE").fetchall()  # one self-contained file
+            problems = _integrity_problems(dst)
+            if problems:
+                raise UsageError(
+                    f"the database {source} fails SQLite's integrity check ({problems[0]}); no backup written"
+                )
+            try:
+                return _sqlite_schema_report(dst, target, revisions)
+            except UsageError:
+                raise UsageError(
+                    f"the database {source} holds no tracker schema at a known revision; no backup written"
+                ) from None
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+#: Seconds ``backup --check`` may spend on the content checks of one file (a hostile file
+#: cannot keep it busy for ever).
+CHECK_TIME_LIMIT = 120.0
+
+#: Row ids named per problem in a ``backup --check`` report (the count says how many more).
+ROWS_SHOWN = 5
+
+
+def _rows_text(table: str, ids: list, total: int) -> str:
+    shown = ", ".join(str(i) for i in ids[:ROWS_SHOWN])
+    more = f" (+{total - ROWS_SHOWN} more)" if total > ROWS_SHOWN else ""
+    return f"{table} row{'s' if total > 1 else ''} {shown}{more}"
+
+
+def content_problems(path, connection) -> list[str]:
+    """What SQLite does not check in a database it opens read-only: each CHECK constraint of
+    every table (as the file's own schema declares it, so a copy at an older revision is
+    checked against its own rules) and every foreign key (``PRAGMA foreign_key_check``).
+
+    Each problem is one text naming the table, the constraint and the row ids, never a
+    value, e.g. ``plan row 5 violates CHECK ck_plan_ordered``.
+
+    Args:
+        path: the database file (the CHECK expressions are read from it with SQLAlchemy's
+            SQLite inspector, over a read-only connection of its own).
+        connection: an open ``sqlite3`` connection to it (read-only).
+
+    Raises:
+        sqlite3.DatabaseError: the file cannot be read; ``interrupted`` after
+            :data:`CHECK_TIME_LIMIT` seconds.
+    """
+    import sqlite3
+    import time
+    from urllib.parse import quote
+
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    deadline = time.monotonic() + CHECK_TIME_LIMIT
+    connection.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    engine = create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False), poolclass=NullPool
+    )
+    problems: list[str] = []
+    try:
+        inspector = inspect(engine)
+        for table in inspector.get_table_names():
+            for check in inspector.get_check_constraints(table):
+                expression = check.get("sqltext")
+                if not expression:
+                    continue
+                quoted = table.replace('"', '""')
+                try:
+                    ids = [
+                        r[0]
+                        for r in connection.execute(
+                            f'SELECT rowid FROM "{quoted}" WHERE NOT ({expression}) ORDER BY rowid LIMIT {ROWS_SHOWN}'
+                        )
+                    ]
+                    if not ids:
+                        continue
+                    total = connection.execute(f'SELECT count(*) FROM "{quoted}" WHERE NOT ({expression})').fetchone()[
+                        0
+                    ]
+                except sqlite3.OperationalError as exc:
+                    if "interrupted" in str(exc):
+                        raise
+                    problems.append(f"{table}: CHECK {check.get('name') or expression[:60]} cannot be evaluated")
+                    continue
+                problems.append(f"{_rows_text(table, ids, total)} violate{'s' if total == 1 else ''} CHECK "
+                                f"{check.get('name') or expression[:60]}")  # fmt: skip
+    finally:
+        engine.dispose()
+    missing: dict[tuple[str, str], list] = {}
+    for table, rowid, parent, _fk in connection.execute("PRAGMA foreign_key_check"):
+        missing.setdefault((table, parent), []).append(rowid)
+    for (table, parent), ids in missing.items():
+        what = f"refers to a {parent} row that does" if len(ids) == 1 else f"refer to {parent} rows that do"
+        problems.append(f"{_rows_text(table, ids, len(ids))} {what} not exist (foreign key)")
+    connection.set_progress_handler(None, 0)
+    return problems
 
 
 def check_backup(path) -> BackupReport:
     """Verify a backup: a SQLite copy (``tracker backup``) or a JSON dump (``tracker export json``).
 
     A SQLite file must be whole (its size agrees with the page count in its header), pass
-    ``PRAGMA integrity_check`` and hold a tracker schema at a revision this tracker knows;
-    it is opened read-only. A JSON dump must have this format and version and a known
-    schema revision, each table a list of rows. (``integrity_check`` proves the file's
+    ``PRAGMA integrity_check``, hold a tracker schema at a revision this tracker knows, and
+    its rows must satisfy every CHECK constraint and foreign key of its schema (which a
+    read-only SQLite does not verify: :func:`content_problems`); it is opened read-only.
+    A JSON dump must have this format and version and a known schema revision, each table
+    a list of rows. (``integrity_check`` proves the file's
     structure, not every byte of every value: a bit flipped inside a stored text can pass.)
 
     Returns:
@@ -720,8 +793,14 @@ def check_backup(path) -> BackupReport:
             if problems:
                 more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
                 raise _invalid(path, f"corrupted: SQLite integrity check: {problems[0]}{more}")
-            return _sqlite_schema_report(connection, path, revisions)
+            report = _sqlite_schema_report(connection, path, revisions)
+            problems = content_problems(path, connection)
+            if problems:
+                raise _invalid(path, f"{len(problems)} problem(s) in its rows: " + "; ".join(problems))
+            return report
         except sqlite3.DatabaseError as exc:
+            if "interrupted" in str(exc):
+                raise _invalid(path, f"checking it took more than {CHECK_TIME_LIMIT:.0f} seconds") from None
             raise _invalid(path, f"corrupted (SQLite: {exc})") from None
         finally:
             connection.close()

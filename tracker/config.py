@@ -472,52 +472,33 @@ def _write_atomic(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
-#: SQLite files of the databases this process opened (each with its -wal, -shm and -journal
-#: files), resolved: :func:`write_private` never writes over them.
-_DATABASE_FILES: set[Path] = set()
-
-#: What SQLite keeps next to a database file.
+#: What SQLite keeps next to a database file (see :mod:`tracker.outputs`).
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def sqlite_family(path: Path) -> set[Path]:
     """A SQLite database file and its -wal, -shm and -journal files, resolved (symlinks followed)."""
-    base = Path(path).expanduser().resolve()
-    return {base} | {Path(f"{base}{suffix}") for suffix in SQLITE_SIDE_FILES}
+    from tracker.outputs import sqlite_family
+
+    return sqlite_family(path)
 
 
 def protect_database_file(path: Path) -> None:
-    """Record that ``path`` is an open database: outputs may not be written over it or its
-    -wal/-shm/-journal files (called by :func:`tracker.db.make_engine`)."""
-    _DATABASE_FILES.update(sqlite_family(path))
+    """Record that ``path`` is an open database (see :func:`tracker.outputs.protect_database`)."""
+    from tracker.outputs import protect_database
+
+    protect_database(path)
 
 
 def write_private(path: Path, data: str | bytes, field: str = "--out") -> None:
-    """Write a file readable by its owner only (0600): exports and letters hold a child's data.
+    """Write an owner-only file atomically (see :func:`tracker.outputs.write_file`).
 
     Raises:
-        InputError: the folder does not exist, the path is a folder, it cannot be written, or
-            it is a database this process opened, or one of its -wal/-shm/-journal files
-            (names ``field`` and the path).
+        InputError: the path cannot be written, is not a regular file, or is the database.
     """
-    path = Path(path)
-    try:
-        if path.expanduser().resolve() in _DATABASE_FILES:
-            raise InputError(field, str(path), "a file other than the database and its -wal/-shm/-journal files")
-        if path.is_dir():
-            raise InputError(field, str(path), "a file name, not a folder")
-        if not path.parent.exists():
-            raise InputError(field, str(path), f"a file in an existing folder ({path.parent} does not exist)")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except PermissionError:
-        raise InputError(field, str(path), "a file you may write") from None
-    except OSError as exc:  # a name too long, a read-only file system, ...
-        raise InputError(field, str(path), f"a file that can be written here ({exc.strerror})") from None
-    if stat.S_ISREG(os.fstat(fd).st_mode):  # not /dev/null or a pipe: those are not ours to chmod
-        os.fchmod(fd, 0o600)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with os.fdopen(fd, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
-        fh.write(data)
+    from tracker.outputs import write_file
+
+    write_file(path, data, field)
 
 
 def sqlite_url(path: str | os.PathLike[str]) -> str:

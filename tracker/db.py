@@ -287,6 +287,20 @@ def _create_if_new(engine: Engine) -> str | None:
     return found
 
 
+def scratch_database() -> Engine:
+    """An empty database in memory with the tracker's schema at head: what a ``--dry-run``
+    computes against when the database does not exist yet, so it creates no file or folder
+    anywhere. Gone when the engine is disposed."""
+    from sqlalchemy.pool import StaticPool
+
+    engine = create_engine("sqlite://", poolclass=StaticPool, hide_parameters=True)  # one connection, kept
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
+    with migration_transaction(engine) as connection:
+        _run_alembic(connection, "upgrade", "head")
+    return engine
+
+
 def head_revision() -> str:
     """The newest revision id among the shipped migration scripts."""
     from alembic.script import ScriptDirectory
@@ -317,6 +331,43 @@ def sqlite_file(url: str) -> Path | None:
     return Path(parsed.database).expanduser()
 
 
+#: SQLSTATE of PostgreSQL's "permission denied" (psycopg's InsufficientPrivilege).
+PG_INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def permission_problem(exc: BaseException) -> TrackerError | None:
+    """The error to report for a database permission refusal, or ``None`` if ``exc`` is not one.
+
+    PostgreSQL refuses a role without the grants it needs with SQLSTATE 42501 (psycopg's
+    ``InsufficientPrivilege``, wrapped by SQLAlchemy in ``ProgrammingError``). The message
+    names the object refused (from PostgreSQL's primary message, never a row value) and the
+    grants the role needs; exit status 2 (the database is fine, the role is not).
+
+    Args:
+        exc: any exception (a SQLAlchemy ``DBAPIError`` or the driver's own error).
+    """
+    seen: set[int] = set()
+    item: BaseException | None = exc
+    while item is not None and id(item) not in seen:  # the error itself, or what it wraps
+        seen.add(id(item))
+        orig = getattr(item, "orig", None) or item
+        if getattr(orig, "sqlstate", None) == PG_INSUFFICIENT_PRIVILEGE:
+            diag = getattr(orig, "diag", None)
+            primary = (getattr(diag, "message_primary", None) or str(orig).splitlines()[0]).strip()
+            what = primary.split(" for ", 1)[1] if " for " in primary else "a table of the tracker"
+            if what.startswith("sequence"):
+                needs = "USAGE on the tracker's sequences and SELECT/INSERT/UPDATE on its tables"
+            elif what.startswith("schema"):
+                needs = "USAGE on the schema and SELECT/INSERT/UPDATE on the tracker's tables"
+            else:
+                needs = "SELECT/INSERT/UPDATE on the tracker's tables"
+            from tracker.errors import UsageError
+
+            return UsageError(f"permission denied for {what} (the role needs {needs}); nothing was written")
+        item = item.__cause__ or item.__context__
+    return None
+
+
 def open_database(url: str, auto_create: bool = True, field: str = "--db") -> Engine:
     """Engine for a database ready to use at the head revision.
 
@@ -341,6 +392,9 @@ def open_database(url: str, auto_create: bool = True, field: str = "--db") -> En
     except TrackerError:
         raise
     except Exception as exc:
+        denied = permission_problem(exc)
+        if denied is not None:
+            raise denied from None
         if "file is not a database" in str(getattr(exc, "orig", exc)):
             raise InputError(
                 "--db / TRACKER_DATABASE_URL", url, "a tracker SQLite database (this file is not a SQLite database)"

@@ -275,7 +275,8 @@ def _template_error(exc: Exception, name: str) -> TrackerError:
         return TemplateProblem(
             f"letter template {exc.name} not found in {user_templates_dir()} or {builtin_templates_dir()}"
         )
-    return TemplateProblem(f"letter template {name}: {type(exc).__name__}: {exc}")
+    found = _runtime_error(exc, name)  # e.g. an unknown filter used at run time: its file and line
+    return TemplateProblem(f"{str(found).split(': ', 1)[0]}: {type(exc).__name__}: {exc}")
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|&])")
@@ -319,7 +320,30 @@ def render(kind: str, fmt: str, context: dict[str, Any]) -> str:
         text = env.get_template(name).render(context)
     except TemplateError as exc:
         raise _template_error(exc, name) from None
+    except (RecursionError, MemoryError):
+        raise TemplateProblem(f"letter template {name}: it recurses or grows without end") from None
+    except Exception as exc:  # a runtime error in a (user's) template: 1/0, a bad method call
+        raise _runtime_error(exc, name) from None
     return _tidy(text, fmt)
+
+
+#: Errors whose text says what went wrong without quoting a value (safe to show).
+_SAFE_MESSAGES = (ZeroDivisionError, OverflowError)
+
+
+def _runtime_error(exc: Exception, name: str) -> TemplateProblem:
+    """A template that failed while rendering: name the template file and the line (from
+    the frames Jinja2 maps to template lines), and the kind of error; its text only for
+    errors that never quote a value (a child's data may be in the values)."""
+    import traceback
+
+    where = name
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and frame.filename.endswith(".j2"):
+            where = f"{frame.filename}, line {frame.lineno}"
+            break
+    what = f"{type(exc).__name__} ({exc})" if isinstance(exc, _SAFE_MESSAGES) else type(exc).__name__
+    return TemplateProblem(f"letter template {where}: {what} while rendering; fix the template")
 
 
 def _tidy(text: str, fmt: str) -> str:
@@ -951,10 +975,11 @@ def log_letter(session, letter: Letter, today: date):
 
 
 def write_out(path: Path, text: str) -> None:
-    """Write the letter to ``path`` (created owner-only: it holds a child's data)."""
-    from tracker.config import write_private
+    """Write the letter to ``path`` atomically, owner-only (it holds a child's data); see
+    :func:`tracker.outputs.write_file`."""
+    from tracker.outputs import write_file
 
-    write_private(path, text)
+    write_file(path, text, "--out")
 
 
 __all__: Sequence[str] = (

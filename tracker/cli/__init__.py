@@ -17,10 +17,12 @@ from __future__ import annotations
 import errno
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -145,6 +147,12 @@ class App:
         #: is an error (exit 2) instead of a warning: an empty database checks nothing.
         self.require_students = False
         self._students_checked = False
+        #: A transaction of this command that changed the database has committed: from then on
+        #: the command reports success, whatever fails afterwards (see :func:`translate_errors`).
+        self.committed = False
+        self._changed = False
+        #: ``--dry-run``: nothing is written anywhere (not even leftovers cleaned).
+        self.dry_run = False
 
     @property
     def today(self) -> date:
@@ -198,8 +206,19 @@ class App:
             from tracker.config import database_field
             from tracker.db import open_database
 
-            self._engine = open_database(self.database_url, field=database_field(self.db_option, self.config))
+            self.use_engine(open_database(self.database_url, field=database_field(self.db_option, self.config)))
         return self._engine
+
+    def use_engine(self, engine) -> None:
+        """Make ``engine`` this command's database (watched for statements that change it)."""
+        from sqlalchemy import event
+
+        self._engine = engine
+        event.listen(engine, "before_cursor_execute", self._watch_statement)
+
+    def _watch_statement(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if _CHANGES.match(statement):
+            self._changed = True
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Any]:
@@ -223,25 +242,14 @@ class App:
                 not created by a reading command), or from a database without students when
                 :attr:`require_students` is set.
         """
-        from tracker.db import sqlite_file, transaction
+        from tracker.db import transaction
 
-        if not write and self._engine is None:
-            from tracker.config import resolve_database_url
-
-            url, is_default = resolve_database_url(self.db_option, self.config)
-            path = sqlite_file(url)
-            if path is not None and not path.exists():
-                if is_default:
-                    from tracker.errors import UsageError
-
-                    raise UsageError(
-                        f"no database yet at {path}; `tracker init` creates it (so do `tracker student add` "
-                        "and `tracker import caseload`); to use another one, give --db or TRACKER_DATABASE_URL"
-                    )
-                raise InputError(
-                    "--db / TRACKER_DATABASE_URL", str(path),
-                    "an existing database file (check the path; `tracker init` creates a new one)",
-                )  # fmt: skip
+        if self._engine is None:
+            if not write:
+                self.refuse_missing_database()
+            elif not self.dry_run:
+                self.clean_leftovers()
+        self._changed = False
         with transaction(self.engine, write=write) as session:
             if write:
                 from tracker.history import track
@@ -250,6 +258,82 @@ class App:
             else:
                 self._check_students(session)
             yield session
+        if write and self._changed:
+            self.committed = True
+
+    def missing_database(self) -> tuple[Path | None, bool]:
+        """``(file, is_default)``: the SQLite file of the database URL when it does not exist
+        yet (else ``None``: it exists, or the database is not a SQLite file), and whether it
+        is the per-user default."""
+        from tracker.config import resolve_database_url
+        from tracker.db import sqlite_file
+
+        url, is_default = resolve_database_url(self.db_option, self.config)
+        path = sqlite_file(url)
+        return (path if path is not None and not path.exists() else None), is_default
+
+    def refuse_missing_database(self) -> None:
+        """The one check of every command that only reads or checks (``due``, lists,
+        ``db current``, ``db check``, ...): it must not create a database or a folder. A
+        SQLite file given by ``--db`` / ``TRACKER_DATABASE_URL`` / the config that does not
+        exist is an error; so is the per-user default before it exists (a writing command
+        creates it on first use).
+
+        Raises:
+            InputError: the file does not exist (exit 2; nothing is created).
+            UsageError: the per-user default database does not exist yet (exit 2).
+        """
+        path, is_default = self.missing_database()
+        if path is None:
+            return
+        if is_default:
+            from tracker.errors import UsageError
+
+            raise UsageError(
+                f"no database yet at {path}; `tracker init` creates it (so do `tracker student add` "
+                "and `tracker import caseload`); to use another one, give --db or TRACKER_DATABASE_URL"
+            )
+        raise InputError(
+            "--db / TRACKER_DATABASE_URL", str(path),
+            "an existing database file (check the path; `tracker init` creates a new one)",
+        )  # fmt: skip
+
+    def dry_run_database(self) -> None:
+        """For ``--dry-run``: a database that does not exist yet (a SQLite file not there, or
+        a database without any table) is not created; the command computes against an empty
+        database in memory instead (:func:`tracker.db.scratch_database`). An existing
+        database is used as it is (the command rolls back)."""
+        self.dry_run = True
+        if self._engine is not None:
+            return
+        path, _ = self.missing_database()
+        if path is None:
+            from sqlalchemy import inspect
+
+            from tracker.db import make_engine
+
+            probe = make_engine(self.database_url)
+            try:
+                empty = not inspect(probe).get_table_names()
+            finally:
+                probe.dispose()
+            if not empty:
+                return
+        from tracker.db import scratch_database
+
+        self.use_engine(scratch_database())
+
+    def clean_leftovers(self) -> None:
+        """Remove temporary files a killed tracker left beside the SQLite database (see
+        :func:`tracker.outputs.clean_leftovers`) before a command writes to it."""
+        from tracker.config import resolve_database_url
+        from tracker.db import sqlite_file
+
+        path = sqlite_file(resolve_database_url(self.db_option, self.config)[0])
+        if path is not None and path.parent.is_dir():
+            from tracker.outputs import clean_leftovers
+
+            clean_leftovers(path.parent)
 
     def database_label(self) -> str:
         """The database as a message names it: the SQLite file, or the URL with its password
@@ -290,6 +374,9 @@ class App:
             self._engine.dispose()
 
 
+#: SQL statements that change the database (what makes a committed transaction count).
+_CHANGES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP)\b", re.IGNORECASE)
+
 pass_app = click.make_pass_decorator(App)
 
 
@@ -327,14 +414,77 @@ def cli(ctx: click.Context, db_option: str | None, today: date | None, debug: bo
     statutory deadlines of IDEA (34 CFR 300), Section 504 (34 CFR 104) and state law on the
     district's own school calendar; writes request letters that start the clocks.
     """
+    tolerant_streams()
     app = App(db_option, today, debug)
     ctx.obj = app
     ctx.call_on_close(app.close)
 
 
 # --- output ---------------------------------------------------------------------------
+#
+# Text for people (tables, messages, letters printed) is written in the console's encoding,
+# what it cannot show replaced by "?" (never an error: one accented name must not hide every
+# other student's deadlines). Text for programs (JSON, CSV, iCalendar) is always UTF-8
+# bytes, to a terminal, a pipe or a file, whatever the console encoding (echo_utf8).
 
 FORMATS = ("table", "json", "csv")
+
+
+def tolerant_streams() -> None:
+    """Make standard output replace what its encoding cannot show (``?``) and standard error
+    escape it (``\\xe9``), instead of failing with UnicodeEncodeError (a ``cp1252`` or
+    ``latin-1`` console, ``PYTHONIOENCODING``). Streams that cannot be reconfigured are left."""
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None or getattr(stream, "errors", "strict") != "strict":
+            continue
+        try:
+            reconfigure(errors=errors)
+        except (AttributeError, OSError, ValueError):
+            pass
+
+
+def echo_text(text: str, nl: bool = False) -> None:
+    """Text for people (a letter) on standard output in the console's encoding. Characters
+    the console cannot show are printed as ``?``, with a one-line warning on stderr."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        click.echo(
+            f"warning: some characters cannot be shown in this console's encoding ({encoding}) and are printed "
+            "as '?'; write to a file with --out, or set PYTHONIOENCODING=utf-8",
+            err=True,
+        )
+    except LookupError:
+        pass
+    click.echo(text, nl=nl)
+
+
+def echo_utf8(text: str) -> None:
+    """Write machine-readable text (JSON, CSV, iCalendar) to standard output as UTF-8 bytes,
+    whatever the console's encoding (a lone surrogate is written as a ``\\udcXX`` escape).
+    A text-only stream (``io.StringIO``, as ``contextlib.redirect_stdout`` installs) gets the text."""
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None)
+    if binary is None:
+        stream.write(text)
+        return
+    stream.flush()  # what was printed as text before comes first
+    binary.write(text.encode("utf-8", "backslashreplace"))
+
+
+def echo_json(value: Any) -> None:
+    """``value`` as JSON (:func:`to_json`) and a newline, to standard output in UTF-8."""
+    echo_utf8(to_json(value) + "\n")
+
+
+class Utf8Stdout:
+    """A text stream whose ``write`` goes to standard output as UTF-8 bytes (for csv writers)."""
+
+    def write(self, text: str) -> int:
+        echo_utf8(text)
+        return len(text)
 
 
 def format_option(choices: Sequence[str] = FORMATS, default: str = "table"):
@@ -433,17 +583,22 @@ def csv_writer(stream: Any):
 
 def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None):
     """Write records to stdout as a table, one JSON array, or CSV with a header row (cells
-    neutralised against spreadsheet formulas, see :func:`csv_cell`; JSON is never altered)."""
+    neutralised against spreadsheet formulas, see :func:`csv_cell`; JSON is never altered).
+    JSON and CSV are UTF-8 bytes; a table is in the console's encoding (see :func:`tolerant_streams`)."""
     rows = list(rows)
     if fmt == "json":
-        click.echo(to_json(rows))
+        echo_json(rows)
         return
     cols = list(columns) if columns else (list(rows[0].keys()) if rows else [])
     if fmt == "csv":
-        writer = csv_writer(sys.stdout)
+        import io
+
+        buffer = io.StringIO()
+        writer = csv_writer(buffer)
         writer.writerow(cols)
         for row in rows:
             writer.writerow([csv_cell(row.get(c)) for c in cols])
+        echo_utf8(buffer.getvalue())
         return
     if not rows:
         click.echo("(none)")
@@ -463,7 +618,7 @@ def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None
 def emit_one(record: dict[str, Any], fmt: str) -> None:
     """Write one record: JSON object, one-row CSV, or ``field: value`` lines."""
     if fmt == "json":
-        click.echo(to_json(record))
+        echo_json(record)
     elif fmt == "csv":
         emit([record], "csv")
     else:
@@ -511,23 +666,37 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
     """Run ``invoke()`` and turn tracker and unexpected errors into one-line Click errors.
 
     TrackerError -> its exit status (2 bad input, 1 failure); a database constraint
-    violation -> 2; anything else -> 1 with the exception's type only (its text may hold
+    violation -> 2; a PostgreSQL permission error -> 2 naming the table and the grants the
+    role needs; anything else -> 1 with the exception's type only (its text may hold
     student data), unless ``--debug`` was given, which lets the traceback through, scrubbed
     (:func:`tracker.errors.scrub_exception`: no URL password, no PostgreSQL DETAIL line with
     the row's values). Every message has the passwords of its URLs masked.
+
+    A command whose changes were committed reports success whatever fails afterwards
+    (printing to a closed pipe, a full disk, an --out file): what could be printed is
+    printed, a one-line warning goes to stderr, and the exit status is 0.
     """
     try:
-        return invoke()
-    except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        result = invoke()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+        return result
+    except (click.exceptions.Exit, click.exceptions.Abort):
+        raise
+    except click.ClickException as exc:
+        _after_commit(ctx, exc)
         raise
     except TrackerError as exc:
+        _after_commit(ctx, exc)
         raise Failure(str(exc), exc.exit_code) from None
     except BrokenPipeError:
         # The reader went away (`tracker ... | head`): stop quietly; nothing more to print.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        raise click.exceptions.Exit(EXIT_FAILURE) from None
+        app = ctx.find_object(App)
+        raise click.exceptions.Exit(0 if app is not None and app.committed else EXIT_FAILURE) from None
     except Exception as exc:
+        _after_commit(ctx, exc)
         app = ctx.find_object(App)
         if app is not None and app.debug:
             from tracker.errors import scrub_exception
@@ -536,6 +705,11 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
             raise
         from sqlalchemy.exc import IntegrityError, OperationalError
 
+        from tracker.db import permission_problem
+
+        denied = permission_problem(exc)
+        if denied is not None:
+            raise Failure(str(denied), denied.exit_code) from None
         if isinstance(exc, IntegrityError):
             raise Failure(_integrity_message(exc), EXIT_BAD_INPUT) from None
         if isinstance(exc, OSError) and exc.filename is not None and exc.errno in _PATH_ERRNOS:
@@ -561,12 +735,59 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
         ) from None
 
 
+def _after_commit(ctx: click.Context, exc: BaseException) -> None:
+    """When the command's changes were already committed, report ``exc`` as a warning and
+    exit with status 0 (the change is saved; saying "nothing was written" would be false)."""
+    app = ctx.find_object(App)
+    if app is None or not app.committed:
+        return
+    if isinstance(exc, TrackerError | click.ClickException):
+        what = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+    elif isinstance(exc, OSError) and exc.strerror:
+        what = f"{type(exc).__name__}: {exc.strerror}"
+    else:
+        what = type(exc).__name__
+    if app.debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    warning = f"warning: the change was saved, but what follows it failed ({what})"
+    try:
+        click.echo(warning.encode("utf-8", "backslashreplace").decode("utf-8"), err=True)
+    except Exception:
+        pass
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except Exception:  # what cannot be printed is dropped: the exit status must say "saved"
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except Exception:
+            pass
+    raise click.exceptions.Exit(0) from None
+
+
 def main() -> None:
     """Console entry point (``tracker``)."""
-    cli(prog_name="tracker")
+    try:
+        cli(prog_name="tracker")
+    finally:
+        # Output still buffered that cannot be written (a full disk, a closed pipe) is
+        # dropped here, so the interpreter does not turn the exit status into 120.
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+        except (OSError, ValueError):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
 
 
 __all__ = [
-    "App", "DATE", "ID", "InputError", "cli", "csv_cell", "csv_writer", "emit", "emit_one", "format_option", "main",
-    "pass_app", "redact_option", "to_json",
+    "App", "DATE", "ID", "InputError", "Utf8Stdout", "cli", "csv_cell", "csv_writer", "echo_json", "echo_text",
+    "echo_utf8", "emit", "emit_one", "format_option", "main", "pass_app", "redact_option", "to_json",
+    "tolerant_streams",
 ]  # fmt: skip

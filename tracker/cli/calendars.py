@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import DATE, ID, App, emit, emit_one, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, App, echo_json, emit, emit_one, format_option, pass_app
 from tracker.errors import InputError
 
 
@@ -99,17 +99,15 @@ def import_(
     cal = SchoolCalendar(name.strip(), parsed.years, parsed.closures, parsed.extra_days)
     summaries = [year_summary(cal, y) for y in cal.years]
     if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "id": cal_id,
-                    "name": cal.name,
-                    "source": source,
-                    "years": summaries,
-                    "extra_days": list(parsed.extra_days),
-                    "warnings": list(parsed.warnings),
-                }
-            )
+        echo_json(
+            {
+                "id": cal_id,
+                "name": cal.name,
+                "source": source,
+                "years": summaries,
+                "extra_days": list(parsed.extra_days),
+                "warnings": list(parsed.warnings),
+            }
         )
     else:
         _print_years(cal.name, cal, summaries)
@@ -176,16 +174,14 @@ def show(app: App, name: str, fmt: str) -> None:
         cal_id, source = row.id, row.source
     summaries = [year_summary(cal, y) for y in cal.years]
     if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "id": cal_id,
-                    "name": cal.name,
-                    "source": source,
-                    "instructional_days": len(cal.days),
-                    "years": summaries,
-                }
-            )
+        echo_json(
+            {
+                "id": cal_id,
+                "name": cal.name,
+                "source": source,
+                "instructional_days": len(cal.days),
+                "years": summaries,
+            }
         )
         return
     emit_one({"id": cal_id, "name": cal.name, "source": source, "instructional_days": len(cal.days)}, "table")

@@ -29,6 +29,11 @@ def _reachable_revision(engine) -> str | None:
     try:
         return current_revision(engine)
     except Exception as exc:
+        from tracker.db import permission_problem
+
+        denied = permission_problem(exc)
+        if denied is not None:
+            raise denied from None
         raise TrackerError(
             f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL"
         ) from exc
@@ -97,6 +102,10 @@ def db_current(app) -> None:
     """Print the database's schema revision and whether it is the newest."""
     from tracker.db import head_revision
 
+    path, _ = app.missing_database()
+    if path is not None:  # looked at, not created (nor its folder)
+        click.echo(f"none (no database file at {click.format_filename(path)} yet; `tracker db upgrade` creates it)")
+        return
     engine = _engine(app)
     try:
         current = _reachable_revision(engine)
@@ -133,6 +142,9 @@ def db_check(ctx: click.Context) -> None:
     """Check that the models and the migrations agree (exit 1 if not), like `alembic check`."""
     from tracker.db import head_revision
 
+    path, _ = ctx.obj.missing_database()
+    if path is not None:  # looked at, not created (nor its folder)
+        raise DatabaseNotMigrated(f"there is no database file at {path} yet; run `tracker db upgrade` first")
     engine = _engine(ctx.obj)
     try:
         current = _reachable_revision(engine)
@@ -167,8 +179,8 @@ def backup(app, path: str, check: bool, overwrite: bool) -> None:
     --today). An existing file is kept unless --overwrite.
 
     --check verifies PATH: a SQLite backup (integrity check, a tracker schema at a known
-    revision; prints the rows per table) or a JSON dump from `tracker export json`. Exit
-    status 0 when valid, 2 when not.
+    revision, every CHECK constraint and foreign key; prints the rows per table) or a JSON
+    dump from `tracker export json`. Exit status 0 when valid, 2 when not.
 
     PostgreSQL: this command writes nothing and prints the pg_dump command to use instead
     (exit status 2).
@@ -185,7 +197,7 @@ def backup(app, path: str, check: bool, overwrite: bool) -> None:
             raise UsageError("--overwrite writes a backup; --check only reads one: give one of them")
         report = backups.check_backup(path)
         what = "SQLite database" if report.kind == "sqlite" else "JSON dump of `tracker export json`"
-        integrity = ", integrity ok" if report.kind == "sqlite" else ""
+        integrity = ", integrity, CHECK constraints and foreign keys ok" if report.kind == "sqlite" else ""
         click.echo(
             f"{click.format_filename(report.path)}: a valid tracker backup "
             f"({what}, schema revision {report.schema_revision}{integrity})"

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, ID, emit_one, format_option, pass_app, to_json
+from tracker.cli import DATE, ID, echo_text, emit_one, format_option, pass_app, to_json
+from tracker.errors import TrackerError
 from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 
 
@@ -21,7 +22,11 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 @click.option("--to", "to", metavar="NAME", help="The person the letter is addressed to (required).")
 @click.option("--title", metavar="TITLE", help="Their title, e.g. 'Director of Special Education'.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True, help="Output format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE instead of stdout.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of stdout (atomically, owner-only; - is stdout).",
+)
 @click.option("--log", is_flag=True, help="Record the letter as a request (its deadline starts now).")
 @click.option(
     "--method",
@@ -91,6 +96,7 @@ def letter(
     school calendar. The sender block comes from `tracker profile`; --sender-* override it.
     """
     from tracker import letters
+    from tracker.outputs import Staged
 
     req = letters.LetterRequest(
         kind=kind,
@@ -119,14 +125,36 @@ def letter(
     )
     conventions = app.conventions
     logged = None
-    with app.transaction() as session:
-        built = letters.build(session, req, app.today, app.config, conventions)
-        if log:
-            logged = letters.log_letter(session, built, app.today).id
-        if out is not None:
-            letters.write_out(out, built.text)
-    if out is None:
-        click.echo(built.text, nl=False)
+    # Order (a command that reports failure has committed nothing, one that has committed
+    # reports success): render the letter; write --out to a temporary file beside it;
+    # commit (the --log request); only then put the file in place, and print.
+    to_stdout = out is None or str(out) == "-"
+    staged = None
+    try:
+        with app.transaction(write=log) as session:
+            built = letters.build(session, req, app.today, app.config, conventions)
+            if log:
+                logged = letters.log_letter(session, built, app.today).id
+            if not to_stdout:  # checked once the database is open: never over it, by any name
+                staged = Staged(out, "--out", overwrite=True, databases=None)
+                staged.write(built.text)
+        if staged is not None:
+            try:
+                staged.publish()
+            except TrackerError as exc:
+                if logged is None:
+                    raise
+                click.echo(
+                    f"warning: the letter was logged as request #{logged} but not written: {exc}. "
+                    f"`tracker request show {logged}` prints it",
+                    err=True,
+                )
+                return
+    finally:
+        if staged is not None:
+            staged.discard()
+    if to_stdout:
+        echo_text(built.text)
     else:
         click.echo(f"wrote {click.format_filename(out)}", err=True)
     if logged is not None:

@@ -6,7 +6,20 @@ from typing import Any
 
 import click
 
-from tracker.cli import ID, App, csv_cell, csv_writer, emit, format_option, pass_app, redact_option, to_json
+from tracker.cli import (
+    ID,
+    App,
+    Utf8Stdout,
+    csv_cell,
+    csv_writer,
+    echo_json,
+    echo_utf8,
+    emit,
+    format_option,
+    pass_app,
+    redact_option,
+    to_json,
+)
 from tracker.errors import EXIT_OVERDUE
 
 STATUS_LABEL = {
@@ -119,9 +132,7 @@ def _csv_cells(d, redactor=None) -> list:
 
 
 def _csv(deadlines, redactor=None) -> None:
-    import sys
-
-    writer = csv_writer(sys.stdout)
+    writer = csv_writer(Utf8Stdout())
     writer.writerow(_CSV_COLS if redactor is None else _CSV_COLS_REDACTED)
     for d in deadlines:
         writer.writerow(_csv_cells(d, redactor))
@@ -390,12 +401,10 @@ def due(
             problems, baseline, overdue, redactor = _stream_due(app, student_ids, run, fmt, spool, redact)
             _notes(problems, baseline)
             if fmt == "json":  # as click.echo(to_json(items)) writes it
-                _write_chunks(spool.texts(), "[\n  ", ",\n  ", "\n]\n", "[]\n", lambda t: click.echo(t, nl=False))
-            else:  # as _csv writes it: straight to sys.stdout
-                import sys
-
+                _write_chunks(spool.texts(), "[\n  ", ",\n  ", "\n]\n", "[]\n", echo_utf8)
+            else:  # as _csv writes it: to stdout, UTF-8
                 header = _csv_header(redactor)
-                _write_chunks(spool.texts(), header, "", "", header, sys.stdout.write)
+                _write_chunks(spool.texts(), header, "", "", header, echo_utf8)
         if fail_on == "overdue" and overdue:
             click.get_current_context().exit(EXIT_OVERDUE)
         return
@@ -412,7 +421,7 @@ def due(
     if fmt == "ics":
         from tracker.ics import deadlines_to_ics
 
-        click.echo(deadlines_to_ics(deadlines, today=app.today), nl=False)
+        echo_utf8(deadlines_to_ics(deadlines, today=app.today))
     else:
         overdue = sum(1 for d in deadlines if d.status == "overdue")
         soon = sum(1 for d in deadlines if d.status == "due_soon")
@@ -677,7 +686,7 @@ def rules_show(app: App, rule_name: str, state: str | None, fmt: str) -> None:
         names = sorted({r.rule for r in juris.rules})
         raise InputError("RULE", rule_name, f"one of {', '.join(names)}")
     if fmt == "json":
-        click.echo(to_json([_rule_row(r) for r in found]))
+        echo_json([_rule_row(r) for r in found])
         return
     from tracker.counting import METHODS
 

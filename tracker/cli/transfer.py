@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, ID, App, format_option, pass_app, redact_option, to_json
+from tracker.cli import DATE, ID, App, echo_json, echo_utf8, format_option, pass_app, redact_option
 
 DEMO_TODAY = date(2025, 10, 1)
 #: The sample records events up to the demo date: an earlier --today would put them in the future.
@@ -88,6 +88,8 @@ def import_caseload_cmd(
     """
     from tracker.caseload import import_caseload
 
+    if dry_run:
+        app.dry_run_database()  # writes nothing anywhere: not even a new, empty database
     with app.transaction() as session:
         result = import_caseload(
             session,
@@ -103,7 +105,7 @@ def import_caseload_cmd(
             match_ids_ignoring_zeros=match_ids_ignoring_zeros,
         )
     if fmt == "json":
-        click.echo(to_json(result.to_json()))
+        echo_json(result.to_json())
         return
     print_import_result(result, per_student=dry_run)
 
@@ -159,25 +161,65 @@ def import_json(app: App, file: Path) -> None:
     from tracker.db import current_revision
 
     data = backup.read_dump(file)
-    from tracker.config import resolve_database_url
-    from tracker.db import sqlite_file
-
-    target = sqlite_file(resolve_database_url(app.db_option, app.config)[0])
-    created = target is not None and not target.exists()
-    try:
+    path, _ = app.missing_database()
+    if path is None:
         revision = current_revision(app.engine)
         with app.transaction() as session:
             counts = backup.restore(session, data, revision, file.name)
-    except BaseException:
-        if created and target.exists():  # a failed restore leaves no empty database behind
-            app.close()
-            target.unlink()
-        raise
+    else:
+        counts = _restore_into_new_file(app, path, data, file.name)
     total = sum(counts.values())
     click.echo(
         f"Restored {total} row(s) from {click.format_filename(file.name)}: "
         + ", ".join(f"{k} {v}" for k, v in counts.items() if v)
     )
+
+
+def _restore_into_new_file(app: App, path: Path, data: dict, source: str) -> dict[str, int]:
+    """Restore into a SQLite database that does not exist yet: built under a temporary name
+    beside ``path`` (see :mod:`tracker.outputs`) and renamed to ``path`` only when complete,
+    so a failed or killed restore leaves no database, and no folder it created, behind."""
+    import os
+    import sqlite3
+
+    from tracker import backup
+    from tracker.db import current_revision, open_database
+    from tracker.outputs import staging
+
+    created: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        created.append(folder)
+        folder = folder.parent
+    try:
+        for item in reversed(created):
+            item.mkdir(mode=0o700)
+            os.chmod(item, 0o700)
+        with staging(path, "--db / TRACKER_DATABASE_URL", overwrite=False) as staged:
+            staged.close_file()  # SQLite writes the temporary file by its name
+            app.use_engine(open_database(f"sqlite:///{staged.tmp}"))
+            revision = current_revision(app.engine)
+            with app.transaction() as session:
+                counts = backup.restore(session, data, revision, source)
+            app.committed = False  # not yet: the database is in place only once renamed
+            app.close()
+            app._engine = None
+            con = sqlite3.connect(str(staged.tmp), isolation_level=None)
+            try:  # one self-contained file: the WAL checkpointed into it, no -wal/-shm to move
+                con.execute("PRAGMA journal_mode=DELETE").fetchall()
+            finally:
+                con.close()
+        app.committed = True
+    except BaseException:
+        app.close()
+        app._engine = None
+        for item in created:
+            try:
+                item.rmdir()
+            except OSError:
+                pass
+        raise
+    return counts
 
 
 # --- export -----------------------------------------------------------------------------
@@ -189,12 +231,14 @@ def export() -> None:
 
 
 def _write(text: str, out: Path | None) -> None:
-    if out is None:
-        click.echo(text, nl=False)
+    """The export to stdout (``out`` None or ``-``) or to ``out``, always as UTF-8 bytes; a
+    file is written atomically and owner-only (:func:`tracker.outputs.write_file`)."""
+    if out is None or str(out) == "-":
+        echo_utf8(text)
     else:
-        from tracker.config import write_private
+        from tracker.outputs import write_file
 
-        write_private(out, text)
+        write_file(out, text, "--out")
 
 
 @export.command("ics")
@@ -206,7 +250,10 @@ def _write(text: str, out: Path | None) -> None:
     help="Add a reminder N days (0-365) before each date.",
 )
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE, atomically and owner-only (default, or -: stdout).",
 )
 @redact_option()
 @pass_app
@@ -239,7 +286,10 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
 
 @export.command("json")
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write to FILE (default: stdout)."
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE, atomically and owner-only (default, or -: stdout).",
 )
 @redact_option()
 @pass_app
@@ -309,9 +359,9 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
         db_file = Path(tmp) / "demo.db"
         deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=app.conventions)
         if keep is not None:
-            from tracker.config import write_private
+            from tracker.outputs import write_file
 
-            write_private(keep, db_file.read_bytes(), "--keep")
+            write_file(keep, db_file.read_bytes(), "--keep", overwrite=False)
     click.echo(
         f"Demo caseload: {summary['students']} fictional students, {summary['calendars']} school calendars "
         f"(sample data: see tracker/sample/README.md). Daily run as of {demo_today.isoformat()}:"
