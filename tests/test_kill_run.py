@@ -15,9 +15,8 @@ import``, ``letter --log``, ``profile set``, ``backup`` (SQLite) and ``db upgrad
    either *before* or *after* (:func:`normalised`: timestamps of the change log and of
    removals are ignored); a backup the kill left at the target passes ``backup --check``;
    and no file is left that neither the starting state nor a clean run has. A leftover named
-   ``.tracker-tmp-*`` (the tracker's own temporary files, cleaned when it next starts) is
-   only counted; other leftovers fail the run, except those of :data:`PENDING_LEFTOVERS`
-   (known defects fixed elsewhere), which are counted and named in the report.
+   ``.tracker-tmp-*`` or ``.tracker-config-*.tmp`` (the tracker's own temporary files,
+   removed when it next writes there) is only counted; any other leftover fails the run.
 
 Figures per backend are printed when the module ends. ``TRACKER_KILL_SEED`` fixes the seed
 (otherwise a new one each run, printed); ``TRACKER_KILL_RUNS`` sets the number of kills per
@@ -58,20 +57,10 @@ ONLY = {name for name in os.environ.get("TRACKER_KILL_CASES", "").split(",") if 
 #: Figures per backend, printed when the module ends.
 FIGURES: dict[str, Counter[str]] = {}
 
-#: Leftovers of known defects being fixed on other branches: file-name pattern -> defect.
-#: Counted and named in the report, not failed; remove an entry once its fix has landed.
-PENDING_LEFTOVERS: dict[str, tuple[str, str]] = {
-    r"^\..+\.db\..+\.tmp(-journal|-wal|-shm)?$": (
-        ".TARGET.*.tmp[-journal|-wal|-shm]",
-        "defect 11: a killed backup leaves its temporary plaintext copy",
-    ),
-}
-TRACKER_TMP = re.compile(r"^\.tracker-tmp-")
-#: Half-written config files of a known defect being fixed on another branch: case -> defect.
-#: The database must still be as before or after; remove the entry once the fix has landed.
-PENDING_CONFIG: dict[str, str] = {
-    "profile-set": "defect 1: profile set rewrites config.toml in place, so a kill can leave it empty",
-}
+#: The tracker's own temporary files: output files being written (``.tracker-tmp-*``) and
+#: config writes (``.tracker-config-*.tmp``); a leftover is removed when the tracker next
+#: writes there, so it is counted, not failed.
+TRACKER_TMP = re.compile(r"^\.tracker-(tmp-|config-.*\.tmp$)")
 
 
 @dataclass(frozen=True)
@@ -359,8 +348,6 @@ class KillRun:
             f["state before"] += 1
         elif found == (after.db, after.config):
             f["state after"] += 1
-        elif case.name in PENDING_CONFIG and now.db in (start.db, after.db):
-            f[f"config half-written ({PENDING_CONFIG[case.name]})"] += 1
         else:
             f["data lost or half-written"] += 1
             changed = sorted(t for t in set(now.db) | set(after.db) if now.db.get(t) != after.db.get(t))
@@ -369,14 +356,10 @@ class KillRun:
         for leftover in sorted(now.files - start.files - after.files):
             name = leftover.name
             if TRACKER_TMP.match(name):
-                f["tracker temp files left (.tracker-tmp-*)"] += 1
+                f["tracker temp files left (.tracker-tmp-*, .tracker-config-*.tmp)"] += 1
             else:
-                pending = next((d for p, d in PENDING_LEFTOVERS.items() if re.match(p, name)), None)
-                if pending:
-                    f[f"leftovers {pending[0]} ({pending[1]})"] += 1
-                else:
-                    f["other leftovers"] += 1
-                    self.problems.append(f"{what}: left {leftover}")
+                f["other leftovers"] += 1
+                self.problems.append(f"{what}: left {leftover}")
             leftover.unlink()
 
 
