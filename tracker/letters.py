@@ -320,6 +320,8 @@ def render(kind: str, fmt: str, context: dict[str, Any]) -> str:
         text = env.get_template(name).render(context)
     except TemplateError as exc:
         raise _template_error(exc, name) from None
+    except TrackerError:  # ours already says what is wrong, safely: a template file refused as input
+        raise
     except (RecursionError, MemoryError):
         raise TemplateProblem(f"letter template {name}: it recurses or grows without end") from None
     except Exception as exc:  # a runtime error in a (user's) template: 1/0, a bad method call
