@@ -12,39 +12,8 @@ from datetime import date as d
 import pytest
 
 from calendars_for_tests import CA, FL, IL, MA, PA, SHORELINE, TX
-from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
-from tracker.scheduler import Calendars, compute
-
-TODAY = d(2025, 10, 1)
-
-
-def student(state, cal=None, **parts):
-    return StudentFacts(
-        id=1,
-        name="Test Student",
-        dob=parts.pop("dob", d(2014, 5, 2)),
-        jurisdiction=state,
-        calendar_id=1 if cal is not None else None,
-        **parts,
-    )
-
-
-def run(facts, cal=None, today=TODAY, conventions=None):
-    calendars = Calendars({1: cal} if cal is not None else {})
-    items, problems = compute(facts, today, calendars, conventions)
-    assert problems == []
-    return items
-
-
-def one(items, rule):
-    found = [x for x in items if x.rule == rule]
-    assert len(found) == 1, [(x.rule, x.due) for x in items]
-    return found[0]
-
-
-def consent(on, kind="initial", **kw):
-    return AssessmentFact(id=1, kind=kind, consent_on=on, **kw)
-
+from rule_helpers import consent, one, run, student
+from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact
 
 # --- federal baseline -----------------------------------------------------------------------
 

@@ -11,39 +11,16 @@ from datetime import date as d
 import pytest
 
 from calendars_for_tests import _cal
-from tracker.facts import AssessmentFact, PlanFact, RequestFact, StudentFacts
-from tracker.rulebook import VERIFICATION, jurisdiction
-from tracker.scheduler import Calendars, compute
+from rule_helpers import IEP, consent, one, student
+from rule_helpers import run as _run
+from tracker.facts import RequestFact
+from tracker.rulebook import jurisdiction
 
 BATCH = ("AL", "AK", "AZ", "AR", "CO", "CT", "DE", "DC", "GA")
-IEP = PlanFact(1, "iep", d(2019, 9, 1))
-
-
-def student(state, cal=None, **parts):
-    return StudentFacts(
-        id=1,
-        name="Test Student",
-        dob=parts.pop("dob", d(2014, 5, 2)),
-        jurisdiction=state,
-        calendar_id=1 if cal is not None else None,
-        **parts,
-    )
 
 
 def run(facts, cal=None, today=d(2025, 10, 2)):
-    items, problems = compute(facts, today, Calendars({1: cal} if cal is not None else {}))
-    assert problems == []
-    return items
-
-
-def one(items, rule):
-    found = [x for x in items if x.rule == rule]
-    assert len(found) == 1, [(x.rule, x.due, x.status) for x in items]
-    return found[0]
-
-
-def consent(on, **kw):
-    return AssessmentFact(1, "initial", consent_on=on, **kw)
+    return _run(facts, cal, today)
 
 
 # --- calendars (constructed, shaped like each state's usual year) -----------------------------
@@ -117,21 +94,6 @@ AZ = _cal(
 
 
 # --- every pack: initial_evaluation with the state's citation and a verification level ----------
-
-
-@pytest.mark.parametrize("code", BATCH)
-def test_every_state_of_the_batch_has_its_initial_evaluation_rule(code):
-    juris = jurisdiction(code)
-    assert juris.has_state_rules
-    rule = juris.rule_for("initial_evaluation")
-    assert rule is not None and rule.source == code
-    assert not rule.citation.startswith(("34 CFR", "20 U.S.C")), rule.citation
-    assert rule.state_citation != rule.citation  # a state provision first, then the federal one
-    assert rule.verification in VERIFICATION
-    for r in juris.rules:
-        if r.source == code:
-            assert r.checked == d(2026, 12, 2) and r.sources, r.id
-            assert r.citation.split(";")[0].strip(), r.id
 
 
 # --- Georgia: 60 calendar days, holiday periods of 5+ school days not counted ------------------

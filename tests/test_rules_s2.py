@@ -10,9 +10,9 @@ from datetime import date as d
 import pytest
 
 from calendars_for_tests import _cal
-from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
-from tracker.rulebook import VERIFICATION, jurisdiction
-from tracker.scheduler import Calendars, compute
+from rule_helpers import IEP, consent, one, run, student
+from tracker.facts import MeetingFact, RequestFact
+from tracker.rulebook import jurisdiction
 
 BATCH = ("HI", "ID", "IN", "IA", "KS", "KY", "LA", "ME", "MD")
 
@@ -34,57 +34,8 @@ MIDWEST = _cal(
     ],
 )
 
-IEP = PlanFact(1, "iep", d(2019, 9, 1))
-
-
-def student(state, cal=None, **parts):
-    return StudentFacts(
-        id=1,
-        name="Test Student",
-        dob=parts.pop("dob", d(2014, 5, 2)),
-        jurisdiction=state,
-        calendar_id=1 if cal is not None else None,
-        **parts,
-    )
-
-
-def run(facts, cal=None, today=d(2025, 10, 1)):
-    items, problems = compute(facts, today, Calendars({1: cal} if cal is not None else {}))
-    assert problems == []
-    return items
-
-
-def one(items, rule):
-    found = [x for x in items if x.rule == rule]
-    assert len(found) == 1, [(x.rule, x.due, x.status) for x in items]
-    return found[0]
-
-
-def consent(on, **kw):
-    return AssessmentFact(1, "initial", consent_on=on, **kw)
-
 
 # --- every pack: the initial evaluation, with the state's own citation first ---------------------
-
-
-@pytest.mark.parametrize("code", BATCH)
-def test_every_state_of_the_batch_has_its_own_initial_evaluation_rule(code):
-    juris = jurisdiction(code)
-    rule = juris.rule_for("initial_evaluation")
-    assert juris.has_state_rules and rule is not None and rule.source == code
-    assert rule.verification in VERIFICATION and rule.checked == d(2026, 12, 2) and rule.sources
-    first = rule.citation.split(";")[0].strip()
-    assert not first.startswith(("34 CFR", "20 U.S.C")), rule.citation
-    assert rule.state_citation.startswith(first)
-
-
-@pytest.mark.parametrize("code", BATCH)
-def test_every_state_rule_of_the_batch_carries_a_level_a_date_and_its_sources(code):
-    for rule in jurisdiction(code).rules:
-        if rule.source == code:
-            assert rule.verification in VERIFICATION and rule.checked == d(2026, 12, 2), rule.id
-            assert rule.sources and all(u.startswith("http") for u in rule.sources), rule.id
-            assert rule.notes, rule.id
 
 
 # --- Hawaii, Idaho, Iowa: the federal 60 calendar days under the state's citation ------------------

@@ -13,8 +13,9 @@ from datetime import date as d
 import pytest
 
 from calendars_for_tests import _cal
-from tracker.facts import AssessmentFact, MeetingFact, PlanFact, RequestFact, StudentFacts
-from tracker.rulebook import VERIFICATION, jurisdiction
+from rule_helpers import IEP, consent, one, run, student
+from tracker.facts import AssessmentFact, MeetingFact, RequestFact, StudentFacts
+from tracker.rulebook import jurisdiction
 from tracker.scheduler import Calendars, compute
 
 BATCH = ("NM", "NC", "ND", "OH", "OK", "OR", "RI", "SC")
@@ -68,64 +69,14 @@ RI_CAL = _cal(
     ],
 )
 
-IEP = PlanFact(1, "iep", d(2019, 9, 1))
-
-
-def student(state, cal=None, **parts):
-    return StudentFacts(
-        id=1,
-        name="Test Student",
-        dob=parts.pop("dob", d(2014, 5, 2)),
-        jurisdiction=state,
-        calendar_id=1 if cal is not None else None,
-        **parts,
-    )
-
-
-def run(facts, cal=None, today=d(2025, 10, 1)):
-    items, problems = compute(facts, today, Calendars({1: cal} if cal is not None else {}))
-    assert problems == []
-    return items
-
-
-def one(items, rule):
-    found = [x for x in items if x.rule == rule]
-    assert len(found) == 1, [(x.rule, x.due, x.status) for x in items]
-    return found[0]
-
-
-def consent(on, **kw):
-    return AssessmentFact(id=1, kind="initial", consent_on=on, **kw)
-
 
 # --- every pack of the batch -------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("code", BATCH)
-def test_every_pack_has_a_state_initial_evaluation_with_a_verification_level(code):
-    juris = jurisdiction(code)
-    assert juris.has_state_rules
-    rule = juris.rule_for("initial_evaluation")
-    assert rule is not None and rule.source == code
-    # the state's own provision comes first, the federal one after it
-    assert not rule.citation.startswith(("34 CFR", "20 U.S.C"))
-    assert rule.state_citation != rule.citation
-    assert rule.verification in VERIFICATION
-    assert juris.settings["age_of_majority"] == 18
-
-
-@pytest.mark.parametrize("code", BATCH)
-def test_every_state_rule_is_dated_sourced_and_quotes_when_primary(code):
-    for rule in jurisdiction(code).rules:
-        if rule.source != code:
-            continue
-        assert rule.checked == d(2026, 12, 2), rule.id
-        assert rule.sources and all(u.startswith("http") for u in rule.sources), rule.id
-        assert rule.binding == "statute", rule.id
-        if rule.verification == "primary":
-            assert '"' in rule.notes, rule.id  # the operative words are quoted
-        else:
-            assert rule.notes, rule.id  # says what was (not) seen
+def test_every_pack_of_the_batch_keeps_the_age_of_majority_at_18(code):
+    # what every pack shares (levels, dates, sources, quotes) is checked in test_state_packs.py
+    assert jurisdiction(code).settings["age_of_majority"] == 18
 
 
 # --- New Mexico ------------------------------------------------------------------------------
@@ -356,8 +307,7 @@ def test_oh_initial_iep_is_the_earlier_of_30_days_from_eligibility_and_120_from_
     # Aug = 47, Sep = 77, Oct = 108, Nov 12 = 120); eligibility Fri 2025-10-31 + 30 = 2025-11-30.
     from datetime import date as d
 
-    from tracker.facts import AssessmentFact, MeetingFact, RequestFact, StudentFacts
-    from tracker.scheduler import Calendars, compute
+    from tracker.facts import MeetingFact, RequestFact
 
     facts = StudentFacts(
         1, "S", d(2015, 1, 1), "OH",

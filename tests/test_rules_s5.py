@@ -13,39 +13,16 @@ from datetime import date as d
 import pytest
 
 from calendars_for_tests import _cal
-from tracker.facts import AssessmentFact, PlanFact, RequestFact, StudentFacts
-from tracker.rulebook import VERIFICATION, jurisdiction
-from tracker.scheduler import Calendars, compute
+from rule_helpers import IEP, consent, one, student
+from rule_helpers import run as _run
+from tracker.facts import RequestFact
+from tracker.rulebook import jurisdiction
 
 BATCH = ("SD", "TN", "UT", "VT", "VA", "WV", "WI", "WY")
-IEP = PlanFact(1, "iep", d(2019, 9, 1))
-
-
-def student(state, cal=None, **parts):
-    return StudentFacts(
-        id=1,
-        name="Test Student",
-        dob=parts.pop("dob", d(2014, 5, 2)),
-        jurisdiction=state,
-        calendar_id=1 if cal is not None else None,
-        **parts,
-    )
 
 
 def run(facts, cal=None, today=d(2025, 10, 2)):
-    items, problems = compute(facts, today, Calendars({1: cal} if cal is not None else {}))
-    assert problems == []
-    return items
-
-
-def one(items, rule):
-    found = [x for x in items if x.rule == rule]
-    assert len(found) == 1, [(x.rule, x.due, x.status) for x in items]
-    return found[0]
-
-
-def consent(on):
-    return AssessmentFact(id=1, kind="initial", consent_on=on)
+    return _run(facts, cal, today)
 
 
 # --- calendars (constructed, shaped like each state's usual year) ------------------------------
@@ -103,21 +80,6 @@ WV_CAL = _cal(
 
 
 # --- every pack: initial_evaluation with the state's citation and a verification level --------
-
-
-@pytest.mark.parametrize("code", BATCH)
-def test_every_state_of_the_batch_has_its_own_initial_evaluation_rule(code):
-    j = jurisdiction(code)
-    assert j.has_state_rules
-    rule = j.rule_for("initial_evaluation")
-    assert rule is not None and rule.source == code
-    assert rule.verification in VERIFICATION
-    assert not rule.citation.startswith(("34 CFR", "20 U.S.C"))  # the state's provision comes first
-    assert rule.state_citation.startswith(rule.citation.split(";")[0].strip())
-    assert rule.checked == d(2026, 12, 2) and rule.sources
-    for r in j.rules:
-        if r.source == code:  # every state rule says how sure it is, when and from what
-            assert r.verification in VERIFICATION and r.checked == d(2026, 12, 2) and r.sources, r.id
 
 
 # --- South Dakota: 25 school days from consent (ARSD 24:05:25:03) -----------------------------

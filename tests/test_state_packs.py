@@ -32,8 +32,22 @@ def test_every_state_rule_says_how_sure_it_is_and_quotes_when_primary():
     for code in rulebook.state_codes():
         for rule in rulebook._files()[code][1]:
             assert rule.verification in rulebook.VERIFICATION, rule.id
+            assert rule.binding == "statute", rule.id
+            assert rule.notes, f"{rule.id}: says what was (not) seen"
+            assert all(u.startswith("https://") or u.startswith("http://") for u in rule.sources), rule.id
             if rule.verification == "primary":
                 assert '"' in rule.notes or "\u201c" in rule.notes, f"{rule.id}: a primary rule quotes its text"
+
+
+@pytest.mark.parametrize("code", sorted(STATES_AND_DC))
+def test_every_pack_puts_its_own_initial_evaluation_provision_before_the_federal_one(code):
+    juris = rulebook.jurisdiction(code)
+    assert juris.has_state_rules
+    rule = juris.rule_for("initial_evaluation")
+    assert rule is not None and rule.source == code
+    first = rule.citation.split(";")[0].strip()
+    assert first and not first.startswith(("34 CFR", "20 U.S.C")), rule.citation
+    assert rule.state_citation.startswith(first)
 
 
 def test_coverage_csv_and_one_state(invoke):
