@@ -68,6 +68,7 @@ def _isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     for key in list(os.environ):
         if key.startswith("TRACKER_") and not key.startswith("TRACKER_TEST_"):
             monkeypatch.delenv(key, raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # tables are as wide as the tests expect, whatever the shell
     home = tmp_path_factory.mktemp("tracker_home")
     monkeypatch.setenv("TRACKER_HOME", str(home))
     return home

@@ -154,7 +154,8 @@ def loads(raw: str, source: str = "FILE") -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise InputError(source, f"<invalid JSON: {exc.msg} at line {exc.lineno}>", _ACCEPTED) from None
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise InputError(source, f"<invalid JSON: {exc.msg} ({where})>", _ACCEPTED) from None
     except RecursionError:  # thousands of nested brackets: no backup looks like that
         raise InputError(source, "<JSON nested too deeply>", _ACCEPTED) from None
     except ValueError:  # an integer of more than 4,300 digits (sys.get_int_max_str_digits)

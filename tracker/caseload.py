@@ -1484,7 +1484,7 @@ def compare_due_dates(
     """
     from tracker import rulebook
     from tracker.calendars import load_calendars
-    from tracker.counting import CONVENTIONS
+    from tracker.conventions import CONVENTIONS
     from tracker.facts import load_facts
     from tracker.scheduler import Calendars, compute
 

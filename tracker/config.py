@@ -262,9 +262,13 @@ def _described(value: Any) -> str:
 
 def check_settings(path: Path, config: dict[str, Any]) -> list[ConfigError]:
     """The known settings of ``config`` that have the wrong form (one :class:`ConfigError`
-    each, naming the setting, its value and the accepted form). Unknown keys are kept and
-    not checked; the values of ``[conventions]`` are checked where they are used
-    (:func:`tracker.scheduler.conventions_from`)."""
+    each, naming the setting, its value and the accepted form). Unknown top-level keys and
+    ``[profile]`` keys are kept and not checked; ``timezone`` must name an IANA zone, and
+    each ``[conventions]`` key must be a known setting with one of its values
+    (:data:`tracker.conventions.CONVENTIONS`; a problem there is labelled
+    ``"[conventions] key"``, so a lenient load leaves out that key alone)."""
+    from tracker.conventions import CONVENTIONS
+
     problems = []
 
     def bad(name: str, value: Any) -> None:
@@ -290,6 +294,36 @@ def check_settings(path: Path, config: dict[str, Any]) -> list[ConfigError]:
                             [f"[{name}]"],
                         )  # fmt: skip
                     )
+                elif name == "conventions" and key not in CONVENTIONS:
+                    problems.append(
+                        ConfigError(
+                            path,
+                            f"[conventions] {key} is not a known setting",
+                            f"one of {', '.join(CONVENTIONS)}",
+                            [f"[conventions] {key}"],
+                        )  # fmt: skip
+                    )
+                elif name == "conventions" and value not in CONVENTIONS[key][1]:
+                    problems.append(
+                        ConfigError(
+                            path,
+                            f"[conventions] {key} = {_described(value)} is not valid",
+                            f"one of {', '.join(CONVENTIONS[key][1])}",
+                            [f"[conventions] {key}"],
+                        )  # fmt: skip
+                    )
+    zone = config.get("timezone")
+    if isinstance(zone, str) and zone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(
+                ConfigError(
+                    path, f"timezone = {_described(zone)} is not valid", KNOWN_SETTINGS["timezone"], ["timezone"]
+                )
+            )
     return problems
 
 
@@ -316,6 +350,8 @@ def load_settings(*, lenient: bool = False) -> tuple[dict[str, Any], list[str]]:
     try:
         text = _read_config_text(path)
         if text is None:
+            if os.environ.get("TRACKER_CONFIG"):  # named on purpose: a typo should not go unseen
+                return {}, [f"warning: TRACKER_CONFIG names {path}, which does not exist; going on without config"]
             return {}, []
         warnings += private_file_warnings([(path, "config")])
         config = _parse_toml(path, text)
@@ -328,7 +364,11 @@ def load_settings(*, lenient: bool = False) -> tuple[dict[str, Any], list[str]]:
         if not lenient:
             raise problem
         for label in problem.settings:
-            config.pop(label.strip("[]"), None)
+            table, _, key = label.partition(" ")
+            if key:  # "[conventions] key": that key alone
+                config.get(table.strip("[]"), {}).pop(key, None)
+            else:
+                config.pop(label.strip("[]"), None)
         warnings.append(f"warning: {problem}. Going on without {', '.join(problem.settings)}")
     return config, warnings
 

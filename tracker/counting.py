@@ -42,7 +42,7 @@ class Context:
             or the estimated weekday calendar when the student has none.
         business: the business-day calendar of the student's state.
         absences: the student's absences as inclusive (start, through) spans.
-        conventions: the disputed-reading settings in force (see :data:`CONVENTIONS`).
+        conventions: the disputed-reading settings in force (see :data:`tracker.conventions.CONVENTIONS`).
         dob: the student's date of birth (for timelines that differ by age), if known.
     """
 
@@ -77,58 +77,6 @@ class Count:
     estimated: bool = False
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-#: Disputed readings (statutes.md §0 C6 and §12) and their defaults.
-CONVENTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "annual_review": (
-        "anniversary",
-        ("anniversary", "anniversary-minus-1", "365-days"),
-        "annual IEP review: the anniversary date of the last IEP meeting (34 CFR 300.324(b)(1) "
-        "'not less than annually'); 'anniversary-minus-1' is the day before (IEP in effect "
-        "4/16-4/15); '365-days' adds 365 days",
-    ),
-    "triennial_anchor": (
-        "evaluation",
-        ("evaluation", "meeting", "earlier"),
-        "triennial reevaluation runs from the date the last evaluation was completed (34 CFR "
-        "300.303(b)(2); Cooper v. District of Columbia, 64 IDELR 271 (D.D.C. 2014)); 'meeting' "
-        "uses the eligibility/reevaluation meeting instead (some CA SELPAs); 'earlier' takes the "
-        "earlier of the two (conservative)",
-    ),
-    "ca_breaks": (
-        "span",
-        ("span", "weekdays"),
-        "California school vacations of more than five school days (Ed. Code 56344(a)): "
-        "'span' excludes every calendar day from the last school day before the break to the "
-        "first school day after it; 'weekdays' excludes only the break's weekdays (earlier, "
-        "conservative date)",
-    ),
-    "tx_absence_extension": (
-        "original-period",
-        ("original-period", "iterative"),
-        "Texas FIIE absence extension (TEC 29.004(a)(1): 'if a student has been absent from school during "
-        "that period on three or more days, that period must be extended by a number of school days equal to "
-        "the number of school days during that period on which the student has been absent'): "
-        "'original-period' counts the absences in the original 45 school days and extends once; 'iterative' "
-        "also counts absences inside the extension, and extends again until the count is stable (a later date)",
-    ),
-    "last_day": (
-        "strict",
-        ("strict", "statute"),
-        "a last day on a weekend or holiday: 'strict' keeps the date the count gives (the earlier date, never "
-        "later); 'statute' moves it as the state's general time-computation statute would (e.g. Cal. Code Civ. "
-        "Proc. 12a, Tex. Gov't Code 311.014), where one is encoded; `tracker explain` always says both",
-    ),
-    "ca_end_of_year_trigger": (
-        "referral",
-        ("referral", "consent", "off"),
-        "California end-of-year rule (Ed. Code 56344(a)): the statute applies it to a referral "
-        "made 30 days or less before the end of the regular school year ('referral': the "
-        "evaluation request's receipt date); SELPA tables apply it to the consent date "
-        "('consent'); 'off' never applies it",
-    ),
-}
 
 
 def fmt(d: date) -> str:

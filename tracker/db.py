@@ -70,19 +70,38 @@ def migrations_dir() -> Path:
     return ROOT.parent / "alembic"
 
 
-def _prepare_sqlite_file(path: str) -> None:
+def _prepare_sqlite_file(path: str, field: str = "--db") -> None:
     """Create the folder and every missing one above it (0700 each, whatever the umask) and
-    an empty database file (0600) if they do not exist."""
+    an empty database file (0600) if they do not exist, saying so on stderr (a mistyped
+    path should not go unseen).
+
+    Raises:
+        InputError: the path exists but is not a regular file (a device such as
+            ``/dev/zero``, a FIFO, a socket), named with ``field``.
+    """
     if path in ("", ":memory:") or path.startswith("file:"):
         return
+    import stat
+
     from tracker.config import make_private_dirs, user_path
 
     file = user_path(path)
-    if not file.parent.exists():
+    try:
+        mode = os.stat(file).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError:
+        return  # not reachable (permissions): SQLite's own error says so
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        raise InputError(field, str(file), "a SQLite database file (this is a device, a pipe or a socket)")
+    if mode is not None:
+        return
+    created = [] if file.parent.exists() else [f"its folder {file.parent}"]
+    if created:
         make_private_dirs(file.parent)
-    if not file.exists():
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
+    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    print(f"note: new database file {file}" + (f" (and {created[0]})" if created else ""), file=sys.stderr)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -157,7 +176,7 @@ def make_engine(url: str, field: str = "--db") -> Engine:
     parsed = make_url(url)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite:
-        _prepare_sqlite_file(parsed.database or "")
+        _prepare_sqlite_file(parsed.database or "", field)
         file = sqlite_file(url)
         if file is not None:
             from tracker.config import protect_database_file
@@ -395,9 +414,13 @@ def open_database(url: str, auto_create: bool = True, field: str = "--db") -> En
         denied = permission_problem(exc)
         if denied is not None:
             raise denied from None
-        if "file is not a database" in str(getattr(exc, "orig", exc)):
+        reason = str(getattr(exc, "orig", exc))
+        if "file is not a database" in reason or "malformed" in reason:
             raise InputError(
-                "--db / TRACKER_DATABASE_URL", url, "a tracker SQLite database (this file is not a SQLite database)"
+                "--db / TRACKER_DATABASE_URL",
+                url,
+                "a tracker SQLite database (this file is not a SQLite database, or is damaged or cut short; "
+                "`tracker backup --check FILE` says more)",
             ) from None
         raise TrackerError(
             f"cannot open the database ({type(exc).__name__}); check --db / TRACKER_DATABASE_URL"

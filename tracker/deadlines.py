@@ -76,6 +76,7 @@ class Deadline:
     plan_ended: date | None = None
     verification: str = "unverified"
     counted_with: str | None = None  # id of the rule whose count was borrowed (a benchmark), if any
+    arithmetic: str = ""  # the count in one line, without the citation (the `tracker due` table)
 
     def to_json(self) -> dict[str, Any]:
         return {

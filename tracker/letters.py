@@ -185,11 +185,16 @@ _GLUE = re.compile(r"(§|\bCFR|\bTAC|\bTEC|\bWAC|U\.S\.C\.|\bCode) (?=\S)")
 
 
 def _lcfirst(value: Any) -> str:
-    """Lower-case the first letter unless the first word is an acronym (IEP, ARD, FIIE) or a
-    proper name ("Section 504")."""
+    """Lower-case the first letter unless the first word is an acronym (IEP, ARD, FIIE) or
+    begins a proper name: "Section 504", or a name of capitalised words ("Student
+    Assistance Team review", "Child Study Team")."""
     text = str(value)
-    word = text.split(" ", 1)[0]
+    words = text.split(" ")
+    word = words[0]
     if (len(word) > 1 and word[1:2].isupper()) or word == "Section":
+        return text
+    second = words[1] if len(words) > 1 else ""
+    if word.isalpha() and second[:1].isupper() and not second[1:2].isupper():  # "Student Assistance", not "Annual IEP"
         return text
     return text[:1].lower() + text[1:]
 

@@ -49,7 +49,9 @@ _TEMP_NAME = re.compile(re.escape(TEMP_PREFIX) + r"(\d+)-[0-9a-f]+")
 #: What SQLite keeps next to a database file.
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
-#: The SQLite databases this process opened (resolved paths): outputs never go over them.
+#: The SQLite databases the running command opened (resolved paths): outputs never go over
+#: them. Emptied when a command starts (:func:`forget_databases`), so that one process
+#: running several commands (a test, a script calling the CLI) checks each against its own.
 _DATABASES: set[Path] = set()
 
 
@@ -60,6 +62,11 @@ def sqlite_family(path: Path) -> set[Path]:
     """A SQLite database file and its -wal, -shm and -journal files, resolved (symlinks followed)."""
     base = Path(os.path.realpath(Path(path).expanduser()))
     return {base} | {Path(f"{base}{suffix}") for suffix in SQLITE_SIDE_FILES}
+
+
+def forget_databases() -> None:
+    """Start a new command: no database is open yet (see :data:`_DATABASES`)."""
+    _DATABASES.clear()
 
 
 def protect_database(path: Path) -> None:
@@ -438,5 +445,5 @@ def write_file(path: Path, data: str | bytes, field: str = "--out", overwrite: b
 
 __all__ = [
     "SQLITE_SIDE_FILES", "Staged", "TEMP_PREFIX", "clean_leftovers", "is_database_file", "is_devnull",
-    "output_target", "protect_database", "sqlite_family", "staging", "temp_path", "write_file",
+    "forget_databases", "output_target", "protect_database", "sqlite_family", "staging", "temp_path", "write_file",
 ]  # fmt: skip

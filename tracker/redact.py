@@ -150,7 +150,7 @@ class Redactor:
         """A copy of the :class:`tracker.scheduler.Deadline` ``d``, redacted: ``student`` is
         the initials (with ``label``, "A. M. R., age 11", for tables and calendar events),
         a trigger or met date equal to the date of birth is ``None``, and every text
-        (trigger event, explanation, steps, warnings, met by) is scrubbed."""
+        (trigger event, explanation, arithmetic, steps, warnings, met by) is scrubbed."""
         p = self.person(d.student_id)
         return dataclasses.replace(
             d,
@@ -160,6 +160,7 @@ class Redactor:
             met_on=None if d.met_on == p.dob else d.met_on,
             met_by=p.scrub(d.met_by),
             explanation=p.scrub(d.explanation),
+            arithmetic=p.scrub(d.arithmetic),
             steps=[p.scrub(s) for s in d.steps],
             warnings=[p.scrub(w) for w in d.warnings],
         )

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from tracker.counting import CONVENTIONS, METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
+from tracker.conventions import CONVENTIONS
+from tracker.counting import METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
 from tracker.deadlines import ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
 from tracker.facts import (
     AssessmentFact,
@@ -153,11 +154,13 @@ def _status(due: date | None, today: date, within: int, binding: str, rule: str)
     return "upcoming", left
 
 
-def _explain(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> str:
+def _arithmetic(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> str:
+    """The count in one line, without the citation: ``"consent signed 2025-09-02 + 60
+    calendar days = 2025-11-01"`` (with what was not counted, and the weekend or holiday
+    note), or ``"consent signed 2025-09-02; no fixed due date"``."""
     trig = f"{hit.event} {hit.day.isoformat()}"
     if due is None:
-        first = rule.notes.split(". ")[0].rstrip(".") if rule.notes else "no fixed number of days"
-        return f"{trig}; no fixed due date: {first}; {rule.citation}."
+        return f"{trig}; no fixed due date"
     excl = ""
     skipped = [s for s in count.steps if s.startswith("Not counted") or s.startswith("Not school days")]
     if skipped:
@@ -170,7 +173,17 @@ def _explain(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> s
             + ")"
         )
     summary = (count.summary or rule.unit).removeprefix("+ ")
-    return f"{trig} + {summary}{excl} = {due.isoformat()}{day_note}; {rule.citation}."
+    return f"{trig} + {summary}{excl} = {due.isoformat()}{day_note}"
+
+
+def _explain(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> str:
+    """:func:`_arithmetic` and the citation (with, for a rule without a number, the first
+    sentence of its notes): the ``explanation`` of a :class:`Deadline`."""
+    arithmetic = _arithmetic(hit, count, rule, due, day_note)
+    if due is None:
+        first = rule.notes.split(". ")[0].rstrip(".") if rule.notes else "no fixed number of days"
+        return f"{arithmetic}: {first}; {rule.citation}."
+    return f"{arithmetic}; {rule.citation}."
 
 
 def compute(
@@ -189,7 +202,7 @@ def compute(
         facts: the student's record.
         today: the reference date (statuses and ``days_left`` are relative to it).
         calendars: calendars for the run (default: none known, so school days are estimated).
-        conventions: disputed-reading settings (default: :data:`tracker.counting.CONVENTIONS`).
+        conventions: disputed-reading settings (default: :data:`tracker.conventions.CONVENTIONS`).
         within: days ahead that count as ``due_soon``.
         jurisdiction: a :class:`tracker.rulebook.Jurisdiction` (default: the student's state).
         only: compute only these canonical rules (default: all).
@@ -565,7 +578,9 @@ class _Run:
             steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
         steps += [c for c in closing if c]
         steps.append(f"Source: {rule.citation} ({rule.binding}).")
-        explanation = _explain(count_hit, count, method_rule if prefix and benchmark else rule, due, day_note)
+        counted_rule = method_rule if prefix and benchmark else rule
+        arithmetic = _arithmetic(count_hit, count, counted_rule, due, day_note)
+        explanation = _explain(count_hit, count, counted_rule, due, day_note)
         if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
             clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
             if clock is not None and not clock.accepts_verbal and clock.method != "none":
@@ -605,6 +620,7 @@ class _Run:
             unit=method_rule.unit,
             estimated=estimated,
             explanation=explanation,
+            arithmetic=arithmetic,
             steps=steps,
             warnings=warnings,
             met_on=met_on,
@@ -648,7 +664,7 @@ class _Run:
                 due,
                 None,
             )
-        label = f"[{statute.verification}]" if statute.verification != "primary" else ""
+        label = f" [{statute.verification}]" if statute.verification != "primary" else ""
         if self.conv.get("last_day") == "statute":
             step = (
                 f"The last day, {due.isoformat()}, is {why}: under {statute.citation}{label} the period runs to the "

@@ -65,6 +65,12 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         return translate_errors(ctx, lambda: super(LazyGroup, self).invoke(ctx))
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """As Click's, after moving the global options written after the command to before
+        it (:func:`hoist_global_options`): ``tracker due --today 2025-10-01`` works as
+        ``tracker --today 2025-10-01 due``."""
+        return super().parse_args(ctx, hoist_global_options(self, ctx, args))
+
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         """As Click's, with "Did you mean ...?" from every command, imported or not (Click
         suggests only among the commands already loaded, which for this group is none)."""
@@ -88,6 +94,66 @@ class LazyGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+#: The group's options that take a value, and the flags; these may also follow the command.
+_GLOBAL_VALUED = ("--db", "--today")
+_GLOBAL_FLAGS = ("--debug",)
+
+
+def hoist_global_options(group: click.Group, ctx: click.Context, args: list[str]) -> list[str]:
+    """``args`` with the global options that follow the command (``--db URL``,
+    ``--db=URL``, ``--today DATE``, ``--debug``) moved in front of it, in order.
+
+    An option the command (or one of its subcommands) defines itself stays where it is
+    (``tracker demo --today`` is the demo's own); nothing after ``--`` moves; a global
+    option written both before and after the command is refused.
+
+    Raises:
+        click.UsageError: a global option given both before and after the command (exit 2).
+    """
+    head: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":  # options before the command
+        takes_value = args[i] in _GLOBAL_VALUED
+        head += args[i : i + 1 + takes_value]
+        i += 1 + takes_value
+    if i >= len(args) or args[i] == "--":
+        return list(args)
+    rest = args[i:]
+    # the chain of commands named, to see which options they define themselves
+    own: set[str] = set()
+    command: Any = group
+    for token in rest:
+        if not isinstance(command, click.Group) or token.startswith("-"):
+            break
+        command = command.get_command(ctx, token)
+        if command is None:
+            break
+        for param in command.params:
+            own.update(getattr(param, "opts", ()))
+    given = {a.split("=", 1)[0] for a in head if a.startswith("--")}
+    moved: list[str] = []
+    kept: list[str] = []
+    j = 0
+    while j < len(rest):
+        token = rest[j]
+        if token == "--":
+            kept += rest[j:]
+            break
+        name = token.split("=", 1)[0]
+        if name in given and name not in own:
+            raise click.UsageError(f"{name} is given both before and after the command; give it once", ctx)
+        if name in own or name not in _GLOBAL_VALUED + _GLOBAL_FLAGS:
+            kept.append(token)
+            j += 1
+        elif name in _GLOBAL_FLAGS or "=" in token or j + 1 >= len(rest):
+            moved.append(token)
+            j += 1
+        else:
+            moved += rest[j : j + 2]
+            j += 2
+    return head + moved + kept
 
 
 class DateType(click.ParamType):
@@ -413,8 +479,13 @@ def cli(ctx: click.Context, db_option: str | None, today: date | None, debug: bo
     Records students, plans, meetings, evaluations and written requests; computes the
     statutory deadlines of IDEA (34 CFR 300), Section 504 (34 CFR 104) and state law on the
     district's own school calendar; writes request letters that start the clocks.
+
+    --db, --today and --debug may also follow the command: tracker due --today 2025-10-01.
     """
+    from tracker.outputs import forget_databases
+
     tolerant_streams()
+    forget_databases()
     app = App(db_option, today, debug)
     ctx.obj = app
     ctx.call_on_close(app.close)
@@ -581,6 +652,23 @@ def csv_writer(stream: Any):
     return csv.writer(_LineFeedRows(stream), lineterminator="\r\n")
 
 
+def table_console(default_width: int):
+    """The Rich console that prints tables: the terminal's width on a terminal; else
+    ``COLUMNS`` when set (so ``COLUMNS=80 tracker due > file`` fits 80 columns), else
+    ``default_width`` (a file or a cron mail gets a wide table). Markup, emoji codes and
+    highlighting are off: a name such as ``[/]`` or ``:smile:`` is printed as written."""
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() or _columns() else default_width
+    return Console(soft_wrap=False, width=width, markup=False, emoji=False, highlight=False)
+
+
+def _columns() -> int | None:
+    """``COLUMNS`` as a width of 20 or more, else ``None``."""
+    value = os.environ.get("COLUMNS", "")
+    return int(value) if value.isdigit() and int(value) >= 20 else None
+
+
 def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None, title: str | None = None):
     """Write records to stdout as a table, one JSON array, or CSV with a header row (cells
     neutralised against spreadsheet formulas, see :func:`csv_cell`; JSON is never altered).
@@ -603,16 +691,34 @@ def emit(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str] | None
     if not rows:
         click.echo("(none)")
         return
-    from rich.console import Console
     from rich.table import Table
 
+    console = table_console(160)
+    cells = [[_cell(row.get(c)) for c in cols] for row in rows]
+    # Each column at least as wide as its longest word (up to 28) and its name (up to 12),
+    # so that a rule name or a date is not cut in the middle. When those widths do not fit
+    # the console (many columns on an 80-column terminal), each row is printed as a block
+    # of "column: value" lines instead: no column is ever cropped away.
+    mins = [
+        max(min(max((len(w) for line in cells for w in line[i].split()), default=1), 28), min(len(c), 12))
+        for i, c in enumerate(cols)
+    ]
+    if sum(mins) + 3 * len(cols) + 1 > console.width:
+        if title:
+            click.echo(title)
+        width = max(len(c) for c in cols)
+        for n, line in enumerate(cells):
+            if n:
+                click.echo("")
+            for c, value in zip(cols, line, strict=True):
+                echo_text(f"{c.ljust(width)}  {value}".rstrip(), nl=True)
+        return
     table = Table(title=title, show_lines=False, header_style="bold")
-    for c in cols:
-        table.add_column(c)
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in cols))
-    # A terminal gets its own width; a file or a cron mail gets a wide table, not 80 columns.
-    Console(soft_wrap=False, width=None if sys.stdout.isatty() else 160).print(table)
+    for c, least in zip(cols, mins, strict=True):
+        table.add_column(c, overflow="fold", min_width=least)
+    for line in cells:
+        table.add_row(*line)
+    console.print(table)
 
 
 def emit_one(record: dict[str, Any], fmt: str) -> None:
@@ -718,6 +824,9 @@ def translate_errors(ctx: click.Context, invoke) -> Any:
 
             name = shown(os.fsdecode(exc.filename))
             raise Failure(f"{name}: {exc.strerror}; give another path. Nothing was written", EXIT_BAD_INPUT) from None
+        if isinstance(exc, OSError) and exc.filename is None and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
+            # printing failed (`> /dev/full`, a full disk under a redirect)
+            raise Failure(f"cannot write the output: {exc.strerror}; nothing was written", EXIT_FAILURE) from None
         if isinstance(exc, OperationalError):
             text = str(getattr(exc, "orig", "")).lower()
             hint = (

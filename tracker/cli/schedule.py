@@ -18,6 +18,7 @@ from tracker.cli import (
     format_option,
     pass_app,
     redact_option,
+    table_console,
     to_json,
 )
 from tracker.errors import EXIT_OVERDUE
@@ -59,16 +60,16 @@ def _days_cell(d) -> str:
     return str(d.days_left)
 
 
-def _table(deadlines) -> None:
-    """Overdue items first, then the rest, in a table that fits the terminal (or 120
-    columns when output goes to a file or a cron mail)."""
-    import sys
-
+def print_deadlines(deadlines, summary: str) -> None:
+    """Overdue items first, then the rest, in tables that fit the terminal (or ``COLUMNS``,
+    or 120 columns when output goes to a file or a cron mail), then ``summary`` wrapped to
+    the same width. Each row: the due date, days left, the student, the rule with its
+    arithmetic (:attr:`Deadline.arithmetic`) and its citation."""
     from rich import box
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console(soft_wrap=False, width=None if sys.stdout.isatty() else 120)
+    console = table_console(120)
     groups = [
         ("Overdue", [d for d in deadlines if d.status == "overdue"]),
         ("Due soon", [d for d in deadlines if d.status == "due_soon"]),
@@ -86,8 +87,17 @@ def _table(deadlines) -> None:
             header_style="bold",
             pad_edge=False,
         )
-        for col in ("Due", "Days", "Student", "Rule", "Citation"):
-            table.add_column(col, overflow="fold")
+        # Narrower than 100 columns, the citation goes under the arithmetic, not in a column
+        # of its own that would be a few letters wide.
+        narrow = console.width < 100
+        table.add_column("Due", overflow="fold")
+        table.add_column("Days", overflow="fold")
+        table.add_column("Student", overflow="fold")
+        # a rule name is not cut in the middle: the column is at least as wide as the longest one
+        heading = "Rule, arithmetic, citation" if narrow else "Rule and arithmetic"
+        table.add_column(heading, overflow="fold", min_width=max(len(d.rule) for d in items))
+        if not narrow:
+            table.add_column("Citation", overflow="fold")
         for d in items:
             rule = (
                 d.rule
@@ -95,15 +105,15 @@ def _table(deadlines) -> None:
                 + (" ~estimated" if d.estimated else "")
                 + ("" if d.verification == "primary" else f" [{d.verification}]")
             )
-            table.add_row(
-                _due_cell(d),
-                _days_cell(d),
-                f"#{d.student_id} {d.student}",
-                rule,
-                d.citation,
-                style="bold" if d.status == "overdue" else None,
-            )
+            cell = Text(rule)
+            if d.arithmetic:
+                cell += Text("\n" + d.arithmetic, style="dim")
+            if narrow:
+                cell += Text("\n" + d.citation)
+            cells = [_due_cell(d), _days_cell(d), f"#{d.student_id} {d.student}", cell]
+            table.add_row(*cells, *([] if narrow else [d.citation]), style="bold" if d.status == "overdue" else None)
         console.print(table)
+    console.print(summary)
 
 
 _CSV_COLS = [
@@ -428,10 +438,10 @@ def due(
         if not deadlines:
             click.echo(f"{app.today.isoformat()}: nothing overdue or due within {within} days.")
         else:
-            _table(deadlines)
-            click.echo(
+            print_deadlines(
+                deadlines,
                 f"{app.today.isoformat()}: {overdue} overdue, {soon} due within {within} days, "
-                f"{len(deadlines)} listed. `tracker explain STUDENT` shows how each date was computed."
+                f"{len(deadlines)} listed. `tracker explain STUDENT` shows every step of each count.",
             )
     if fail_on == "overdue" and any(d.status == "overdue" for d in deadlines):
         click.get_current_context().exit(EXIT_OVERDUE)
@@ -762,5 +772,21 @@ def rules_coverage(app: App, state: str | None, fmt: str) -> None:
                     "binding": r.binding,
                 }
             )
-    cols = ["jurisdiction", "rule", "count", "unit", "trigger", "verification", "source", "citation"]
-    emit(rows, fmt, cols if fmt == "table" else None)
+    if fmt != "table":
+        emit(rows, fmt)
+        return
+    # For a person: five columns that stay readable at 80 (the figure in words, the level
+    # with "federal" when the state's own rule is not encoded).
+    emit(
+        [
+            {
+                "state": r["jurisdiction"],
+                "rule": r["rule"],
+                "figure": "-" if r["count"] is None else f"{r['count']} {str(r['unit']).replace('_', ' ')}",
+                "level": r["verification"] + (" (federal)" if r["source"] == "federal" else ""),
+                "citation": r["citation"],
+            }
+            for r in rows
+        ],
+        "table",
+    )

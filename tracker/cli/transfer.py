@@ -343,7 +343,7 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
     import tempfile
 
     from tracker.caseload import load_demo
-    from tracker.cli.schedule import _table
+    from tracker.cli.schedule import print_deadlines
     from tracker.errors import UsageError
 
     if keep is not None and keep.exists():
@@ -363,29 +363,31 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
 
             write_file(keep, db_file.read_bytes(), "--keep", overwrite=False)
     click.echo(
-        f"Demo caseload: {summary['students']} fictional students, {summary['calendars']} school calendars "
+        f"Demo caseload: {summary['students']} fictional students, {summary['calendars']} school calendars\n"
         f"(sample data: see tracker/sample/README.md). Daily run as of {demo_today.isoformat()}:"
     )
     overdue = sum(1 for d in deadlines if d.status == "overdue")
     soon = sum(1 for d in deadlines if d.status == "due_soon")
-    _table(deadlines)
-    click.echo(
-        f"{demo_today.isoformat()}: {overdue} overdue, {soon} due within {within} days, {len(deadlines)} listed."
+    print_deadlines(
+        deadlines,
+        f"{demo_today.isoformat()}: {overdue} overdue, {soon} due within {within} days, {len(deadlines)} listed.",
     )
+    import textwrap
+
     for n in summary["disagreements"]:
-        click.echo(n)
+        click.echo(textwrap.fill(n, 80))
     click.echo("")
-    click.echo("What next:")
+    click.echo("What next (each command, then what it does):")
     if keep is not None:
-        click.echo(
-            f"  tracker --db sqlite:///{click.format_filename(keep)} --today {demo_today.isoformat()} explain 1"
-            "   # how each date was computed"
-        )
+        click.echo(f"  tracker --db sqlite:///{click.format_filename(keep)} --today {demo_today.isoformat()} explain 1")
+        click.echo("      how each date was computed")
     else:
-        click.echo(
-            "  tracker demo --keep demo.db    # keep the demo database, then: "
-            f"tracker --db sqlite:///demo.db --today {demo_today.isoformat()} explain 1"
-        )
-    click.echo("  tracker import caseload FILE --state XX --dry-run    # your district's export (.csv or .xlsx)")
-    click.echo("  tracker student add NAME --dob YYYY-MM-DD --state XX # or record one child by hand")
-    click.echo("  tracker due                                          # your own daily run")
+        click.echo("  tracker demo --keep demo.db")
+        click.echo("      keep the demo database; then, to see how each date was computed:")
+        click.echo(f"      tracker --db demo.db --today {demo_today.isoformat()} explain 1")
+    click.echo("  tracker import caseload FILE --state XX --dry-run")
+    click.echo("      check your district's export (.csv or .xlsx) without saving anything")
+    click.echo("  tracker student add NAME --dob YYYY-MM-DD --state XX")
+    click.echo("      or record one child by hand")
+    click.echo("  tracker due")
+    click.echo("      your own daily run")
