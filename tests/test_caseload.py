@@ -208,7 +208,7 @@ def test_dry_run_writes_nothing(db_url):
     assert result.exit_code == 0, result.output
     assert "Would import caseload.csv: 40 row(s); 40 new student(s)" in result.stdout
     assert "Dry run: nothing was written." in result.stdout
-    assert "line 2: new 0060101: IEP from 2024-09-15" in result.stdout
+    assert "line 2: new student 0060101: IEP from 2024-09-15" in result.stdout
     assert "next_annual_due district 2025-09-14, tracker 2025-09-15 (-1 days)" in result.stdout
     assert snapshot(db_url) == before
 

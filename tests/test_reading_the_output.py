@@ -192,3 +192,35 @@ def test_invalid_json_names_line_and_column_once(db_url, tmp_path):
     assert "Unterminated string starting at (line 2, column 15)" in result.stderr
     assert "at at" not in result.stderr
     assert snapshot(db_url) == before  # nothing written
+
+
+def test_a_quote_never_closed_in_a_csv_is_named_with_its_line(db_url, tmp_path):
+    # line 3 opens a quote that nothing closes: the csv module reads lines 3-4 as one cell
+    # (once reported as "line 3, column 'DOB': no date of birth"); 3 quote marks in all is odd
+    sheet = tmp_path / "caseload.csv"
+    sheet.write_text('Name,DOB,State\nAna Ruiz,2014-05-02,CA\n"Ben Ode,2012-01-09,TX\nCara Diaz,2013-02-03,CA\n')
+    add_student(db_url, "Dee Ray", "2011-03-04", "CA")
+    before = snapshot(db_url)
+    result = invoke(db_url, "import", "caseload", str(sheet))
+    assert result.exit_code == 2, result.output
+    assert "caseload.csv, line 3: '<a quote that is never closed>' is not valid" in result.stderr
+    assert snapshot(db_url) == before
+    # quotes that are closed, doubled inside a cell, or around a line break are fine (4 + 2 marks)
+    sheet.write_text('Name,DOB,State\n"Ana ""Annie"" Ruiz",2014-05-02,CA\n"Ben\nOde",2012-01-09,TX\n')
+    dry = invoke(db_url, "import", "caseload", str(sheet), "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert 'line 2: new student Ana "Annie" Ruiz (2014-05-02): no plan or other record' in dry.stdout
+
+
+def test_a_name_of_invisible_characters_only_is_refused(db_url):
+    add_student(db_url)
+    before = snapshot(db_url)
+    for name in ("\u200b", "\u200b\u200d", "\u2060"):
+        result = invoke(db_url, "student", "add", name, "--dob", "2014-05-02", "--state", "CA")
+        assert result.exit_code == 2, (name, result.output)
+        assert "a text with something visible" in result.stderr
+    assert snapshot(db_url) == before
+    # a name in another script is not invisible; shown as typed (not escaped twice) in errors
+    assert add_student(db_url, "李 小龍", "2012-01-09", "CA") == 2
+    refused = invoke(db_url, "student", "add", "محمد\u202e", "--dob", "2014-05-02", "--state", "CA")
+    assert refused.exit_code == 2 and "'محمد\\u202e'" in refused.stderr

@@ -436,7 +436,9 @@ def _read_csv(data: bytes, source: str = "FILE") -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] = []
     rows: list[tuple[int, list[Any]]] = []
+    start = line_before = 0  # the line before the last record began
     while True:
+        line_before = reader.line_num
         try:
             cells = next(reader)
         except StopIteration:
@@ -468,6 +470,16 @@ def _read_csv(data: bytes, source: str = "FILE") -> Table:
                 f"a spreadsheet of at most {MAX_ROWS:,} students (one a row, after the header row); split the file",
             )  # fmt: skip
         rows.append((reader.line_num, cells))
+        start = line_before
+    if rows and text.count('"') % 2 == 1 and any("\n" in str(c) for c in rows[-1][1]):
+        # An odd number of quote marks: one is never closed, and the csv module took every
+        # line after it into one cell of the last record (which then fails for a reason that
+        # has nothing to do with the file's real mistake).
+        raise InputError(
+            f"{source}, line {start + 1}", "<a quote that is never closed>",
+            "a CSV file whose quoted cells end with a quote; the record that starts on this line runs "
+            "to the end of the file",
+        )  # fmt: skip
     return Table(header, rows, "csv", notes)
 
 

@@ -238,7 +238,8 @@ def check_text(
     """Free text typed by the user, checked like the text of every record: stripped (empty ->
     None, or an error when ``required``), at most ``max_len`` characters, UTF-8, no control
     characters (terminal escapes; line breaks only when ``multiline``), no bidirectional
-    overrides. Used for records and for letter fields alike.
+    overrides, and at least one visible character (a letter, digit, punctuation or symbol:
+    not only zero-width spaces). Used for records and for letter fields alike.
 
     Raises:
         InputError: naming ``field``.
@@ -256,10 +257,17 @@ def check_text(
         raise InputError(field, f"{text[:20]}...", f"at most {max_len} characters")
     if not text.isascii():
         check_unicode(field, text)
+        import unicodedata
+
+        if not any(unicodedata.category(c)[0] in "LNPS" for c in text):  # only zero-width or blank marks
+            raise InputError(
+                field, text[:40],
+                "a text with something visible (this holds only invisible characters, such as U+200B)",
+            )  # fmt: skip
         if any(c in _DISPLAY_CONTROLS or (not multiline and c in "\u2028\u2029") for c in text):
             raise InputError(
                 field,
-                text[:40].encode("unicode_escape").decode("ascii"),
+                text[:40],
                 "text without bidirectional overrides (U+202A-U+202E, U+2066-U+2069)"
                 + ("" if multiline else " or line separators (U+2028, U+2029)"),
             )

@@ -128,8 +128,8 @@ def print_import_result(result, per_student: bool = False) -> None:
         click.echo("Columns not imported: " + ", ".join(result.ignored_columns))
     if per_student:
         for s in result.students:
-            who = "new" if s.new else f"#{s.student_id}"
-            what = "; ".join(s.added) if s.added else "nothing new"
+            who = "new student" if s.new else f"student #{s.student_id}"
+            what = "; ".join(s.added) if s.added else ("no plan or other record" if s.new else "nothing to add")
             if s.updated:
                 what += f" (updates {', '.join(s.updated)})"
             click.echo(f"  line {s.line}: {who} {s.key}: {what}")
