@@ -28,12 +28,13 @@ def test_coverage_lists_every_state_and_dc_with_a_state_initial_evaluation(invok
     assert {r["verification"] for r in rows} <= set(rulebook.VERIFICATION)
 
 
-def test_every_state_rule_says_how_sure_it_is_and_quotes_when_primary():
-    for code in rulebook.state_codes():
+def test_every_rule_says_how_sure_it_is_when_and_from_what_and_quotes_when_primary():
+    for code in ["federal", *rulebook.state_codes()]:
         for rule in rulebook._files()[code][1]:
             assert rule.verification in rulebook.VERIFICATION, rule.id
-            assert rule.binding == "statute", rule.id
+            assert code == "federal" or rule.binding == "statute", rule.id
             assert rule.notes, f"{rule.id}: says what was (not) seen"
+            assert rule.checked is not None and rule.sources, f"{rule.id}: when it was checked, and what was read"
             assert all(u.startswith("https://") or u.startswith("http://") for u in rule.sources), rule.id
             if rule.verification == "primary":
                 assert '"' in rule.notes or "\u201c" in rule.notes, f"{rule.id}: a primary rule quotes its text"
