@@ -143,3 +143,19 @@ def test_earlier_of_is_the_earlier_of_the_clocks_counted_separately(cal, trigger
     else:
         second = METHODS[b[0]](Context(referral, b[1], {}, cal, business)).due
         assert both.due == min(first, second)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=CALENDARS, referral=TRIGGERS, wait=st.integers(0, 40), count=st.integers(1, 90))
+def test_not_counting_the_consent_time_never_gives_an_earlier_date(cal, referral, wait, count):
+    """Connecticut's disputed consent time (convention ct_consent_time): 'excluded' is the count
+    from consent, so never earlier than 'included' (the count from the referral), and equal when
+    consent came the same day."""
+    consent = referral + timedelta(days=wait)
+    params = {"consent_after_on": consent}
+    method = METHODS["school_days_consent_time_disputed"]
+    included = method(Context(referral, count, params, cal, None)).due
+    excluded = method(Context(referral, count, params, cal, None, conventions={"ct_consent_time": "excluded"})).due
+    assert included == METHODS["school_days"](Context(referral, count, {}, cal, None)).due
+    assert excluded == METHODS["school_days"](Context(consent, count, {}, cal, None)).due
+    assert excluded >= included and (wait > 0 or excluded == included)

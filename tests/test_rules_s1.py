@@ -168,6 +168,27 @@ def test_ct_45_school_days_run_from_the_written_referral():
     assert "CABE" in jurisdiction("CT").rule_for("initial_evaluation").notes  # both readings recorded
 
 
+def test_ct_consent_time_is_a_setting_counted_by_default_and_excluded_on_request():
+    # Referral received Wed 2025-10-01, consent received Wed 2025-10-15.
+    # included (default): 45 school days from the referral, as above: Wed 2025-12-10.
+    # excluded: the school days through the consent day are not counted; from 10-15: 10-16,17 (2);
+    # 20-24 (7); 27-31 (12); 11-03..07 (17); 10 (18); Veterans Day 11-11 off; 12-14 (21); 17-21 (26);
+    # 24,25 (28); Thanksgiving Break 26-28 off; 12-01..05 (33); 08-12 (38); 15-19 (43); 22 (44);
+    # Tue 12-23 (45), the last school day before Winter Break.
+    referral = RequestFact(1, "evaluation", d(2025, 10, 1), "email")
+    facts = student("CT", CT, requests=(referral,), assessments=(consent(d(2025, 10, 15)),))
+    default = one(run(facts, CT), "initial_evaluation")
+    assert default.due == d(2025, 12, 10)
+    assert any("ct_consent_time = included" in step for step in default.steps)
+    excluded = one(_run(facts, CT, d(2025, 10, 2), {"ct_consent_time": "excluded"}), "initial_evaluation")
+    assert excluded.due == d(2025, 12, 23)
+    assert "after consent 2025-10-15" in excluded.explanation
+    # no consent recorded yet: the earliest date (the referral count), with a warning
+    waiting = student("CT", CT, requests=(referral,))
+    early = one(_run(waiting, CT, d(2025, 10, 2), {"ct_consent_time": "excluded"}), "initial_evaluation")
+    assert early.due == d(2025, 12, 10) and any("no consent is recorded" in w for w in early.warnings)
+
+
 def test_ct_consent_without_a_written_referral_starts_no_clock():
     # The Connecticut clock starts with the written referral; consent alone gives no date.
     items = run(student("CT", CT, assessments=(consent(d(2025, 10, 1)),)), CT)

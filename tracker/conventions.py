@@ -56,4 +56,12 @@ CONVENTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
         "evaluation request's receipt date); SELPA tables apply it to the consent date "
         "('consent'); 'off' never applies it",
     ),
+    "ct_consent_time": (
+        "included",
+        ("included", "excluded"),
+        "Connecticut's 45 school days from the written referral (RCSA 10-76d-13, text not read): 'included' "
+        "counts the school days spent obtaining the parent's consent (CABE model policy 6159: the 45 days "
+        "encompass obtaining consent; the earlier date); 'excluded' does not count them, so the 45 school "
+        "days run from consent (CSDE guidance of Dec. 21, 2018, as summarised by Shipman & Goodwin)",
+    ),
 }

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -163,6 +163,46 @@ def school_days(ctx: Context) -> Count:
     if getattr(ctx.calendar, "estimated", False):
         result.estimated = True
         result.warnings.append(NO_CALENDAR)
+    return result
+
+
+@method("school_days_consent_time_disputed")
+def school_days_consent_time_disputed(ctx: Context) -> Count:
+    """The Nth school day strictly after the trigger (a written referral), where readings
+    differ on whether the school days spent obtaining the parent's consent count: the
+    convention ``ct_consent_time`` decides (Connecticut, RCSA 10-76d-13, 45 school days).
+
+    - ``included`` (default, the earlier date; CABE model policy 6159): N school days
+      after the referral, as :func:`school_days`.
+    - ``excluded`` (CSDE guidance of Dec. 21, 2018, as summarised by Shipman & Goodwin):
+      the school days after the referral up to and including the day consent was
+      received are not counted, so the count runs N school days strictly after the
+      consent (``params["consent_after_on"]``: the first initial-evaluation consent on or
+      after the referral). With no consent recorded yet the date is the ``included`` one,
+      with a warning: the earliest the deadline can be.
+    """
+    consent = ctx.params.get("consent_after_on")
+    if ctx.conventions.get("ct_consent_time", "included") != "excluded":
+        result = school_days(ctx)
+        result.steps.append(
+            "The school days spent obtaining consent are counted (convention ct_consent_time = included; "
+            "'excluded' does not count them)."
+        )
+        return result
+    if consent is None:
+        result = school_days(ctx)
+        result.warnings.append(
+            "ct_consent_time = excluded, but no consent is recorded: the count is paused until consent, so this "
+            "is the earliest the deadline can be"
+        )
+        return result
+    result = school_days(replace(ctx, trigger=consent))
+    result.steps.insert(
+        0,
+        f"Not counted (convention ct_consent_time = excluded): the school days after the referral "
+        f"{fmt(ctx.trigger)} through the day consent was received, {fmt(consent)}; counting resumes after it.",
+    )
+    result.summary = f"{result.summary} after consent {fmt(consent)}".strip()
     return result
 
 

@@ -476,6 +476,15 @@ class _Run:
             params.setdefault("consent_on", count_hit.record.consent_on)
             if count_hit.record.kind == "initial" and count_hit.record.consent_on is not None:
                 params.setdefault("referral_on", _referral_before(facts, count_hit.record.consent_on))
+        elif isinstance(count_hit.record, RequestFact) and count_hit.record.kind == "evaluation":
+            # a referral-triggered clock may pause until the consent that followed (ct_consent_time)
+            after = [
+                a.consent_on
+                for a in facts.assessments
+                if a.kind == "initial" and a.consent_on is not None and a.consent_on >= count_hit.day
+            ]
+            if after:
+                params.setdefault("consent_after_on", min(after))
         elif isinstance(count_hit.record, MeetingFact) and count_hit.record.kind == "eligibility":
             # an eligibility-triggered clock may also count from the consent and the referral before it
             consents = [
