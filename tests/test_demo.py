@@ -94,6 +94,7 @@ def test_demo_command(tracker_home):
     assert result.exit_code == 0, result.output
     assert "Daily run as of 2025-10-01" in result.stdout
     assert "overdue" in result.stdout and "What next" in result.stdout
+    assert result.stderr == ""  # the throw-away database is not announced as a new one
     assert not (tracker_home / "data").exists() or not any((tracker_home / "data").iterdir())
 
 

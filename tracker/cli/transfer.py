@@ -357,6 +357,7 @@ def demo(app: App, demo_today: date, within: int, keep: Path | None) -> None:
         )  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="iep-tracker-demo-") as tmp:
         db_file = Path(tmp) / "demo.db"
+        db_file.touch(mode=0o600)  # a throw-away file: not announced as a new database
         deadlines, summary = load_demo(f"sqlite:///{db_file}", demo_today, within=within, conventions=app.conventions)
         if keep is not None:
             from tracker.outputs import write_file
