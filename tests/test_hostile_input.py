@@ -131,6 +131,12 @@ COVERED: dict[tuple[str, ...], str] = {
     ("import", "json"): "refused by a database that holds records; see also test_restore_of_a_hostile_backup",
     ("init",): "no parameters of its own: the global --today only",
     ("letter",): "also test_letters_never_evaluate_template_syntax",
+    ("document", "add"): "",
+    ("document", "edit"): "",
+    ("document", "list"): "",
+    ("document", "reinstate"): "",
+    ("document", "remove"): "",
+    ("document", "show"): "",
     ("meeting", "add"): "",
     ("meeting", "edit"): "",
     ("meeting", "list"): "",
@@ -1222,6 +1228,8 @@ POPULATE = [
     ["request", "add", "1", "--kind", "evaluation", "--on", "2025-09-02", "--method", "email", "--to", "Director"],
     ["request", "add", "1", "--kind", "records", "--on", "2025-09-20", "--method", "verbal"],
     ["absence", "add", "1", "--on", "2025-09-15", "--through", "2025-09-17"],
+    ["meeting", "add", "1", "--kind", "reevaluation", "--on", "2025-10-20", "--scheduled"],
+    ["document", "add", "1", "--kind", "meeting-notice", "--received", "2025-09-25", "--meeting", "2"],
 ]  # fmt: skip
 
 

@@ -88,3 +88,71 @@ def test_uid_ignores_due_date():
     assert "SUMMARY:Overdue: annual_review — Ana R. (#7)" in text
     assert "DTSTART;VALUE=DATE:20251001" in text and "DTEND;VALUE=DATE:20251002" in text
     assert deadlines_to_ics([make(date(2025, 10, 1))], today=date(2025, 10, 2)) == text  # no clock reads
+
+
+def test_export_ics_scheduled_meeting_events(db_url):
+    """A scheduled meeting is an all-day event on its day, UID from the meeting id, kept on a
+    second export and when the meeting is moved; gone once it is cancelled. The documents owed
+    before it (Pennsylvania: 10 school days; no calendar on file, so weekdays less federal and
+    state holidays, estimated: Oct 20 (1), 17, 16, 15, 14 (5), 13 Columbus Day not counted, 10,
+    9, 8, 7 (9), 6 (10) -> Mon 2025-10-06) are a deadline event of their own."""
+    from tests.conftest import add_student
+
+    sid = add_student(db_url, "Rosa Keystone", "2015-04-09", "PA", "--school", "Laurel Elementary School")
+    r = invoke(db_url, "meeting", "add", str(sid), "--kind", "initial-iep", "--on", "2025-10-21", "--scheduled")
+    assert r.exit_code == 0, r.output
+    mid = int(r.stdout)
+    uid = f"{sid}-meeting-{mid}@iep-tracker"
+
+    first = invoke(db_url, "export", "ics", "--alarm-days", "2")
+    assert first.exit_code == 0, first.output
+    events = _events(first.stdout)
+    ev = events[uid]
+    assert ev.decoded("DTSTART") == date(2025, 10, 21) and ev.decoded("DTEND") == date(2025, 10, 22)
+    assert "VALUE=DATE" in ev.to_ical().decode()
+    assert str(ev["SUMMARY"]) == f"IEP meeting (initial iep) \N{EM DASH} Rosa Keystone (#{sid})"
+    (alarm,) = ev.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == timedelta(days=-2)
+    docs = events[f"{sid}-pre_meeting_documents-meeting-{mid}@iep-tracker"]
+    assert "22 Pa. Code § 14.123(d), § 14.124(d)" in str(docs["DESCRIPTION"])
+    assert docs.decoded("DTSTART") == date(2025, 10, 6)
+
+    second = invoke(db_url, "export", "ics", "--alarm-days", "2")
+    assert second.stdout == first.stdout  # same data, same file, same UIDs
+
+    redacted = invoke(db_url, "export", "ics", "--redact").stdout
+    assert "Rosa" not in redacted and "Keystone" not in redacted
+    assert str(_events(redacted)[uid]["SUMMARY"]).startswith("IEP meeting (initial iep) \N{EM DASH} R. K., age 10")
+
+    assert invoke(db_url, "meeting", "edit", str(mid), "--on", "2025-10-23").exit_code == 0  # rescheduled
+    moved = _events(invoke(db_url, "export", "ics").stdout)
+    assert moved[uid].decoded("DTSTART") == date(2025, 10, 23)
+
+    assert invoke(db_url, "meeting", "edit", str(mid), "--cancelled").exit_code == 0
+    after = _events(invoke(db_url, "export", "ics").stdout)
+    assert uid not in after
+    assert not [u for u in after if f"meeting-{mid}" in u]  # its document deadline went with it
+    assert uid not in _events(invoke(db_url, "export", "ics", "--student", str(sid)).stdout)
+
+
+def test_held_meeting_is_not_an_event(db_url):
+    from tests.conftest import add_student
+
+    sid = add_student(db_url, "Rosa Keystone", "2015-04-09", "PA", "--school", "Laurel Elementary School")
+    r = invoke(db_url, "meeting", "add", str(sid), "--kind", "annual-review", "--on", "2025-10-21", "--scheduled")
+    mid = int(r.stdout)
+    assert f"{sid}-meeting-{mid}@iep-tracker" in _events(invoke(db_url, "export", "ics").stdout)
+    assert invoke(db_url, "meeting", "edit", str(mid), "--held", "--on", "2025-09-30").exit_code == 0
+    assert f"{sid}-meeting-{mid}@iep-tracker" not in _events(invoke(db_url, "export", "ics").stdout)
+
+
+def test_meeting_uid_and_title():
+    from tracker.ics import MeetingEvent, deadlines_to_ics, meeting_title, meeting_uid
+
+    m = MeetingEvent(12, 7, "Ana R.", "annual-review", date(2025, 11, 5), "CA")
+    assert meeting_uid(m) == meeting_uid(MeetingEvent(12, 7, "Ana R.", "annual-review", date(2026, 1, 5), "CA"))
+    assert meeting_uid(m) == "7-meeting-12@iep-tracker"
+    assert meeting_title("504-review") == "Section 504 meeting (review)"
+    text = deadlines_to_ics([], meetings=[m])
+    assert "SUMMARY:IEP meeting (annual review) — Ana R. (#7)" in text
+    assert "DTSTART;VALUE=DATE:20251105" in text and "DTSTAMP:20251105T000000Z" in text

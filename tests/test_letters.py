@@ -17,6 +17,9 @@ Hand-worked dates (letter dated and emailed Wed 2025-10-01, so the clock starts 
   between (Fri Oct 10, staff day) is 1 school day, so nothing is excluded -> 2025-10-31.
 * TX ARD meeting request (19 TAC 89.1050(e): 5 school days): Oct 2, 3, 6, 7, 8 -> Wed
   2025-10-08.
+* meeting-documents (CA, TX: no state day count, federal law only): the annual reviews
+  scheduled for Wed 2025-12-03 come after every other clock of the golden case (CA records
+  2025-10-08, TX records 2025-11-13 and 2025-11-15), so they move none of them.
 """
 
 from __future__ import annotations
@@ -95,6 +98,10 @@ def build_case(db_url: str) -> dict[str, int]:
               "--to", "the front office"))
     ok(invoke(db_url, "request", "add", str(tx), "--kind", "iep-meeting", "--on", "2025-09-15", "--method", "email",
               "--to", "Mr. Ortiz"))
+    for state, sid in (("ca", ca), ("tx", tx)):
+        meeting = int(ok(invoke(db_url, "meeting", "add", str(sid), "--kind", "annual-review", "--on", "2025-12-03",
+                                "--scheduled")))
+        assert meeting == GOLDEN_MEETING[state]
     # fmt: on
     return {"ca": ca, "tx": tx}
 
@@ -110,8 +117,11 @@ KIND_OPTIONS: dict[str, list[str]] = {
     "exit-to-504": ["--concern", "Extended time on tests.", "--concern", "Preferential seating near instruction."],
     "verbal-confirmation": [],
     "follow-up": [],
+    "meeting-documents": [],
 }  # fmt: skip
 FOLLOW_UP_RULE = {"ca": "records_request", "tx": "iep_meeting_request"}
+#: The annual review each student of the golden case has scheduled (meeting ids).
+GOLDEN_MEETING = {"ca": 1, "tx": 2}
 
 
 def letter_args(state: str, kind: str, sid: int) -> list[str]:
@@ -120,6 +130,8 @@ def letter_args(state: str, kind: str, sid: int) -> list[str]:
         args += ["--sender-address", "400 Pecan Lane\nAustin, TX 78701"]  # overrides the first --sender-address
     if kind == "follow-up":
         args += ["--rule", FOLLOW_UP_RULE[state]]
+    if kind == "meeting-documents":
+        args += ["--meeting", str(GOLDEN_MEETING[state])]
     return args
 
 
@@ -520,3 +532,131 @@ def test_dates_in_words() -> None:
 
     assert long_date(date(2025, 10, 1)) == "October 1, 2025"
     assert full_date(date(2025, 10, 8)) == "Wednesday, October 8, 2025"
+
+
+# --- meeting-documents: the papers owed before a scheduled meeting -------------------------
+
+
+@pytest.fixture
+def pa_case(db_url: str) -> dict[str, int]:
+    """Pennsylvania (22 Pa. Code § 14.123(d), § 14.124(d): the evaluation report 10 school
+    days before the IEP meeting, the meeting day not counted), on the PA sample calendar
+    (2025-26 closures in the fall: Mon 09-01 Labor Day, Thu-Fri 11-27..28 Thanksgiving, Mon
+    12-01 in-service; none in October). Rosa Keystone, two meetings scheduled:
+
+    * initial IEP meeting Wed 2025-10-29, counted back: Oct 28 (1), 27 (2), 24 (3), 23 (4),
+      22 (5), 21 (6), 20 (7), 17 (8), 16 (9), 15 (10) -> Wed 2025-10-15;
+    * reevaluation meeting Wed 2025-12-03, counted back: Dec 2 (1), Dec 1 closed, Nov 28 and
+      27 closed, Nov 26 (2), 25 (3), 24 (4), 21 (5), 20 (6), 19 (7), 18 (8), 17 (9), 14 (10)
+      -> Fri 2025-11-14.
+
+    A records request sent Wed 2025-10-01 is due 45 days later (Sat 2025-11-15) but before
+    any meeting regarding an IEP (34 CFR 300.613(a)): by the day before the 10-29 meeting,
+    Tue 2025-10-28.
+    """
+    ok(invoke(db_url, "calendar", "import", sample("sample-pa-sd"), "--name", "pa"))
+    sid = int(ok(invoke(db_url, "student", "add", "Rosa Keystone", "--dob", "2015-04-09", "--state", "PA",
+                        "--school", "Laurel Elementary School", "--calendar", "pa")))  # fmt: skip
+    ids = {"student": sid}
+    for key, kind, day in (("initial", "initial-iep", "2025-10-29"), ("reeval", "reevaluation", "2025-12-03")):
+        ids[key] = int(ok(invoke(db_url, "meeting", "add", str(sid), "--kind", kind, "--on", day, "--scheduled")))
+    return ids
+
+
+def meeting_letter(db_url: str, sid: int, meeting: int | str, *extra: str):
+    return invoke(db_url, "letter", "meeting-documents", str(sid), "--meeting", str(meeting), *TO, *SENDER, *extra)
+
+
+def test_meeting_documents_pa_states_the_10th_school_day_before(db_url: str, pa_case: dict[str, int]) -> None:
+    sid = pa_case["student"]
+    text = " ".join(ok(meeting_letter(db_url, sid, pa_case["reeval"])).split())
+    assert "Request for the documents for the reevaluation meeting on December 3, 2025" in text
+    assert "reevaluation meeting is scheduled for Wednesday, December 3, 2025" in text
+    assert "Under 22 Pa. Code § 14.123(d), § 14.124(d): evaluation or reevaluation report 10 school days" in text
+    assert (
+        "Counted back from the meeting on Wednesday, December 3, 2025, on the district's school calendar, "
+        "that is by Friday, November 14, 2025." in text
+    )
+    assert "Pennsylvania law requires the district to give me these documents before the meeting" in text
+    # the records clock of this letter: due before the first IEP meeting (10-29), not 45 days
+    assert "the district must comply by Tuesday, October 28, 2025" in text
+    # the same dates as the scheduler's
+    items = {(d["rule"], d["source"]): d for d in due_items(db_url, sid)}
+    assert items[("pre_meeting_documents", f"meeting:{pa_case['reeval']}")]["due"] == "2025-11-14"
+    assert items[("pre_meeting_documents", f"meeting:{pa_case['initial']}")]["due"] == "2025-10-15"
+    first = " ".join(ok(meeting_letter(db_url, sid, pa_case["initial"])).split())
+    assert "that is by Wednesday, October 15, 2025." in first
+    assert "initial IEP meeting is scheduled for Wednesday, October 29, 2025" in first
+
+
+def test_meeting_documents_log_records_a_records_request(db_url: str, pa_case: dict[str, int]) -> None:
+    sid = pa_case["student"]
+    result = meeting_letter(db_url, sid, pa_case["initial"], "--log")
+    ok(result)
+    new_id = int(result.stderr.strip().rsplit("#", 1)[1])
+    record = json.loads(ok(invoke(db_url, "request", "show", str(new_id), "--format", "json")))
+    assert record["kind"] == "records" and record["method"] == "email" and record["sent_on"] == TODAY
+    assert record["recipient"] == "Dr. Dana Reyes, Director of Special Education"
+    assert record["subject"] == f"letter: meeting-documents (meeting #{pa_case['initial']}, initial-iep, 2025-10-29)"
+    assert "Request for the documents for the initial IEP meeting" in " ".join(record["letter_text"].split())
+    # its clock runs: 45 days (2025-11-15) or the day before the meeting of 10-29, whichever is first
+    (clock,) = [d for d in due_items(db_url, sid) if d["source"] == f"request:{new_id}"]
+    assert clock["rule"] == "records_request" and clock["due"] == "2025-10-28"
+
+
+def test_meeting_documents_federal_only(golden_db) -> None:
+    url, ids = golden_db
+    text = " ".join(ok(invoke(url, *letter_args("tx", "meeting-documents", ids["tx"]))).split())
+    assert "Federal law sets no number of days for sending these documents before the meeting" in text
+    assert "before any meeting regarding an IEP (34 CFR 300.613(a))" in text
+    assert "the evaluation or reevaluation report" in text and "any draft IEP" in text
+    assert "that is by" not in text
+    assert "the district must comply by Saturday, November 15, 2025" in text  # 10-01 + 45 days
+
+
+@pytest.mark.parametrize("case", ["cancelled", "removed", "other-student", "not-found", "held", "missing"])
+def test_meeting_documents_refuses_a_meeting(db_url: str, pa_case: dict[str, int], tmp_path: Path, case: str) -> None:
+    from conftest import add_student
+
+    sid, meeting = pa_case["student"], pa_case["initial"]
+    if case == "cancelled":
+        ok(invoke(db_url, "meeting", "edit", str(meeting), "--cancelled"))
+    elif case == "removed":
+        ok(invoke(db_url, "meeting", "remove", str(meeting)))
+    elif case == "held":
+        ok(invoke(db_url, "meeting", "edit", str(meeting), "--held", "--on", "2025-09-30"))
+    elif case == "other-student":
+        other = int(add_student(db_url, "Ana Ruiz", "2014-05-02", "PA", "--school", "Laurel Elementary School"))
+        meeting = int(ok(invoke(db_url, "meeting", "add", str(other), "--kind", "annual-review", "--on", "2025-11-05",
+                                "--scheduled")))  # fmt: skip
+    elif case == "not-found":
+        meeting = 999
+    out = tmp_path / "letter.txt"
+    before = snapshot(db_url)
+    args = ["--log", "--out", str(out)]
+    if case == "missing":
+        result = invoke(db_url, "letter", "meeting-documents", str(sid), *TO, *SENDER, *args)
+    else:
+        result = meeting_letter(db_url, sid, meeting, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1 and message.startswith("error: --meeting: ")
+    expected = {
+        "cancelled": f"{meeting} is not valid; the id of a scheduled meeting of student {sid}; meeting {meeting} "
+        "was cancelled",
+        "removed": f"meeting {meeting} was removed (`tracker meeting reinstate {meeting}` brings it back)",
+        "other-student": f"meeting {meeting} is not a meeting of this student",
+        "not-found": f"999 is not valid; the id of a scheduled meeting of student {sid}; there is no meeting 999",
+        "held": f"meeting {meeting} was already held",
+        "missing": "--meeting: missing; name the scheduled meeting",
+    }[case]
+    assert expected in message
+    assert snapshot(db_url) == before
+    assert not out.exists()
+
+
+def test_meeting_option_only_for_meeting_documents(db_url: str, pa_case: dict[str, int]) -> None:
+    result = invoke(db_url, "letter", "records", str(pa_case["student"]), "--meeting", str(pa_case["initial"]),
+                    *TO, *SENDER)  # fmt: skip
+    assert result.exit_code == 2 and "--meeting" in result.stderr and "meeting-documents" in result.stderr

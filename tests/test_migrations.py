@@ -76,6 +76,14 @@ LATER_SQL = {
         '\'{"withdrawn_at": "2026-11-29T16:00:00+00:00"}\')',
     ),
     "0004": ('UPDATE meeting SET covers = \'["transition", "age-of-majority"]\' WHERE id = 1',),
+    "0005": (
+        "INSERT INTO meeting (id, student_id, kind, held_on, status, recorded_ahead) "
+        "VALUES (2, 1, 'reevaluation', '2026-03-02', 'scheduled', TRUE)",
+        "UPDATE written_request SET refused_on = '2025-09-30' WHERE id = 2",
+        "INSERT INTO document (id, student_id, kind, received_on, dated_on, meeting_id, title, file_path, file_size, "
+        "file_sha256) VALUES (1, 1, 'evaluation-report', '2026-02-10', '2026-02-09', 2, 'Rapport d''évaluation', "
+        "'/home/m/er.pdf', 3000000000, '" + "a" * 64 + "')",
+    ),
 }
 
 
@@ -128,8 +136,9 @@ STEPS = _steps()
 
 
 def test_the_steps_cover_every_migration():
-    # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers)
-    assert STEPS[:3] == [("0001", "0002"), ("0002", "0003"), ("0003", "0004")]
+    # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers),
+    # 0004 -> 0005 (meeting status, documents, refusals)
+    assert STEPS[:4] == [("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0004", "0005")]
     assert STEPS[-1][1] == head_revision()
 
 
@@ -156,6 +165,12 @@ def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, 
         if up == "0004":
             # what each meeting covered was never recorded before: NULL, not an empty list
             assert [r["covers"] for r in after["meeting"]] == [None]
+        if up == "0005":
+            # every meeting recorded before was held (a later date was refused), none recorded ahead;
+            # no refusal was recorded; the document table starts empty
+            assert [(r["status"], bool(r["recorded_ahead"])) for r in after["meeting"]] == [("held", False)]
+            assert [r["refused_on"] for r in after["written_request"]] == [None, None]
+            assert after["document"] == []
         downgrade(engine, down)
         assert current_revision(engine) == down
         assert _rows(engine) == before

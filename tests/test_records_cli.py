@@ -199,6 +199,8 @@ def test_meeting_add_list(case):
         "notes": "Added speech minutes.",
         "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
         "covers": ["transition", "age-of-majority"],  # in the order of MEETING_TOPICS
+        "status": "held",  # recorded after it was held (not --scheduled)
+        "recorded_ahead": False,
     }
     assert ok(invoke(case, "meeting", "add", "2", "--kind", "504-review", "--on", "2025-10-01")) == "2\n"
     rows = as_json(invoke(case, "meeting", "list", "--student", "1", "--format", "json"))
@@ -260,6 +262,7 @@ def test_request_add_update_show_list(case):
         "confirms_id": 3,
         "assessment_id": 1,
         "subject": None,
+        "refused_on": None,
         "letter_text": None,
         "letter_format": None,
         "withdrawn_at": None,  # in force (`tracker ... remove` sets it)

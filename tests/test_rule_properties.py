@@ -15,7 +15,9 @@ from tracker.dates import add_years
 CALENDARS = st.sampled_from([CA, TX, PA])
 # Triggers inside the calendars' first school year, so every count up to 90 stays covered.
 TRIGGERS = st.dates(min_value=date(2025, 8, 25), max_value=date(2026, 5, 15))
-COUNTED = [m for m in METHODS if m not in ("none",)]
+#: Methods that count back from the trigger (a meeting's date): papers due before it.
+BEFORE = ("school_days_before", "calendar_days_before")
+COUNTED = [m for m in METHODS if m not in ("none", *BEFORE)]
 
 
 @settings(max_examples=300, deadline=None)
@@ -27,6 +29,19 @@ def test_due_is_never_before_the_trigger(method, cal, trigger, count):
     assert result.due is None or result.due >= trigger
     if method not in ("on_trigger", "birthday"):
         assert result.due is None or result.due > trigger
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=CALENDARS, trigger=st.dates(min_value=date(2026, 1, 5), max_value=date(2026, 5, 29)),
+       count=st.integers(1, 60))  # fmt: skip
+def test_n_school_days_before_a_meeting_leave_exactly_n_school_days_before_it(cal, trigger, count):
+    """Papers due N school days before a meeting: the due date is a school day before the meeting,
+    and the school days from it up to the day before the meeting (both included) are exactly N."""
+    due = METHODS["school_days_before"](Context(trigger, count, {}, cal, None)).due
+    assert due < trigger and cal.is_school_day(due)
+    assert cal.school_days_between(due - timedelta(days=1), trigger - timedelta(days=1)) == count
+    calendar = METHODS["calendar_days_before"](Context(trigger, count, {}, cal, None)).due
+    assert (trigger - calendar).days == count
 
 
 @settings(max_examples=300, deadline=None)

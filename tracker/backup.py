@@ -359,6 +359,8 @@ def _decode_row(table, row: Any, index: int, source: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for col in table.columns:
         value = row.get(col.name)
+        if col.name not in row and col.default is not None and getattr(col.default, "is_scalar", False):
+            value = col.default.arg  # a column added after the dump was written: its default
         given = f"<{where}.{col.name}: {_described(value)}>"
         if value is not None and isinstance(col.type, UTCDateTime):
             try:
@@ -411,7 +413,7 @@ def _bad_value(col, value: Any) -> str | None:
     1900 and 2100, text within the column's length in UTF-8 without NUL or control
     characters (line breaks only in long text).
     """
-    from sqlalchemy import Integer, String, Text
+    from sqlalchemy import BigInteger, Boolean, Integer, String, Text
 
     from tracker.dates import EARLIEST, LATEST
 
@@ -422,6 +424,11 @@ def _bad_value(col, value: Any) -> str | None:
     t = col.type
     if isinstance(t, Date):
         return None if EARLIEST <= value <= LATEST else f"a date between {EARLIEST} and {LATEST}"
+    if isinstance(t, Boolean):
+        return None if type(value) is bool else "true or false"
+    if isinstance(t, BigInteger):
+        ok = type(value) is int and 0 <= value < 2**63
+        return None if ok else "a whole number between 0 and 9223372036854775807"
     if isinstance(t, Integer):
         low = 1 if col.primary_key else -(2**31)  # ids are positive (PostgreSQL's sequences start at 1)
         ok = type(value) is int and low <= value < 2**31

@@ -1557,7 +1557,7 @@ def compare_due_dates(
 # --- the events a spreadsheet cannot carry; the bundled demo -------------------------------
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
-EVENT_KINDS = ("absence", "request", "meeting", "evaluation-completed", "plan-end")
+EVENT_KINDS = ("absence", "request", "meeting", "scheduled-meeting", "document", "evaluation-completed", "plan-end")
 
 
 def apply_events(session, path: Path, today: date) -> int:
@@ -1570,6 +1570,10 @@ def apply_events(session, path: Path, today: date) -> int:
     * ``request`` - a request of ``kind`` sent on ``date`` by ``method``, received on
       ``received`` (blank: not recorded);
     * ``meeting`` - a meeting of ``kind`` held on ``date`` with ``outcome``;
+    * ``scheduled-meeting`` - a meeting of ``kind`` set for ``date`` (which may be after today),
+      not yet held;
+    * ``document`` - a document of ``kind`` received on ``date``, belonging to the student's
+      meeting on ``through`` (blank: none);
     * ``evaluation-completed`` - the student's latest ``kind`` assessment (e.g. ``initial``)
       completed on ``date`` (a new assessment if there is none);
     * ``plan-end`` - the student's open ``kind`` plan ended on ``date`` for reason ``outcome``.
@@ -1608,7 +1612,7 @@ def apply_events(session, path: Path, today: date) -> int:
         if sid is None:
             problems.append(Problem(line, "local_id", f"no student with local id {row.get('local_id')!r}"))
             continue
-        if on > today:
+        if on > today and event != "scheduled-meeting":
             problems.append(Problem(line, "date", f"{on.isoformat()} is after today"))
             continue
         outcome = (row.get("outcome") or "").strip() or None
@@ -1626,6 +1630,19 @@ def apply_events(session, path: Path, today: date) -> int:
             )
         elif event == "meeting":
             session.add(m.Meeting(student_id=sid, kind=kind, held_on=on, outcome=outcome))
+        elif event == "scheduled-meeting":
+            session.add(m.Meeting(student_id=sid, kind=kind, held_on=on, status="scheduled", recorded_ahead=True))
+        elif event == "document":
+            meeting_id = None
+            if through is not None:
+                session.flush()
+                meeting_id = session.scalar(
+                    select(m.Meeting.id).where(m.Meeting.student_id == sid, m.Meeting.held_on == through).limit(1)
+                )
+                if meeting_id is None:
+                    problems.append(Problem(line, "through", f"the student has no meeting on {through.isoformat()}"))
+                    continue
+            session.add(m.Document(student_id=sid, kind=kind, received_on=on, meeting_id=meeting_id))
         elif event == "evaluation-completed":
             a = session.scalars(
                 select(m.Assessment)

@@ -95,7 +95,7 @@ METHODS: dict[str, Callable[[Context], Count]] = {}
 SCHOOL_CALENDAR_METHODS = {
     "school_days", "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "tx_fiie",
     "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year", "school_days_attended",
-    "earlier_of", "days_excluding_breaks", "by_age",
+    "earlier_of", "days_excluding_breaks", "by_age", "school_days_before",
 }  # fmt: skip
 
 
@@ -283,6 +283,76 @@ def birthday(ctx: Context) -> Count:
         due = add_years(bday, -minus)
         steps.append(f"{minus} year{'s' if minus != 1 else ''} before that is {fmt(due)}.")
     return Count(due, steps, f"age {age}" + (f" less {minus} year" if minus else ""))
+
+
+@method("school_days_before")
+def school_days_before(ctx: Context) -> Count:
+    """The Nth school day strictly before the trigger (a meeting's date), on the student's
+    calendar: papers due "at least N school days before the meeting" (22 Pa. Code 14.123(b),
+    105 ILCS 5/14-8.02(g-5)). The meeting day itself is not counted; the document must be
+    received on or before the date found.
+
+    Raises:
+        OutsideCalendar: the calendar has fewer than N school days before the trigger (the
+            scheduler then recounts on the estimated calendar and says so).
+    """
+    from tracker.calendars import OutsideCalendar
+
+    cal, n, trigger = ctx.calendar, ctx.count, ctx.trigger
+    i = bisect_left(cal.days, trigger) - n
+    if n <= 0:
+        due = trigger
+    elif i < 0:
+        exc = OutsideCalendar(trigger, cal.name, cal.last_covered_day)
+        first = cal.first_covered_day
+        exc.args = (
+            f"calendar {cal.name!r} does not reach {n} school days before {fmt(trigger)}: its first covered day is "
+            f"{fmt(first) if first else 'none'}; import the earlier school year's calendar",
+        )
+        raise exc
+    else:
+        due = cal.days[i]
+    steps = [f"{fmt(trigger)} is the meeting day; the {_ordinal(n)} school day before it is {fmt(due)}."]
+    skipped = _closures_between(cal, due, trigger - ONE_DAY)
+    if skipped:
+        steps.append("Not counted: " + "; ".join(skipped) + ".")
+    result = Count(due, steps, f"- {n} school days")
+    if getattr(cal, "estimated", False):
+        result.estimated = True
+        result.warnings.append(NO_CALENDAR)
+    return result
+
+
+@method("calendar_days_before")
+def calendar_days_before(ctx: Context) -> Count:
+    """N calendar days before the trigger (a meeting's date): notice "at least N days prior to
+    the meeting" (8 NYCRR 200.5(c)(1)); the meeting day is day 0, weekends count."""
+    due = ctx.trigger - timedelta(days=ctx.count)
+    return Count(
+        due,
+        [f"{fmt(ctx.trigger)} is the meeting day (day 0); - {ctx.count} calendar days = {fmt(due)}."],
+        f"- {ctx.count} calendar days",
+    )
+
+
+@method("days_before_birthday")
+def days_before_birthday(ctx: Context) -> Count:
+    """N calendar days before the birthday at ``params.age_years`` (the transition conference
+    "not fewer than 90 days" before the third birthday, 34 CFR 303.209(c)(1), (d)(2)); the
+    trigger is the date of birth."""
+    from tracker.dates import add_years
+
+    age = int(ctx.params.get("age_years", 3))
+    birthday = add_years(ctx.trigger, age)
+    due = birthday - timedelta(days=ctx.count)
+    return Count(
+        due,
+        [
+            f"Born {fmt(ctx.trigger)}: birthday at age {age} = {fmt(birthday)}; - {ctx.count} calendar days = "
+            f"{fmt(due)}."
+        ],
+        f"+ {age} years - {ctx.count} calendar days",
+    )
 
 
 @method("on_trigger")

@@ -29,6 +29,9 @@ from typing import Any
 from tracker.facts import PlanFact
 
 STATUSES = ("overdue", "due_soon", "upcoming", "open", "met", "met_late", "missed", "unconfirmed")
+#: Rules the daily run lists while ``open`` even though they are not statutory deadlines: the
+#: record needs the user's answer (was the scheduled meeting held?).
+ALWAYS_LISTED = frozenset({"confirm_meeting"})
 ENDED = "ended"
 #: Statuses ``tracker due`` lists (``--all`` adds ``unconfirmed`` and later/advisory items).
 OPEN_STATUSES = ("overdue", "due_soon", "upcoming", "open")
@@ -129,6 +132,11 @@ class Hit:
             (birthday rules: the IEP in effect when the student turns 16).
         final: the trigger is the plan's end itself (the reevaluation before an exit): once the
             due date has come, a deadline not met is ``missed``.
+        closes_on: the day the deadline's purpose ends: the meeting that papers are owed before
+            (a notice, an evaluation report). Once that day has come, a deadline not met is
+            ``missed`` (``unconfirmed`` when the law sets no day: whether it came early enough
+            is not known), and one met after its due date is ``missed`` too (the papers came too
+            late to prepare with). Before it, an unmet deadline past due is ``overdue``.
     """
 
     day: date
@@ -142,6 +150,7 @@ class Hit:
     scope: PlanFact | None = None
     scope_by_due: bool = False
     final: bool = False
+    closes_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,11 @@ class PlanFact:
 
 @dataclass(frozen=True, slots=True)
 class MeetingFact:
-    """A meeting held. ``covers``: the topics of :data:`tracker.models.MEETING_TOPICS` the
-    IEP developed there is recorded to include; ``None`` when not recorded (content unknown)."""
+    """A meeting, held or scheduled. ``covers``: the topics of
+    :data:`tracker.models.MEETING_TOPICS` the IEP developed there is recorded to include;
+    ``None`` when not recorded (content unknown). ``held_on`` is the day it was held, or, for a
+    scheduled one (``status == "scheduled"``), the day it is set for. ``recorded_ahead``: it was
+    recorded before it was held (``meeting add --scheduled``)."""
 
     id: int
     kind: str
@@ -35,6 +38,8 @@ class MeetingFact:
     plan_id: int | None = None
     outcome: str | None = None
     covers: tuple[str, ...] | None = None
+    status: str = "held"
+    recorded_ahead: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +63,29 @@ class RequestFact:
     recipient: str | None = None
     confirms_id: int | None = None
     assessment_id: int | None = None
+    refused_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentFact:
+    """A paper the family received: its kind (:data:`tracker.models.DOCUMENT_KINDS`), the day
+    it was received, the date it bears (``None`` when not recorded) and its meeting, if any."""
+
+    id: int
+    kind: str
+    received_on: date
+    dated_on: date | None = None
+    meeting_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StudentFacts:
-    """Everything the rules need about one student. Tuples are sorted by date, then id."""
+    """Everything the rules need about one student. Tuples are sorted by date, then id.
+
+    ``meetings`` holds the meetings held (the only ones that meet a deadline); ``scheduled``
+    the meetings set for a date and not yet recorded as held (their date may have passed);
+    cancelled meetings are in neither. ``documents``: the papers received, by received date.
+    """
 
     id: int
     name: str
@@ -75,6 +98,8 @@ class StudentFacts:
     requests: tuple[RequestFact, ...] = ()
     absences: tuple[tuple[date, date], ...] = ()  # inclusive (start, through) spans
     extra: dict[str, Any] = field(default_factory=dict)
+    scheduled: tuple[MeetingFact, ...] = ()
+    documents: tuple[DocumentFact, ...] = ()
 
 
 def load_facts(
@@ -82,7 +107,8 @@ def load_facts(
 ) -> Iterator[StudentFacts]:
     """Stream :class:`StudentFacts` for the selected students, in student id order.
 
-    One query per table (students, plans, meetings, assessments, requests, absences), each
+    One query per table (students, plans, meetings, assessments, requests, absences,
+    documents), each
     ordered by student id and merged in a single pass: no query per student, and no ORM
     objects are built.
 
@@ -112,7 +138,7 @@ def load_facts(
     if jurisdiction is not None:
         students_q = students_q.where(m.Student.jurisdiction == jurisdiction)
 
-    P, M, A, R, B = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence
+    P, M, A, R, B, D = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence, m.Document
     queries = {
         "plans": (
             restrict(
@@ -121,10 +147,15 @@ def load_facts(
             lambda r: PlanFact(*r[1:]),
         ),
         "meetings": (
-            restrict(select(M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome, M.covers), M).order_by(
-                M.student_id, M.held_on, M.id
-            ),
-            lambda r: MeetingFact(*r[1:6], tuple(r[6]) if r[6] is not None else None),
+            restrict(
+                select(
+                    M.student_id, M.id, M.kind, M.held_on, M.plan_id, M.outcome, M.covers, M.status, M.recorded_ahead
+                ),
+                M,
+            )
+            .where(M.status != "cancelled")
+            .order_by(M.student_id, M.held_on, M.id),
+            lambda r: MeetingFact(*r[1:6], tuple(r[6]) if r[6] is not None else None, r[7], bool(r[8])),
         ),
         "assessments": (
             restrict(
@@ -145,6 +176,7 @@ def load_facts(
                     R.recipient,
                     R.confirms_id,
                     R.assessment_id,
+                    R.refused_on,
                 ),
                 R,
             ).order_by(R.student_id, R.sent_on, R.id),
@@ -154,6 +186,12 @@ def load_facts(
             restrict(select(B.student_id, B.start, B.through), B).order_by(B.student_id, B.start, B.id),
             lambda r: (r[1], r[2]),
         ),
+        "documents": (
+            restrict(select(D.student_id, D.id, D.kind, D.received_on, D.dated_on, D.meeting_id), D).order_by(
+                D.student_id, D.received_on, D.id
+            ),
+            lambda r: DocumentFact(*r[1:]),
+        ),
     }
     # Each result streams side by side (SQLite and PostgreSQL both allow several open
     # cursors in one transaction) through Core (no ORM row handling), a chunk of rows at a
@@ -162,11 +200,13 @@ def load_facts(
         session.flush()  # as session.execute() would: pending changes are part of the record
     conn = session.connection()
     opts = {"yield_per": _CHUNK}
-    plans, meetings, assessments, requests, absences = (
+    plans, meetings, assessments, requests, absences, documents = (
         _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()
     )
     for chunk in conn.execute(students_q.execution_options(**opts)).partitions():
         for sid, name, dob, juris, calendar_id in chunk:
+            all_meetings = meetings.take(sid)
+            held = tuple(mt for mt in all_meetings if mt.status == "held")
             yield StudentFacts(
                 sid,
                 name,
@@ -174,14 +214,18 @@ def load_facts(
                 juris,
                 calendar_id,
                 plans.take(sid),
-                meetings.take(sid),
+                held,
                 assessments.take(sid),
                 requests.take(sid),
                 absences.take(sid),
+                scheduled=()
+                if len(held) == len(all_meetings)
+                else tuple(mt for mt in all_meetings if mt.status == "scheduled"),
+                documents=documents.take(sid),
             )
 
 
-#: Rows fetched per round trip from each result (memory stays flat: six buffers of this size).
+#: Rows fetched per round trip from each result (memory stays flat: seven buffers of this size).
 _CHUNK = 2000
 _EMPTY: tuple = ()
 
@@ -286,6 +330,49 @@ def completed_meetings(facts: StudentFacts, kinds, since: date | None = None, un
         and m.outcome not in NOT_COMPLETED
         and (since is None or m.held_on >= since)
         and (until is None or m.held_on <= until)
+    ]
+
+
+#: Meetings of an IEP team (every kind but the 504 ones and a manifestation determination).
+IEP_TEAM_KINDS = ("initial-iep", "annual-review", "eligibility", "reevaluation", "amendment", "exit")
+
+
+def followed_meetings(facts: StudentFacts, kinds) -> list[MeetingFact]:
+    """The meetings of ``kinds`` whose papers the record follows, by date: every scheduled one,
+    and each held one that was recorded ahead (``meeting add --scheduled``) or has a document
+    linked to it (``document add --meeting``). Of a meeting recorded only after it was held, with
+    no document linked, the record says nothing about what arrived before or after it."""
+    kinds = tuple(kinds)
+    linked = {d.meeting_id for d in facts.documents if d.meeting_id is not None}
+    held = [m for m in facts.meetings if m.kind in kinds and (m.recorded_ahead or m.id in linked)]
+    ahead = [m for m in facts.scheduled if m.kind in kinds]
+    return sorted(held + ahead, key=lambda m: (m.held_on, m.id))
+
+
+def sent_on(doc: DocumentFact) -> date:
+    """The day a document was sent: the date it bears, else the day it was received."""
+    return doc.dated_on or doc.received_on
+
+
+def documents_for(facts: StudentFacts, meeting: MeetingFact, kinds, after: bool = False) -> list[DocumentFact]:
+    """Documents of ``kinds`` that belong to ``meeting``: those linked to it, and unlinked ones
+    received between the student's previous meeting and it (``after=False``: papers owed
+    before it) or from its day to the next meeting (``after=True``: papers owed after it)."""
+    kinds = tuple(kinds)
+    others = sorted({m.held_on for m in facts.meetings + facts.scheduled if m.id != meeting.id})
+    if after:
+        later = [d for d in others if d > meeting.held_on]
+        lo, hi = meeting.held_on, (later[0] if later else date.max)
+        window = lambda d: lo <= d < hi  # noqa: E731
+    else:
+        earlier = [d for d in others if d < meeting.held_on]
+        lo, hi = (earlier[-1] if earlier else date.min), meeting.held_on
+        window = lambda d: lo < d <= hi  # noqa: E731
+    return [
+        d
+        for d in facts.documents
+        if d.kind in kinds
+        and (d.meeting_id == meeting.id or (d.meeting_id is None and window(sent_on(d) if after else d.received_on)))
     ]
 
 

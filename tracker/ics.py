@@ -1,5 +1,5 @@
-"""Deadlines as an iCalendar feed (RFC 5545) for a calendar app: ``tracker export ics`` and
-``tracker due --format ics``.
+"""Deadlines (and, in ``tracker export ics``, scheduled meetings) as an iCalendar feed
+(RFC 5545) for a calendar app: ``tracker export ics`` and ``tracker due --format ics``.
 
 One all-day ``VEVENT`` per open deadline that has a due date: ``DTSTART;VALUE=DATE`` is the
 due date and ``DTEND`` the day after (exclusive, RFC 5545 3.6.1). The ``UID`` is derived
@@ -9,6 +9,11 @@ instead of adding a second one, and every unchanged event keeps its UID. ``DTSTA
 the reference date passed in (the module never reads the clock), so the same data gives
 the same file byte for byte.
 
+A meeting recorded as scheduled (``tracker meeting add ... --scheduled``, status
+``scheduled``: neither held nor cancelled) is one all-day event on its day, with the UID
+``<student_id>-meeting-<meeting_id>@iep-tracker``: a meeting moved to another day keeps its
+event, and one recorded as held or cancelled leaves the feed.
+
 Personal data is kept to what the user needs to act: the student's name as recorded and
 their tracker id, the rule, its citation and how the date was computed.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from tracker.scheduler import OPEN_STATUSES, Deadline
@@ -42,6 +48,74 @@ def event_uid(d: Deadline) -> str:
     return f"{d.student_id}-{d.rule}-{source}@{UID_DOMAIN}"
 
 
+@dataclass(frozen=True, slots=True)
+class MeetingEvent:
+    """A scheduled meeting as a calendar event: ``student`` is the name shown (the initials
+    and age when redacted), ``on`` the day it is set for."""
+
+    meeting_id: int
+    student_id: int
+    student: str
+    kind: str
+    on: date
+    jurisdiction: str
+    plan_id: int | None = None
+
+
+#: Meeting kinds of a 504 team; every other kind but a manifestation determination is an IEP meeting.
+_504_KINDS = {"504-initial": "initial", "504-review": "review"}
+
+
+def meeting_uid(m: MeetingEvent) -> str:
+    """``<student_id>-meeting-<meeting_id>@iep-tracker``: stable whatever the meeting's day
+    (no canonical rule is named ``meeting``, so it never equals a deadline's UID)."""
+    return f"{m.student_id}-meeting-{m.meeting_id}@{UID_DOMAIN}"
+
+
+def meeting_title(kind: str) -> str:
+    """``IEP meeting (initial iep)``, ``Section 504 meeting (review)``, ``Manifestation
+    determination meeting``."""
+    if kind in _504_KINDS:
+        return f"Section 504 meeting ({_504_KINDS[kind]})"
+    if kind == "manifestation-determination":
+        return "Manifestation determination meeting"
+    return f"IEP meeting ({kind.replace('-', ' ')})"
+
+
+def _meeting_summary(m: MeetingEvent) -> str:
+    return f"{meeting_title(m.kind)} \N{EM DASH} {m.student} (#{m.student_id})"
+
+
+def _meeting_description(m: MeetingEvent) -> str:
+    return "\n".join(
+        [
+            f"Scheduled meeting #{m.meeting_id} ({m.kind}) on {m.on.isoformat()}",
+            f"Once it is held: tracker meeting edit {m.meeting_id} --held (or --cancelled)",
+            f"tracker due --student {m.student_id} --all",
+        ]
+    )
+
+
+def scheduled_meetings(session, student_ids: Iterable[int] | None = None) -> list[MeetingEvent]:
+    """The meetings in force with status ``scheduled`` (of students in force; all, or those
+    of ``student_ids``), by day, student and id; ``student`` is the name as recorded."""
+    from sqlalchemy import select
+
+    from tracker.models import Meeting as M
+    from tracker.models import Student as S
+
+    stmt = (
+        select(M.id, M.student_id, S.name, M.kind, M.held_on, S.jurisdiction, M.plan_id)
+        .join(S, S.id == M.student_id)
+        .where(M.status == "scheduled", M.withdrawn_at.is_(None), S.withdrawn_at.is_(None))
+        .order_by(M.held_on, M.student_id, M.id)
+    )
+    ids = list(student_ids or [])
+    if ids:
+        stmt = stmt.where(M.student_id.in_(ids))
+    return [MeetingEvent(*row) for row in session.execute(stmt)]
+
+
 def _summary(d: Deadline) -> str:
     return f"{_STATUS_PREFIX.get(d.status, d.status)}: {d.rule} \N{EM DASH} {d.student} (#{d.student_id})"
 
@@ -59,14 +133,22 @@ def _description(d: Deadline) -> str:
     return "\n".join(lines)
 
 
-def deadlines_to_ics(deadlines: Iterable[Deadline], alarm_days: int | None = None, today: date | None = None) -> str:
-    """An iCalendar document with one all-day event per open, dated deadline.
+def deadlines_to_ics(
+    deadlines: Iterable[Deadline],
+    alarm_days: int | None = None,
+    today: date | None = None,
+    meetings: Iterable[MeetingEvent] = (),
+) -> str:
+    """An iCalendar document with one all-day event per open, dated deadline, then one per
+    scheduled meeting.
 
     Args:
         deadlines: computed deadlines (met ones and undated ones are left out).
-        alarm_days: add a display alarm this many days before each due date.
+        alarm_days: add a display alarm this many days before each due date (and meeting).
         today: the reference date, used as every event's DTSTAMP (default: the earliest
-            due date, so output depends on the data only).
+            due date or meeting day, so output depends on the data only).
+        meetings: scheduled meetings (:func:`scheduled_meetings`), already redacted if the
+            output is.
 
     Returns:
         The calendar as text with CRLF line endings.
@@ -75,7 +157,9 @@ def deadlines_to_ics(deadlines: Iterable[Deadline], alarm_days: int | None = Non
 
     items = [d for d in deadlines if d.due is not None and d.status in OPEN_STATUSES]
     items.sort(key=lambda d: (d.due, d.student_id, d.rule, d.source))
-    stamp_day = today or (items[0].due if items else date(2000, 1, 1))
+    ahead = sorted(meetings, key=lambda m: (m.on, m.student_id, m.meeting_id))
+    days = [d.due for d in items[:1]] + [m.on for m in ahead[:1]]
+    stamp_day = today or (min(days) if days else date(2000, 1, 1))
     stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
     cal = Calendar()
     cal.add("prodid", PRODID)
@@ -101,6 +185,27 @@ def deadlines_to_ics(deadlines: Iterable[Deadline], alarm_days: int | None = Non
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("description", _summary(d))
+            alarm.add("trigger", timedelta(days=-alarm_days))
+            ev.add_component(alarm)
+        cal.add_component(ev)
+    for m in ahead:
+        uid = meeting_uid(m)
+        if uid in seen:
+            continue
+        seen.add(uid)
+        ev = Event()
+        ev.add("uid", uid)
+        ev.add("dtstamp", stamp)
+        ev.add("dtstart", m.on)
+        ev.add("dtend", m.on + timedelta(days=1))
+        ev.add("summary", _meeting_summary(m))
+        ev.add("description", _meeting_description(m))
+        ev.add("categories", ["meeting", m.jurisdiction])
+        ev.add("transp", "TRANSPARENT")
+        if alarm_days is not None:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", _meeting_summary(m))
             alarm.add("trigger", timedelta(days=-alarm_days))
             ev.add_component(alarm)
         cal.add_component(ev)

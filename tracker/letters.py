@@ -41,6 +41,7 @@ KINDS = (
     "exit-to-504",
     "verbal-confirmation",
     "follow-up",
+    "meeting-documents",
 )
 #: Kinds whose letter is itself a request of the same kind.
 REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504")
@@ -82,6 +83,33 @@ UNIT_WORDS = {
     "years": "years",
 }
 SCHOOL_CALENDAR_METHODS = ("ca_days_excluding_breaks", "tx_fiie", "tx_ard_after_report")
+#: The rule of the papers owed before a meeting (trigger ``meeting_ahead``, source ``meeting:<id>``).
+PRE_MEETING_RULE = "pre_meeting_documents"
+#: Where federal law alone applies: papers before the meeting are education records, which must
+#: be given "before any meeting regarding an IEP".
+PRE_MEETING_FEDERAL_CITATION = "34 CFR 300.613(a)"
+#: Asked for in every meeting-documents letter (federal law sets no day for them).
+PRE_MEETING_FEDERAL_DOCUMENTS = ("evaluation-report", "draft-iep")
+#: How a meeting-documents letter names each kind of document (``tracker document add --kind``).
+DOCUMENT_WORDS = {
+    "evaluation-report": "the evaluation or reevaluation report, with the reports of the individual assessments",
+    "draft-iep": "any draft IEP, including the proposed goals, services and placement",
+    "proposed-iep": "any proposed IEP",
+    "progress-report": "the latest progress reports on the current IEP goals",
+    "meeting-notice": "the notice of the meeting",
+    "prior-written-notice": "any prior written notice",
+    "records": "the education records the team will consider",
+    "other": "any other written material the team will consider at the meeting",
+}
+#: A meeting's kind in a letter's words (``meeting add --kind``).
+MEETING_WORDS = {
+    "initial-iep": "initial IEP meeting",
+    "annual-review": "annual IEP review meeting",
+    "eligibility": "eligibility meeting",
+    "reevaluation": "reevaluation meeting",
+    "amendment": "IEP amendment meeting",
+    "exit": "exit meeting",
+}
 
 
 class MissingFact(InputError):
@@ -121,6 +149,7 @@ class LetterRequest:
     sender: dict[str, str | None] = field(default_factory=dict)
     concerns: tuple[str, ...] = ()
     reason: str | None = None  # exit-to-504: the family's own words on why (never supplied by the tracker)
+    meeting_id: int | None = None  # meeting-documents: the scheduled meeting the documents are for
 
 
 @dataclass
@@ -643,6 +672,7 @@ def _check_options(req: LetterRequest) -> None:
         ("--evaluation-date", req.evaluation_date, ("iee",)),
         ("--evaluation-name", req.evaluation_name, ("iee",)),
         ("--reason", req.reason, ("exit-to-504",)),
+        ("--meeting", req.meeting_id, ("meeting-documents",)),
     ]
     for option, value, kinds in only:
         if value is not None and req.kind not in kinds:
@@ -652,6 +682,12 @@ def _check_options(req: LetterRequest) -> None:
             raise MissingFact("--rule", f"name the overdue deadline's rule, one of {', '.join(CANONICAL_RULES)}")
         if req.rule not in CANONICAL_RULES:
             raise InputError("--rule", req.rule, f"one of {', '.join(CANONICAL_RULES)}")
+    if req.kind == "meeting-documents" and req.meeting_id is None:
+        raise MissingFact(
+            "--meeting",
+            "name the scheduled meeting the documents are for with --meeting ID "
+            "(see `tracker meeting list --student ID`)",
+        )
 
 
 def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
@@ -691,6 +727,113 @@ def _evaluation(session, req: LetterRequest, student) -> dict[str, Any]:
         day = day or assessment.completed_on or assessment.delivered_on
         name = name or names.get(assessment.kind, "evaluation")
     return {"id": assessment.id if assessment else None, "name": name or "evaluation", "date": day}
+
+
+def _meeting(session, req: LetterRequest, student, letter_date: date):
+    """The scheduled IEP team meeting a meeting-documents letter is for (``--meeting``).
+
+    Raises:
+        InputError: no such meeting, another student's, removed, cancelled, already held, set
+            for a day not after the letter, or not an IEP team meeting (exit 2).
+    """
+    from tracker.facts import IEP_TEAM_KINDS
+    from tracker.records import get as get_record
+
+    ident = req.meeting_id
+    listing = f"see `tracker meeting list --student {student.id}`"
+    wanted = f"the id of a scheduled meeting of student {student.id}"
+    try:
+        meeting = get_record(session, "meeting", ident, in_force=False)
+    except NotFound:
+        raise InputError("--meeting", ident, f"{wanted}; there is no meeting {ident} ({listing})") from None
+    if meeting.student_id != student.id:
+        raise InputError("--meeting", ident, f"{wanted}; meeting {ident} is not a meeting of this student ({listing})")
+    if meeting.withdrawn_at is not None:
+        raise InputError(
+            "--meeting",
+            ident,
+            f"{wanted}; meeting {ident} was removed (`tracker meeting reinstate {ident}` brings it back)",
+        )
+    if meeting.status == "cancelled":
+        raise InputError("--meeting", ident, f"{wanted}; meeting {ident} was cancelled ({listing})")
+    if meeting.status != "scheduled":
+        raise InputError("--meeting", ident, f"{wanted}; meeting {ident} was already held ({listing})")
+    if meeting.held_on <= letter_date:
+        raise InputError(
+            "--meeting",
+            ident,
+            f"a meeting set for a day after the letter ({letter_date.isoformat()}); meeting {ident} is set for a day "
+            f"on or before it: record how it went with `tracker meeting edit {ident} --held` or `--cancelled`",
+        )
+    if meeting.kind not in IEP_TEAM_KINDS:
+        raise InputError(
+            "--meeting",
+            ident,
+            f"an IEP team meeting ({', '.join(IEP_TEAM_KINDS)}); meeting {ident} is a {meeting.kind} meeting",
+        )
+    return meeting
+
+
+def _document_kinds(rule) -> list[str]:
+    """The document kinds a pre-meeting rule is met by (``document_before:KIND,...``)."""
+    if rule is None or not rule.satisfied_by.startswith("document_before:"):
+        return []
+    return [k for k in rule.satisfied_by.split(":", 1)[1].split(",") if k]
+
+
+def pre_meeting_facts(deadline, rule, school_calendar, letter_date: date) -> dict[str, Any]:
+    """What a meeting-documents letter says about the papers owed before its meeting.
+
+    Modes: ``state`` (the state sets a day: ``deadline`` is the scheduler's
+    ``pre_meeting_documents`` deadline of ``meeting:<id>``, with its due date and citation) and
+    ``federal`` (no day count applies: the evaluation report and any draft IEP are asked for
+    before the meeting as education records, 34 CFR 300.613(a)).
+    """
+    dated = deadline is not None and deadline.due is not None and rule is not None
+    kinds = _document_kinds(rule) if dated else []
+    asked = list(dict.fromkeys(kinds + list(PRE_MEETING_FEDERAL_DOCUMENTS)))
+    out: dict[str, Any] = {
+        "mode": "state" if dated else "federal",
+        "rule": _rule_dict(rule) if dated else None,
+        "citation": deadline.citation if dated else PRE_MEETING_FEDERAL_CITATION,
+        "federal_citation": PRE_MEETING_FEDERAL_CITATION,
+        "due": deadline.due if dated else None,
+        "status": deadline.status if deadline is not None else None,
+        "estimated": bool(deadline.estimated) if dated else False,
+        "approx": _approx_reasons(deadline, rule, None, school_calendar) if dated else [],
+        "count_text": "",
+        "school_calendar": False,
+        "passed": bool(dated and deadline.due < letter_date),
+        "required": [DOCUMENT_WORDS.get(k, k) for k in kinds],
+        "asked": [DOCUMENT_WORDS.get(k, k) for k in asked],
+    }
+    if dated:
+        if rule.count and str(rule.count) not in rule.title:
+            out["count_text"] = f"{rule.count} {UNIT_WORDS.get(rule.unit, rule.unit)}"
+        school_based = rule.unit in SCHOOL_DAY_UNITS or rule.method in SCHOOL_CALENDAR_METHODS
+        out["school_calendar"] = school_based and not getattr(school_calendar, "estimated", False)
+    return out
+
+
+def _rule_by_id(juris, rule_id: str):
+    """The rule ``rule_id`` of ``juris`` (or of federal law, which a state may fall back on)."""
+    from tracker import rulebook
+
+    for j in (juris, rulebook.jurisdiction("federal")):
+        found = next((r for r in j.rules if r.id == rule_id), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _meeting_dict(meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.id,
+        "kind": meeting.kind,
+        "name": MEETING_WORDS.get(meeting.kind, meeting.kind.replace("-", " ") + " meeting"),
+        "date": meeting.held_on,
+        "status": meeting.status,
+    }
 
 
 def _verbal_request(session, req: LetterRequest, student):
@@ -777,6 +920,10 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     school_calendar = calendars.school(facts)
 
     request_kind = req.kind if req.kind in REQUEST_KINDS else "other"
+    meeting = None
+    if req.kind == "meeting-documents":
+        meeting = _meeting(session, req, student, letter_date)
+        request_kind = "records"  # a records request: its clock is due before the meeting (34 CFR 300.613(a))
     confirms_id = None
     evaluation = None
     verbal = None
@@ -821,6 +968,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     rule = None
     trigger_request = None
     federal_deadline = None
+    deadlines: list = []
     if req.kind == "follow-up":
         deadlines, _ = compute(facts, today, calendars, conventions, jurisdiction=juris)
         late = [d for d in deadlines if d.rule == req.rule and (d.status == "overdue" or _lapsed(d, juris, today))]
@@ -891,6 +1039,12 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "federal_due": federal_deadline.due if federal_deadline is not None else None,
         }
     exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
+    documents = None
+    if meeting is not None:
+        source = f"meeting:{meeting.id}"
+        pre = next((d for d in deadlines if d.rule == PRE_MEETING_RULE and d.source == source), None)
+        pre_rule = _rule_by_id(juris, pre.rule_id) if pre is not None else None
+        documents = pre_meeting_facts(pre, pre_rule, school_calendar, letter_date)
     context = {
         "kind": req.kind,
         "request_kind": request_kind,
@@ -913,12 +1067,14 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "overdue": overdue,
         "origin": origin,
         "exit_rule": _rule_dict(exit_rule),
+        "meeting": _meeting_dict(meeting) if meeting is not None else None,
+        "documents": documents,
         "calendar_estimated": bool(getattr(school_calendar, "estimated", False)),
     }
     if req.fmt == "md":
         _escape_markdown_facts(context)
     text = render(req.kind, req.fmt, context)
-    subject = _subject(req.kind, request_kind, overdue, evaluation)
+    subject = _subject(req.kind, request_kind, overdue, evaluation, meeting)
     return Letter(
         kind=req.kind,
         fmt=req.fmt,
@@ -947,7 +1103,7 @@ def _recipient_text(req: LetterRequest) -> str:
     return f"{name}, {req.title.strip()}"[:200] if req.title and req.title.strip() else name[:200]
 
 
-def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dict | None) -> str:
+def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dict | None, meeting=None) -> str:
     if kind == "follow-up" and overdue is not None:
         return f"letter: follow-up on {overdue['rule']} ({overdue['source']}), due {overdue['due'].isoformat()}"
     if kind == "verbal-confirmation":
@@ -955,6 +1111,8 @@ def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dic
     if kind == "iee" and evaluation is not None:
         what = f"assessment #{evaluation['id']}" if evaluation["id"] else evaluation["name"]
         return f"letter: iee (disagrees with {what})"
+    if kind == "meeting-documents" and meeting is not None:
+        return f"letter: meeting-documents (meeting #{meeting.id}, {meeting.kind}, {meeting.held_on.isoformat()})"
     return f"letter: {kind}"
 
 

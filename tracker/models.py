@@ -1,5 +1,5 @@
-"""The case record: students, plans, meetings, evaluations, written requests, absences
-and school calendars (SQLAlchemy 2.0 typed models).
+"""The case record: students, plans, meetings, evaluations, written requests, absences,
+documents received and school calendars (SQLAlchemy 2.0 typed models).
 
 Every enumeration is a tuple here and a named CHECK constraint in the database; every
 foreign key is enforced (SQLite gets ``PRAGMA foreign_keys=ON`` on every connection, see
@@ -18,6 +18,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -50,7 +53,10 @@ JURISDICTIONS = (
     "VT", "VA", "WA", "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI",
 )  # fmt: skip
 
-PLAN_KINDS = ("iep", "504")
+#: ``iep`` (IDEA Part B), ``504`` (Section 504), ``ifsp`` (an Individualized Family Service Plan
+#: of early intervention, IDEA Part C, 34 CFR 303.340: a child under 3 whose IEP must be in
+#: effect by the third birthday, 34 CFR 300.124(b)).
+PLAN_KINDS = ("iep", "504", "ifsp")
 
 #: Why a plan ended. ``exited`` = found no longer eligible (needs a reevaluation first,
 #: 34 CFR 300.305(e)(1)); ``graduated`` (regular diploma) and ``aged-out`` need a summary
@@ -86,6 +92,7 @@ MEETING_KINDS = (
     "504-initial",
     "504-review",
     "manifestation-determination",
+    "transition-conference",
 )
 
 #: Meeting outcomes. ``recessed`` = the meeting did not finish its business (a Texas ARD
@@ -111,6 +118,25 @@ MEETING_OUTCOMES = (
 #: ``covers`` recorded (NULL) is one whose content is unknown; ``[]`` records that it covered
 #: none of them.
 MEETING_TOPICS = ("transition", "age-of-majority", "summary-of-performance")
+
+#: Where a meeting stands: ``scheduled`` (set for a date, not yet recorded as held: it meets
+#: no deadline), ``held`` (took place: the only status that meets deadlines), ``cancelled``.
+MEETING_STATUSES = ("scheduled", "held", "cancelled")
+
+#: Papers the family received from the school (``tracker document add --kind``).
+DOCUMENT_KINDS = (
+    "meeting-notice",
+    "evaluation-report",
+    "draft-iep",
+    "proposed-iep",
+    "iep",
+    "prior-written-notice",
+    "progress-report",
+    "service-log",
+    "records",
+    "discipline-notice",
+    "other",
+)
 
 ASSESSMENT_KINDS = ("initial", "reevaluation", "exit", "504", "iee")
 
@@ -260,6 +286,9 @@ class Student(Withdrawable, Base):
     absences: Mapped[list[Absence]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True
     )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Plan(Withdrawable, Base):
@@ -278,7 +307,7 @@ class Plan(Withdrawable, Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(3))
+    kind: Mapped[str] = mapped_column(String(4))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(20))
@@ -288,12 +317,22 @@ class Plan(Withdrawable, Base):
 
 
 class Meeting(Withdrawable, Base):
-    """A meeting held: IEP/ARD/CSE team, eligibility, 504 team, manifestation determination."""
+    """A meeting of an IEP/ARD/CSE team, an eligibility team, a 504 team or a manifestation
+    determination: held, scheduled ahead, or cancelled (``status``, :data:`MEETING_STATUSES`).
+
+    ``held_on`` is the day it was held, or, while ``scheduled``, the day it is set for.
+    ``recorded_ahead`` is true when it was recorded before it was held (``meeting add
+    --scheduled``): the papers owed before it (notice, documents) are followed only for such a
+    meeting, or for one a document is linked to; of a meeting recorded only afterwards the
+    record says nothing about what arrived before it.
+    """
 
     __tablename__ = "meeting"
     __table_args__ = (
         _enum_check("kind", MEETING_KINDS, "kind"),
         _enum_check("outcome", MEETING_OUTCOMES, "outcome"),
+        _enum_check("status", MEETING_STATUSES, "status"),
+        CheckConstraint("status = 'held' OR outcome IS NULL", name="outcome_when_held"),
         Index("ix_meeting_student_id_held_on_id", "student_id", "held_on", "id"),
     )
 
@@ -307,6 +346,8 @@ class Meeting(Withdrawable, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     #: Topics of :data:`MEETING_TOPICS` the IEP developed at this meeting includes; NULL = not recorded.
     covers: Mapped[list[str] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="held", server_default="held")
+    recorded_ahead: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     student: Mapped[Student] = relationship(back_populates="meetings")
 
@@ -368,6 +409,10 @@ class WrittenRequest(Withdrawable, Base):
     confirms_id: Mapped[int | None] = mapped_column(ForeignKey("written_request.id", ondelete="SET NULL"), index=True)
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id", ondelete="SET NULL"), index=True)
     subject: Mapped[str | None] = mapped_column(Text)
+    #: The day the school refused what was asked (``request update --refused``); a refusal is
+    #: an answer (``responded_on`` is set to it when empty) and calls for prior written notice
+    #: (34 CFR 300.503(a)(2)).
+    refused_on: Mapped[date | None] = mapped_column(Date)
     letter_text: Mapped[str | None] = mapped_column(Text)
     letter_format: Mapped[str | None] = mapped_column(String(10))
 
@@ -389,6 +434,35 @@ class Absence(Withdrawable, Base):
     through: Mapped[date] = mapped_column(Date)
 
     student: Mapped[Student] = relationship(back_populates="absences")
+
+
+class Document(Withdrawable, Base):
+    """A paper the family received from the school (:data:`DOCUMENT_KINDS`): the day it was
+    received (``received_on``, the date the clocks look at), the date it bears (``dated_on``),
+    the meeting it belongs to, a title, and, when a file was given, its path, size in bytes and
+    SHA-256 (the file itself is not copied: the hash shows later whether it changed).
+    """
+
+    __tablename__ = "document"
+    __table_args__ = (
+        _enum_check("kind", DOCUMENT_KINDS, "kind"),
+        CheckConstraint("dated_on IS NULL OR dated_on <= received_on", name="dated_before_received"),
+        Index("ix_document_student_id_received_on_id", "student_id", "received_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    received_on: Mapped[date] = mapped_column(Date)
+    dated_on: Mapped[date | None] = mapped_column(Date)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    file_path: Mapped[str | None] = mapped_column(Text)
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    student: Mapped[Student] = relationship(back_populates="documents")
 
 
 class ChangeLog(Base):

@@ -1,4 +1,5 @@
-"""Recording a case: students, plans, meetings, assessments, written requests, absences.
+"""Recording a case: students, plans, meetings, assessments, written requests, absences,
+documents received.
 
 Pure functions over a SQLAlchemy :class:`~sqlalchemy.orm.Session`: no Click, no printing,
 no logging. Each takes the reference date ``today`` where it validates dates, checks its
@@ -15,8 +16,9 @@ they name fields, the values the user typed and record ids.
 Date rules, shared by every record:
 
 * a date of something that already happened (meeting held, consent received, assessment
-  completed or delivered, request sent/received/answered, plan start/end, absence) and a
-  date of birth may not be after ``today``;
+  completed or delivered, request sent/received/answered/refused, plan start/end, absence,
+  document received) and a date of birth may not be after ``today``; only a meeting recorded
+  as ``scheduled`` may be set for a later day;
 * no event may precede the student's date of birth;
 * received before sent, completed before consent, delivered before completed, plan end
   before start and an absence ending before it starts are refused, naming both fields.
@@ -39,16 +41,19 @@ from tracker.errors import InputError, NotFound, check_unicode, shown
 from tracker.models import (
     ASSESSMENT_KINDS,
     DELIVERY_METHODS,
+    DOCUMENT_KINDS,
     END_REASONS,
     IDEA_CATEGORIES,
     JURISDICTIONS,
     MEETING_KINDS,
     MEETING_OUTCOMES,
+    MEETING_STATUSES,
     MEETING_TOPICS,
     PLAN_KINDS,
     REQUEST_KINDS,
     Absence,
     Assessment,
+    Document,
     Meeting,
     Plan,
     SchoolCalendar,
@@ -70,6 +75,7 @@ _LIST_HINTS = {
     "assessment": "see `tracker assessment list`",
     "request": "see `tracker request list`",
     "absence": "see `tracker absence list`",
+    "document": "see `tracker document list`",
 }
 
 _MODELS = {
@@ -79,6 +85,7 @@ _MODELS = {
     "assessment": Assessment,
     "request": WrittenRequest,
     "absence": Absence,
+    "document": Document,
 }
 
 
@@ -625,6 +632,12 @@ def _meeting_fits_plan(kind: str, plan: Plan) -> None:
     scheduler would count it as the other plan's review."""
     if kind == "manifestation-determination":
         return
+    if (kind == "transition-conference") != (plan.kind == "ifsp"):
+        fits = "transition-conference" if plan.kind == "ifsp" else "a kind other than transition-conference"
+        raise InputError(
+            "--plan", plan.id, f"a plan the meeting is about; plan {plan.id} is {_a(plan.kind.upper())} (kind {kind!r} "
+            f"does not fit: for this plan use {fits})"
+        )  # fmt: skip
     if (kind in _504_MEETINGS) != (plan.kind == "504"):
         fits = "504-initial or 504-review" if plan.kind == "504" else "an IEP team meeting kind (not 504-*)"
         raise InputError(
@@ -659,7 +672,7 @@ def check_covers(values: Iterable[str] | None) -> list[str] | None:
 def _covers_fit(kind: str, covers: list[str] | None) -> None:
     """Refuse content topics on a meeting that develops no IEP (a 504 meeting, a manifestation
     determination): they would satisfy nothing and hide a mistake."""
-    if covers and kind in _504_MEETINGS + ("manifestation-determination",):
+    if covers and kind in _504_MEETINGS + ("manifestation-determination", "transition-conference"):
         raise InputError(
             "--covers", ",".join(covers), "topics only on an IEP team meeting (initial-iep, annual-review, "
             "reevaluation, amendment, exit), not on a " + kind + " meeting"
@@ -678,15 +691,32 @@ def add_meeting(
     attendees: Iterable[str] = (),
     notes: str | None = None,
     covers: Iterable[str] | None = None,
+    scheduled: bool = False,
 ) -> Meeting:
-    """Record a meeting held on ``on`` (optionally about plan ``plan_id`` of the same student).
+    """Record a meeting held on ``on`` (optionally about plan ``plan_id`` of the same student),
+    or, with ``scheduled``, a meeting set for ``on`` that has not been held yet (any day on or
+    after the date of birth; it meets no deadline until ``meeting edit ID --held``).
 
     ``covers`` lists what the IEP developed there includes (:func:`check_covers`; ``None``:
-    not recorded, so rules depending on the IEP's content stay ``unconfirmed``)."""
+    not recorded, so rules depending on the IEP's content stay ``unconfirmed``).
+
+    Raises:
+        InputError: also an ``outcome`` or ``covers`` on a scheduled meeting (what a meeting
+            decided is known once it is held).
+    """
     student = get_student(session, student_id)
     _choice("--kind", kind, MEETING_KINDS)
     _choice("--outcome", outcome, MEETING_OUTCOMES)
-    _event_date("--on", on, student, today, "the day a meeting was held")
+    if scheduled:
+        _not_before_birth("--on", on, student)
+        _nothing_decided_yet(outcome, covers)
+    elif on > today:
+        raise InputError(
+            "--on", _iso(on), f"the day the meeting was held, on or before today ({_iso(today)}); a meeting set "
+            "for a later day is recorded with --scheduled (today can be set with --today)"
+        )  # fmt: skip
+    else:
+        _event_date("--on", on, student, today, "the day a meeting was held")
     plan = None
     if plan_id is not None:
         plan = get(session, "plan", plan_id)
@@ -704,6 +734,8 @@ def add_meeting(
         attendees=roles or None,
         notes=check_text("--notes", notes, 100_000, multiline=True),
         covers=topics,
+        status="scheduled" if scheduled else "held",
+        recorded_ahead=scheduled,
     )
     session.add(meeting)
     session.flush()
@@ -722,25 +754,49 @@ def edit_meeting(
     attendees: Sequence[str] | None = None,
     notes: str | None = None,
     covers: Sequence[str] | None = None,
+    status: str | None = None,
 ) -> Meeting:
     """Correct a meeting: its kind, date, plan, outcome, attendees (replaced as a whole),
     notes, or the topics it covers (replaced as a whole; ``none`` records that it covered none
     of them) (``None`` = unchanged; ``outcome=""``/``notes=""`` clear them); the change log
     keeps the old values.
 
+    ``status`` (:data:`~tracker.models.MEETING_STATUSES`): ``held`` records that a scheduled
+    meeting took place (on ``on`` when given, else on the day it was set for; that day may
+    not be after ``today``); ``cancelled`` cancels it; ``scheduled`` sets it back to
+    scheduled (a correction). ``on`` alone reschedules a scheduled meeting (any day) or
+    corrects the day a held one took place (not after ``today``).
+
     Raises:
-        InputError, NotFound: see the module docstring.
+        InputError, NotFound: see the module docstring; also an outcome or topics on a
+            meeting that is not held.
     """
     meeting = get(session, "meeting", meeting_id)
     student = meeting.student
     _choice("--kind", kind, MEETING_KINDS)
+    _choice("--status", status, MEETING_STATUSES)
+    new_status = status or meeting.status
     new_outcome = meeting.outcome
     if outcome is not None:
         new_outcome = outcome.strip() or None
         _choice("--outcome", new_outcome, MEETING_OUTCOMES)
-    if on is not None:
-        _event_date("--on", on, student, today, "the day a meeting was held")
-        meeting.held_on = on
+    new_on = on if on is not None else meeting.held_on
+    if new_status == "held":
+        what = "the day a meeting was held"
+        if meeting.status != "held" and on is None:
+            what += f" (meeting {meeting.id} was set for {_iso(new_on)}; give --on DATE with the day it took place)"
+        _event_date("--on", new_on, student, today, what)
+    else:
+        _not_before_birth("--on", new_on, student)
+        if new_outcome is not None or (covers is not None and check_covers(covers)):
+            raise InputError(
+                "--outcome" if new_outcome is not None else "--covers",
+                new_outcome if new_outcome is not None else ",".join(covers or ()),
+                f"a value for a held meeting; meeting {meeting.id} is {new_status} (record that it took place "
+                f"with `tracker meeting edit {meeting.id} --held`)",
+            )
+    meeting.held_on = new_on
+    meeting.status = new_status
     if plan_id is not None or kind is not None:
         linked = get(session, "plan", plan_id) if plan_id is not None else None
         if linked is None and meeting.plan_id is not None:
@@ -762,6 +818,20 @@ def edit_meeting(
     _covers_fit(meeting.kind, meeting.covers)
     session.flush()
     return meeting
+
+
+def _nothing_decided_yet(outcome: str | None, covers: Iterable[str] | None) -> None:
+    """Refuse an outcome or content topics on a meeting recorded as scheduled."""
+    if outcome is not None:
+        raise InputError(
+            "--outcome", outcome, "no outcome on a scheduled meeting: record it when the meeting is held "
+            "(`tracker meeting edit ID --held --outcome OUTCOME`)"
+        )  # fmt: skip
+    if covers is not None and check_covers(covers):
+        raise InputError(
+            "--covers", ",".join(covers), "no topics on a scheduled meeting: record them when it is held "
+            "(`tracker meeting edit ID --held --covers TOPIC`)"
+        )  # fmt: skip
 
 
 def list_meetings(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Meeting]:
@@ -946,10 +1016,13 @@ def update_request(
     method: str | None = None,
     kind: str | None = None,
     to: str | None = None,
+    refused: date | None = None,
 ) -> WrittenRequest:
-    """Set the day the school received or answered a request, or correct when and how it
-    was sent, its kind or its recipient (``None`` = unchanged; ``to=""`` clears the
-    recipient); the change log keeps the old values.
+    """Set the day the school received or answered a request, or refused it (``refused``:
+    a refusal is an answer, so ``responded_on`` becomes that day when it is empty; prior
+    written notice is owed, 34 CFR 300.503(a)(2)), or correct when and how it was sent, its
+    kind or its recipient (``None`` = unchanged; ``to=""`` clears the recipient); the change
+    log keeps the old values.
 
     Raises:
         InputError, NotFound: see the module docstring.
@@ -960,7 +1033,13 @@ def update_request(
     new_sent = sent if sent is not None else req.sent_on
     new_received = received if received is not None else req.received_on
     new_responded = responded if responded is not None else req.responded_on
+    if refused is not None and new_responded is None:
+        new_responded = refused
     _check_request_dates(req.student, today, new_sent, new_received, new_responded)
+    if refused is not None:
+        _event_date("--refused", refused, req.student, today, "the day the school refused the request")
+        _ordered("--refused", refused, "--on", new_sent, "a refusal comes on or after the day the request was sent")
+        req.refused_on = refused
     req.sent_on, req.received_on, req.responded_on = new_sent, new_received, new_responded
     if method is not None:
         req.method = method
@@ -999,6 +1078,153 @@ def add_absence(session: Session, *, student_id: int, on: date, today: date, thr
 def list_absences(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Absence]:
     """Absences (of one student when given), by student, first day, id."""
     return _list(session, Absence, student_id, (Absence.student_id, Absence.start, Absence.id), include_removed)
+
+
+# --- documents received ----------------------------------------------------------------
+
+
+def file_fingerprint(path_text: str) -> tuple[str, int, str]:
+    """``(absolute path, size in bytes, SHA-256 hex)`` of the file at ``path_text``, read in
+    1 MiB blocks (the file is not copied).
+
+    Raises:
+        InputError: no such file, not a regular file, or not readable.
+    """
+    import hashlib
+    import os
+    from pathlib import Path
+
+    check_text("--file", path_text, 4096)
+    path = Path(os.path.expanduser(path_text)).absolute()
+    try:
+        if not path.is_file():
+            raise InputError("--file", path_text, "the path of an existing file (the document as received)")
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+                size += len(block)
+    except OSError as exc:
+        raise InputError("--file", path_text, f"a readable file ({exc.strerror or type(exc).__name__})") from None
+    return str(path), size, digest.hexdigest()
+
+
+def file_status(doc: Document) -> str | None:
+    """Whether a document's recorded file is still what it was: ``unchanged``, ``changed``
+    (size or SHA-256 differ), ``missing`` (no longer readable at the path), or ``None`` when
+    no file was recorded."""
+    if doc.file_path is None:
+        return None
+    try:
+        _, size, digest = file_fingerprint(doc.file_path)
+    except InputError:
+        return "missing"
+    return "unchanged" if (size, digest) == (doc.file_size, doc.file_sha256) else "changed"
+
+
+def _document_meeting(session: Session, meeting_id: int, student: Student) -> Meeting:
+    meeting = get(session, "meeting", meeting_id)
+    _same_student("--meeting", meeting, "meeting", student)
+    return meeting
+
+
+def add_document(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    received: date,
+    today: date,
+    dated: date | None = None,
+    meeting_id: int | None = None,
+    title: str | None = None,
+    file: str | None = None,
+    notes: str | None = None,
+) -> Document:
+    """Record a paper the family received from the school on ``received`` (not after
+    ``today``): its kind (:data:`~tracker.models.DOCUMENT_KINDS`), the date it bears
+    (``dated``, on or before ``received``), the meeting of the same student it belongs to,
+    a title, and a file (path, size and SHA-256 recorded; the file is not copied).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    student = get_student(session, student_id)
+    _choice("--kind", kind, DOCUMENT_KINDS)
+    _event_date("--received", received, student, today, "the day the document was received")
+    _not_before_birth("--dated", dated, student)
+    _ordered("--received", received, "--dated", dated, "a document is received on or after the date it bears")
+    if meeting_id is not None:
+        _document_meeting(session, meeting_id, student)
+    path = size = digest = None
+    if file is not None:
+        path, size, digest = file_fingerprint(file)
+    doc = Document(
+        student=student,
+        kind=kind,
+        received_on=received,
+        dated_on=dated,
+        meeting_id=meeting_id,
+        title=check_text("--title", title, 500),
+        file_path=path,
+        file_size=size,
+        file_sha256=digest,
+        notes=check_text("--notes", notes, 100_000, multiline=True),
+    )
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def edit_document(
+    session: Session,
+    document_id: int,
+    *,
+    today: date,
+    kind: str | None = None,
+    received: date | None = None,
+    dated: date | None = None,
+    meeting_id: int | None = None,
+    title: str | None = None,
+    file: str | None = None,
+    notes: str | None = None,
+) -> Document:
+    """Correct a document (``None`` = unchanged; ``title=""``/``notes=""`` clear them; ``meeting_id=0``
+    unlinks it from its meeting; ``file`` records the file again: path, size, SHA-256).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    doc = get(session, "document", document_id)
+    student = doc.student
+    _choice("--kind", kind, DOCUMENT_KINDS)
+    new_received = received if received is not None else doc.received_on
+    new_dated = dated if dated is not None else doc.dated_on
+    _event_date("--received", new_received, student, today, "the day the document was received")
+    _not_before_birth("--dated", new_dated, student)
+    _ordered("--received", new_received, "--dated", new_dated, "a document is received on or after the date it bears")
+    if meeting_id is not None and meeting_id != 0:
+        _document_meeting(session, meeting_id, student)
+    if kind is not None:
+        doc.kind = kind
+    doc.received_on, doc.dated_on = new_received, new_dated
+    if meeting_id is not None:
+        doc.meeting_id = meeting_id or None
+    if title is not None:
+        doc.title = check_text("--title", title, 500)
+    if notes is not None:
+        doc.notes = check_text("--notes", notes, 100_000, multiline=True)
+    if file is not None:
+        doc.file_path, doc.file_size, doc.file_sha256 = file_fingerprint(file)
+    session.flush()
+    return doc
+
+
+def list_documents(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Document]:
+    """Documents received (of one student when given), by student, received date, id."""
+    order = (Document.student_id, Document.received_on, Document.id)
+    return _list(session, Document, student_id, order, include_removed)
 
 
 # --- shared ----------------------------------------------------------------------------

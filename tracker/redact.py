@@ -12,7 +12,8 @@ What a redacted output shows instead of what:
 * the full name in any text -> the initials (defence in depth: deadline texts are built
   from rules and dates, not from free text);
 * free text that may name the child (:data:`DUMP_BLANKED`: district student number, notes,
-  meeting attendees, request subjects, letter texts) -> ``null`` in a dump; the change log
+  meeting attendees, request subjects, letter texts, document titles and file paths) ->
+  ``null`` in a dump; the change log
   (:data:`DUMP_DROPPED`: its before/after values hold names) is left out.
 
 JSON field names stay those of the unredacted output (scripts rely on them): values are
@@ -38,7 +39,7 @@ MARK = "[redacted]"
 
 #: Columns emptied (set to null) in every table of a redacted dump: free text that may name
 #: the child, and the district's student number.
-DUMP_BLANKED = frozenset({"local_id", "notes", "attendees", "subject", "letter_text"})
+DUMP_BLANKED = frozenset({"local_id", "notes", "attendees", "subject", "letter_text", "title", "file_path"})
 
 #: Tables left out of a redacted dump (the change log's before/after values hold names
 #: and dates of birth).

@@ -42,13 +42,27 @@ CANONICAL_RULES = (
     "transition_planning",
     "age_of_majority_notice",
     "redundant_plans",
+    "confirm_meeting",
+    "meeting_notice",
+    "pre_meeting_documents",
+    "iep_copy",
+    "prior_written_notice",
+    "iep_implementation",
+    "parent_response",
+    "part_c_transition",
+    "transition_conference",
+    "part_c_evaluation_decision",
 )
-BINDINGS = ("statute", "benchmark", "advice")
+#: ``statute`` (a legal deadline of the school), ``benchmark`` (a yardstick, never a violation),
+#: ``advice`` (what advocates are told to do), ``family`` (the family's own deadline under the
+#: law, such as the time to answer a proposed IEP: never a violation by the school, never
+#: ``overdue``).
+BINDINGS = ("statute", "benchmark", "advice", "family")
 #: How sure a rule is: ``primary`` (the rule text itself was read; ``notes`` quote its operative
 #: words), ``secondary`` (state agency guidance, or several independent secondary sources agree),
 #: ``unverified`` (one secondary source, or sources disagree: the notes say which).
 VERIFICATION = ("primary", "secondary", "unverified")
-PLANS = ("iep", "504", "any")
+PLANS = ("iep", "504", "ifsp", "any")
 UNITS = ("calendar_days", "school_days", "business_days", "school_working_days", "years", "none")
 REQUIRED = (
     "id", "rule", "title", "plan", "binding", "trigger", "satisfied_by", "method", "count", "unit", "citation",

@@ -23,7 +23,16 @@ from datetime import date
 
 from tracker.dates import add_years
 from tracker.deadlines import Hit, Met
-from tracker.facts import AssessmentFact, PlanFact, RequestFact, StudentFacts, completed_meetings
+from tracker.facts import (
+    AssessmentFact,
+    MeetingFact,
+    PlanFact,
+    RequestFact,
+    StudentFacts,
+    completed_meetings,
+    documents_for,
+    sent_on,
+)
 from tracker.triggers import IEP_REVIEWED
 
 SatisfierFn = Callable[[StudentFacts, Hit, date | None, str, date | None], Met | None]
@@ -337,3 +346,170 @@ def _s_504_decided(facts, hit, due, arg, today=None):
 def _s_never(facts, hit, due, arg, today=None):
     """Advice that stays open while its condition holds (both plans active)."""
     return None
+
+
+# --- papers around a meeting --------------------------------------------------------------
+
+
+def _kinds(arg: str) -> tuple[str, ...]:
+    return tuple(k for k in arg.split(",") if k)
+
+
+@satisfier("document_before", needs_due=True)
+def _s_document_before(facts, hit, due, arg, today=None):
+    """The papers of the kinds ``arg`` owed before the meeting that started the clock
+    (:func:`tracker.facts.documents_for`), received on or before the due date (the meeting day
+    when the law sets none). When every one recorded arrived in time, met by the last of them;
+    when one arrived later, that one is returned (after the due date: the scheduler calls it
+    ``missed``, too late to prepare with)."""
+    m = hit.record
+    if not isinstance(m, MeetingFact):
+        return None
+    docs = documents_for(facts, m, _kinds(arg))
+    if not docs:
+        return None
+    limit = due or m.held_on
+    late = [d for d in docs if d.received_on > limit]
+    pick = max(late or docs, key=lambda d: (d.received_on, d.id))
+    words = pick.kind.replace("-", " ")
+    return Met(pick.received_on, f"{words} received {pick.received_on.isoformat()} (document #{pick.id})")
+
+
+@satisfier("document_after")
+def _s_document_after(facts, hit, due, arg, today=None):
+    """The first document of the kinds ``arg`` sent after the event that started the clock:
+    for a meeting, one of its papers dated (else received) on or after its day; for a refused
+    request, one dated (else received) on or after the day the request was sent. Dated by the
+    day it was sent (its ``--dated``), else by the day it was received."""
+    kinds = _kinds(arg)
+    rec = hit.record
+    if isinstance(rec, MeetingFact):
+        docs = documents_for(facts, rec, kinds, after=True)
+    elif isinstance(rec, RequestFact):
+        docs = [d for d in facts.documents if d.kind in kinds and sent_on(d) >= rec.sent_on]
+    else:
+        return None
+    return _first(
+        Met(
+            sent_on(d),
+            f"{d.kind.replace('-', ' ')} "
+            + (f"dated {d.dated_on.isoformat()}" if d.dated_on else f"received {d.received_on.isoformat()}")
+            + f" (document #{d.id})",
+        )
+        for d in docs
+    )
+
+
+@satisfier("iep_started")
+def _s_iep_started(facts, hit, due, arg, today=None):
+    """The IEP implemented: an IEP whose start date (the day services began) is on or after the
+    trigger; or an IEP already in effect on the trigger's day (met that day)."""
+    started = _first(
+        Met(p.start_date, f"IEP in effect from {p.start_date.isoformat()} (plan #{p.id})")
+        for p in facts.plans
+        if p.kind == "iep" and p.start_date >= hit.day
+    )
+    if started is not None:
+        return started
+    return _first(
+        Met(hit.day, f"IEP #{p.id} already in effect (from {p.start_date.isoformat()})")
+        for p in facts.plans
+        if p.kind == "iep" and p.start_date < hit.day and (p.end_date is None or p.end_date > hit.day)
+    )
+
+
+@satisfier("proposed_iep_sent")
+def _s_proposed_iep_sent(facts, hit, due, arg, today=None):
+    """Massachusetts (603 CMR 28.05(1)): the evaluation, the Team meeting and the proposed IEP
+    (or the finding of no eligibility) within the timeline: met by the proposed IEP being sent
+    (a ``proposed-iep`` document's ``--dated``, else its received day) on or after the consent,
+    or by an eligibility meeting that found the child not eligible. An initial IEP meeting (or
+    an IEP begun) with no proposed IEP recorded shows the IEP was developed, not when it was
+    sent: ``unconfirmed``."""
+    sent = _first(
+        Met(sent_on(d), f"proposed IEP sent {sent_on(d).isoformat()} (document #{d.id})")
+        for d in facts.documents
+        if d.kind == "proposed-iep" and sent_on(d) >= hit.day
+    )
+    ineligible = _meeting(facts, ("eligibility",), hit.day, ("not-eligible",))
+    found = _first([sent, ineligible])
+    if found is not None:
+        return found
+    developed = _first([_meeting(facts, ("initial-iep",), hit.day), _iep_began(facts, hit.day)])
+    if developed is None:
+        return None
+    return Met(
+        developed.on,
+        f"{developed.by}; the rule is met when the proposed IEP is sent: record it "
+        f"(`tracker document add {facts.id} --kind proposed-iep --dated DATE --received DATE`)",
+        confirmed=False,
+    )
+
+
+@satisfier("parent_answered")
+def _s_parent_answered(facts, hit, due, arg, today=None):
+    """The family's answer to a proposed IEP: a written request (e.g. ``--kind other``, the
+    letter accepting or rejecting it) sent on or after the day it was received, or an IEP that
+    began on or after that day (accepted and implemented)."""
+    return _first(
+        [
+            Met(w.sent_on, f"answered in writing {w.sent_on.isoformat()} (request #{w.id})")
+            for w in facts.requests
+            if w.method != "verbal" and w.sent_on >= hit.day
+        ]
+        + [
+            Met(p.start_date, f"IEP in effect from {p.start_date.isoformat()} (plan #{p.id})")
+            for p in facts.plans
+            if p.kind == "iep" and p.start_date >= hit.day
+        ]
+    )
+
+
+@satisfier("meeting_recorded_held")
+def _s_meeting_recorded_held(facts, hit, due, arg, today=None):
+    """A scheduled meeting whose day has passed is met only by recording it as held or
+    cancelled, which takes it out of the trigger: nothing here meets it."""
+    return None
+
+
+# --- early intervention (IDEA Part C) to preschool (Part B) ----------------------------------
+
+
+@satisfier("iep_or_not_eligible")
+def _s_iep_or_not_eligible(facts, hit, due, arg, today=None):
+    """An IEP in effect (its start date, on or after the trigger), or an eligibility meeting that
+    found the child not eligible for Part B (no IEP is then owed)."""
+    return _first(
+        [
+            _first(
+                Met(p.start_date, f"IEP in effect from {p.start_date.isoformat()} (plan #{p.id})")
+                for p in facts.plans
+                if p.kind == "iep" and p.start_date >= hit.day
+            ),
+            _meeting(facts, ("eligibility",), hit.day, ("not-eligible",)),
+        ]
+    )
+
+
+@satisfier("meeting_held_of")
+def _s_meeting_held_of(facts, hit, due, arg, today=None):
+    """The first meeting of the kinds ``arg`` held (finished) on or after the trigger."""
+    return _meeting(facts, _kinds(arg), hit.day)
+
+
+@satisfier("evaluation_decided")
+def _s_evaluation_decided(facts, hit, due, arg, today=None):
+    """The decision whether to evaluate: consent to an initial evaluation signed on or after the
+    trigger, or a prior written notice dated (else received) on or after it."""
+    return _first(
+        [
+            Met(a.consent_on, f"consent to evaluate signed {a.consent_on.isoformat()} (assessment #{a.id})")
+            for a in facts.assessments
+            if a.kind == "initial" and a.consent_on is not None and a.consent_on >= hit.day
+        ]
+        + [
+            Met(sent_on(d), f"prior written notice {sent_on(d).isoformat()} (document #{d.id})")
+            for d in facts.documents
+            if d.kind == "prior-written-notice" and sent_on(d) >= hit.day
+        ]
+    )

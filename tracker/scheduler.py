@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tracker.conventions import CONVENTIONS
 from tracker.counting import METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
-from tracker.deadlines import ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
+from tracker.deadlines import ALWAYS_LISTED, ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
 from tracker.facts import (
+    IEP_TEAM_KINDS,
     AssessmentFact,
     MeetingFact,
     PlanFact,
@@ -159,6 +160,8 @@ def _arithmetic(hit: Hit, count: Count, rule, due: date | None, day_note: str) -
     calendar days = 2025-11-01"`` (with what was not counted, and the weekend or holiday
     note), or ``"consent signed 2025-09-02; no fixed due date"``."""
     trig = f"{hit.event} {hit.day.isoformat()}"
+    if rule.rule == "confirm_meeting":
+        return f"{trig}: not yet recorded as held or cancelled"
     if due is None:
         return f"{trig}; no fixed due date"
     excl = ""
@@ -172,8 +175,10 @@ def _arithmetic(hit: Hit, count: Count, rule, due: date | None, day_note: str) -
             .replace("Not school days", "not school days")
             + ")"
         )
-    summary = (count.summary or rule.unit).removeprefix("+ ")
-    return f"{trig} + {summary}{excl} = {due.isoformat()}{day_note}"
+    summary = count.summary or rule.unit
+    if summary.startswith("- "):
+        return f"{trig} - {summary[2:]}{excl} = {due.isoformat()}{day_note}"
+    return f"{trig} + {summary.removeprefix('+ ')}{excl} = {due.isoformat()}{day_note}"
 
 
 def _explain(hit: Hit, count: Count, rule, due: date | None, day_note: str) -> str:
@@ -518,6 +523,10 @@ class _Run:
                 return None
             hit, due = scoped
         day_note, day_warning, due, day_step = self._last_day(method_rule, due)
+        counted_due = due
+        before_meeting = self._before_meeting(rule, count_hit, due)
+        if before_meeting is not None:
+            due = before_meeting[0]
         # A method may name a different satisfier (Texas's June 30 case: the report must be given
         # to the parent); not when the method is only borrowed as a benchmark (Section 504).
         benchmark = bool(rule.params.get("same_as"))
@@ -551,6 +560,10 @@ class _Run:
                 status = "met"
             else:
                 status = "met_late"
+        if hit.closes_on is not None:
+            status, closing = _closed(status, hit, due, met, today, closing, rule.binding)
+        if status == "met_late" or status in SETTLED_STATUSES or status in ("unconfirmed", ENDED):
+            pass
         elif scope_ended:
             if due is not None and due <= scope.end_date:
                 status = "missed"
@@ -568,9 +581,12 @@ class _Run:
         elif hit.final and due is not None and due <= today:
             status = "missed"
             closing.append(f"Missed: not met by {due.isoformat()}, the day the plan ended.")
-        elif status == "overdue" and rule.params.get("after_due") == "open":
+        elif status == "overdue" and (rule.params.get("after_due") == "open" or rule.binding == "family"):
             status = "open"
-            closing.append(str(rule.params.get("after_due_note", "")).strip())
+            closing.append(
+                str(rule.params.get("after_due_note", "")).strip()
+                or f"The family's own deadline passed on {due.isoformat()}: never a violation by the school."
+            )
         estimated = count.estimated or hit.estimated
         warnings = hit.warnings + count.warnings + ([day_warning] if day_warning else [])
         elapsed = (today - count_hit.day).days if rule.rule == "iee_request" and met_on is None else None
@@ -580,6 +596,7 @@ class _Run:
             + count.steps
             + scope_steps
             + ([day_step] if day_step else [])
+            + ([before_meeting[1]] if before_meeting else [])
         )
         if rule.exclusions:
             steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
@@ -588,8 +605,12 @@ class _Run:
         steps += [c for c in closing if c]
         steps.append(f"Source: {rule.citation} ({rule.binding}).")
         counted_rule = method_rule if prefix and benchmark else rule
-        arithmetic = _arithmetic(count_hit, count, counted_rule, due, day_note)
-        explanation = _explain(count_hit, count, counted_rule, due, day_note)
+        arithmetic = _arithmetic(count_hit, count, counted_rule, counted_due, day_note)
+        explanation = _explain(count_hit, count, counted_rule, counted_due, day_note)
+        if before_meeting is not None:
+            longer = f"{arithmetic}; {before_meeting[2]}"
+            explanation = explanation.replace(arithmetic, longer, 1).rstrip(".") + "; 34 CFR 300.613(a)."
+            arithmetic = longer
         if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
             clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
             if clock is not None and not clock.accepts_verbal and clock.method != "none":
@@ -641,6 +662,33 @@ class _Run:
             counted_with=method_rule.id if method_rule is not rule else None,
         )
 
+    def _before_meeting(self, rule, hit: Hit, due: date | None) -> tuple[date, str, str] | None:
+        """A records request pending when an IEP team meeting is held or set: the records are
+        due before that meeting (34 CFR 300.613(a): "before any meeting regarding an IEP"), so
+        by the day before it when that is earlier than the count.
+
+        Returns ``(due date, derivation step, words for the one-line arithmetic)``, or ``None``
+        when the count governs (no such meeting after the request and before the count's date).
+        """
+        if rule.rule != "records_request" or due is None:
+            return None
+        facts = self.facts
+        meetings = sorted(
+            (m for m in facts.meetings + facts.scheduled if m.kind in IEP_TEAM_KINDS and hit.day < m.held_on <= due),
+            key=lambda m: (m.held_on, m.id),
+        )
+        if not meetings:
+            return None
+        m = meetings[0]
+        before = m.held_on - timedelta(days=1)
+        how = "set for" if m.status == "scheduled" else "held on"
+        step = (
+            f"An IEP team meeting is {how} {m.held_on.isoformat()} (meeting #{m.id}): records must be given before "
+            f"any meeting regarding an IEP (34 CFR 300.613(a)), so by {before.isoformat()}, the day before it. "
+            f"That is earlier than the {due.isoformat()} of the count above: the meeting governs."
+        )
+        return before, step, f"due before the meeting {how} {m.held_on.isoformat()}: {before.isoformat()}"
+
     def _last_day(self, rule, due: date | None) -> tuple[str, str | None, date | None, str | None]:
         """What to say, and do, when the last day falls on a weekend or holiday.
 
@@ -690,8 +738,38 @@ class _Run:
         )
 
 
+def _closed(
+    status: str, hit: Hit, due: date | None, met: Met | None, today: date, closing: list[str], hit_binding: str
+):
+    """The status of a deadline owed before a meeting (``hit.closes_on``): papers that came
+    after their due date came too late to prepare with (``missed``, not ``met_late``); once the
+    meeting's day has come, papers never recorded are ``missed``, or ``unconfirmed`` when the law
+    sets no day (whether they came early enough is not known)."""
+    when = hit.closes_on.isoformat()
+    if status == "met_late":
+        closing.append(
+            f"Missed: {met.by}, after the day it was due ({due.isoformat()}), too late for the meeting of {when}; "
+            "you may ask to postpone the meeting."
+        )
+        return "missed", closing
+    if status in ("met", "unconfirmed") or hit.closes_on > today:
+        return status, closing
+    if due is None and hit_binding == "advice":
+        closing.append(f"The meeting of {when} has come with nothing recorded as received before it: advice only.")
+        return ENDED, closing
+    if due is None:
+        closing.append(
+            f"Unconfirmed: nothing is recorded as received before the meeting of {when}; record it with "
+            "`tracker document add`, or it was not given."
+        )
+        return "unconfirmed", closing
+    closing.append(f"Missed: not received by {due.isoformat()}, and the meeting of {when} has come.")
+    return "missed", closing
+
+
 def _plan_words(plan: PlanFact) -> str:
-    return f"{'IEP' if plan.kind == 'iep' else 'Section 504 plan'} #{plan.id}"
+    words = {"iep": "IEP", "504": "Section 504 plan", "ifsp": "IFSP"}
+    return f"{words.get(plan.kind, plan.kind)} #{plan.id}"
 
 
 # --- the daily run ----------------------------------------------------------------------
@@ -713,7 +791,7 @@ def is_listed(d: Deadline, show_all: bool) -> bool:
     if show_all:
         return True
     if d.status == "open":
-        return d.binding == "statute"
+        return d.binding == "statute" or d.rule in ALWAYS_LISTED
     return d.status in ("overdue", "due_soon")
 
 

@@ -25,9 +25,12 @@ from typing import Any
 
 from tracker.deadlines import Hit
 from tracker.facts import (
+    IEP_TEAM_KINDS,
+    NOT_COMPLETED,
     PlanFact,
     StudentFacts,
     completed_meetings,
+    followed_meetings,
     plan_window,
     plans_of,
     request_clock,
@@ -352,3 +355,109 @@ def _t_both(facts, rule, arg, today, conv) -> list[Hit]:
         return []
     day = max(ieps[-1].start_date, s504[-1].start_date)
     return [Hit(day, "an IEP and a 504 plan both active", f"plans:{ieps[-1].id}+{s504[-1].id}", plan_id=ieps[-1].id)]
+
+
+# --- meetings ahead and the papers around them ------------------------------------------------
+
+
+def _meeting_words(m) -> str:
+    kind = m.kind.replace("-", " ")
+    kind = "initial IEP" if m.kind == "initial-iep" else kind
+    return f"scheduled {kind} meeting" if m.status == "scheduled" else f"{kind} meeting held"
+
+
+@trigger("meeting_ahead")
+def _t_meeting_ahead(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each followed meeting of the kinds ``arg`` (comma-separated; default: every IEP team
+    meeting), scheduled or held (:func:`tracker.facts.followed_meetings`): day 0 is the
+    meeting's day, and the papers owed before it are counted back from it (``closes_on``)."""
+    kinds = tuple(arg.split(",")) if arg else IEP_TEAM_KINDS
+    return [
+        Hit(m.held_on, _meeting_words(m), f"meeting:{m.id}", plan_id=m.plan_id, record=m, closes_on=m.held_on)
+        for m in followed_meetings(facts, kinds)
+    ]
+
+
+@trigger("meeting_held")
+def _t_meeting_held(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each followed meeting of the kinds ``arg`` that was held and finished its business (not
+    recessed): the papers owed after it (the IEP, prior written notice) count from its day."""
+    kinds = tuple(arg.split(",")) if arg else IEP_TEAM_KINDS
+    return [
+        Hit(m.held_on, _meeting_words(m), f"meeting:{m.id}", plan_id=m.plan_id, record=m)
+        for m in followed_meetings(facts, kinds)
+        if m.status == "held" and m.outcome not in NOT_COMPLETED
+    ]
+
+
+#: Kinds of request whose refusal calls for prior written notice (34 CFR 300.503(a)(2)): a
+#: refusal to evaluate, to meet or revise the IEP, or another refusal about FAPE.
+PWN_REFUSALS = ("evaluation", "iep-meeting", "other")
+
+
+@trigger("pwn_occasion")
+def _t_pwn_occasion(facts, rule, arg, today, conv) -> list[Hit]:
+    """What calls for prior written notice (34 CFR 300.503(a)): each followed IEP team meeting
+    held (of the kinds ``arg``; what it proposed or refused), and each request of
+    :data:`PWN_REFUSALS` the school refused (``request update ID --refused DATE``)."""
+    hits = _t_meeting_held(facts, rule, arg, today, conv)
+    for r in facts.requests:
+        if r.refused_on is not None and r.kind in PWN_REFUSALS:
+            hits.append(Hit(r.refused_on, f"{r.kind} request refused", f"request:{r.id}", record=r))
+    return sorted(hits, key=lambda h: (h.day, h.source))
+
+
+@trigger("iep_developed")
+def _t_iep_developed(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each initial IEP meeting held that finished its business and did not find the child
+    ineligible: the IEP developed there must then be implemented (34 CFR 300.323(c)(2))."""
+    return [
+        Hit(m.held_on, "initial IEP meeting held", f"meeting:{m.id}", plan_id=m.plan_id, record=m)
+        for m in completed_meetings(facts, ("initial-iep",))
+        if m.outcome not in ("not-eligible",)
+    ]
+
+
+@trigger("document")
+def _t_document(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each document of the kinds ``arg`` the family received (day 0: the day received)."""
+    kinds = tuple(arg.split(","))
+    return [
+        Hit(d.received_on, f"{d.kind.replace('-', ' ')} received", f"document:{d.id}", record=d)
+        for d in facts.documents
+        if d.kind in kinds
+    ]
+
+
+@trigger("scheduled_meeting_passed")
+def _t_scheduled_meeting_passed(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each meeting still recorded as scheduled whose day has passed (before ``today``): was it
+    held, or cancelled? Until the record says, it meets nothing."""
+    return [
+        Hit(m.held_on, _meeting_words(m), f"meeting:{m.id}", plan_id=m.plan_id, record=m)
+        for m in facts.scheduled
+        if m.held_on < today
+    ]
+
+
+# --- early intervention (IDEA Part C) to preschool (Part B) ----------------------------------
+
+
+@trigger("ifsp_birthday")
+def _t_ifsp_birthday(facts, rule, arg, today, conv) -> list[Hit]:
+    """The date of birth of a child who has had an IFSP (early intervention, IDEA Part C): the
+    clocks of the transition to Part B run to the third birthday (34 CFR 300.124(b), 303.209)."""
+    ifsps = [p for p in facts.plans if p.kind == "ifsp" and p.start_date <= today]
+    if not ifsps:
+        return []
+    return [Hit(facts.dob, "date of birth (child with an IFSP)", f"student:{facts.id}", plan_id=ifsps[-1].id)]
+
+
+@trigger("meeting_of")
+def _t_meeting_of(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each meeting of the kinds ``arg`` held (finished, not recessed), day 0 its day."""
+    kinds = tuple(arg.split(","))
+    return [
+        Hit(m.held_on, f"{m.kind.replace('-', ' ')} held", f"meeting:{m.id}", plan_id=m.plan_id, record=m)
+        for m in completed_meetings(facts, kinds)
+    ]

@@ -60,6 +60,13 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
     metavar="TEXT",
     help="exit-to-504: why, in your own words (the letter states nothing about the IEP you did not write).",
 )
+@click.option(
+    "--meeting",
+    "meeting_id",
+    type=ID,
+    metavar="ID",
+    help="meeting-documents: the scheduled meeting the documents are for (see `tracker meeting list`).",
+)
 @pass_app
 def letter(
     app,
@@ -86,14 +93,17 @@ def letter(
     sender_email,
     concerns,
     reason,
+    meeting_id,
 ) -> None:
     """Write a request letter of KIND for STUDENT (an id).
 
     KIND: evaluation, 504-plan, iep-meeting, records, iee, exit-to-504 (a request of that
     kind), verbal-confirmation (confirms an oral request in writing), follow-up (a deadline
-    has passed; needs --rule). The letter states the citation of the rule in force in the
-    student's state and the date the school's response is due, counted on the student's
-    school calendar. The sender block comes from `tracker profile`; --sender-* override it.
+    has passed; needs --rule), meeting-documents (asks, as a records request, for the
+    documents owed before a scheduled IEP meeting; needs --meeting ID). The letter states
+    the citation of the rule in force in the student's state and the date the school's
+    response is due, counted on the student's school calendar. The sender block comes from
+    `tracker profile`; --sender-* override it.
     """
     from tracker import letters
     from tracker.outputs import Staged
@@ -122,6 +132,7 @@ def letter(
         },
         concerns=tuple(concerns),
         reason=reason,
+        meeting_id=meeting_id,
     )
     conventions = app.conventions
     logged = None

@@ -1,4 +1,4 @@
-"""``tracker student|plan|meeting|assessment|request|absence``: recording a case.
+"""``tracker student|plan|meeting|assessment|request|absence|document``: recording a case.
 
 Each command parses its options, calls one function of :mod:`tracker.records` inside one
 transaction (``app.transaction()``) and prints. ``add`` prints the new record's id (with
@@ -17,7 +17,8 @@ from tracker.cli import DATE, ID, emit, emit_one, format_option, pass_app
 
 STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
-MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "outcome", "covers", "attendees")
+MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "status", "outcome", "covers", "attendees")
+DOCUMENT_COLUMNS = ("id", "student_id", "kind", "received_on", "dated_on", "meeting_id", "title")
 COVERS_HELP = (
     "What the IEP developed at this meeting includes: transition, age-of-majority, summary-of-performance "
     "(repeatable or comma-separated; 'none' records that it covered none of them)."
@@ -25,7 +26,7 @@ COVERS_HELP = (
 ASSESSMENT_COLUMNS = ("id", "student_id", "kind", "requested_on", "consent_on", "completed_on", "delivered_on")
 REQUEST_COLUMNS = (
     "id", "student_id", "kind", "sent_on", "method", "received_on", "responded_on", "recipient",
-    "confirms_id", "assessment_id",
+    "confirms_id", "assessment_id", "refused_on",
 )  # fmt: skip
 ABSENCE_COLUMNS = ("id", "student_id", "start", "through")
 
@@ -282,7 +283,12 @@ def plan() -> None:
 
 @plan.command("add")
 @click.argument("student_id", metavar="STUDENT", type=ID)
-@click.option("--kind", type=ModelChoice("PLAN_KINDS"), required=True, help="iep (IDEA) or 504.")
+@click.option(
+    "--kind",
+    type=ModelChoice("PLAN_KINDS"),
+    required=True,
+    help="iep (IDEA Part B), 504 (Section 504) or ifsp (early intervention, IDEA Part C, under age 3).",
+)
 @click.option("--start", type=DATE, required=True, help="Day the plan took effect.")
 @click.option("--category", type=ModelChoice("IDEA_CATEGORIES"), help="IDEA disability category (IEPs only).")
 @_add_format()
@@ -400,13 +406,19 @@ _list_command(plan, PLAN_COLUMNS, "list_plans", "Plan", "Plans")
 
 @click.group()
 def meeting() -> None:
-    """Meetings held: add, edit, list, remove, reinstate."""
+    """Meetings held or scheduled: add, edit, list, remove, reinstate."""
 
 
 @meeting.command("add")
 @click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--kind", type=ModelChoice("MEETING_KINDS"), required=True, help="Kind of meeting.")
-@click.option("--on", "on", type=DATE, required=True, help="Day the meeting was held.")
+@click.option("--on", "on", type=DATE, required=True, help="Day the meeting was held (with --scheduled: set for).")
+@click.option(
+    "--scheduled",
+    is_flag=True,
+    help="The meeting has not been held yet: it is set for --on (a later day is allowed) and meets no deadline "
+    "until `tracker meeting edit ID --held`.",
+)
 @click.option("--plan", "plan_id", type=ID, metavar="ID", help="The plan (of the same student) it was about.")
 @click.option("--outcome", type=ModelChoice("MEETING_OUTCOMES"), help="What the meeting decided.")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="A role present (repeatable).")
@@ -414,8 +426,13 @@ def meeting() -> None:
 @click.option("--covers", "covers", multiple=True, metavar="TOPIC", help=COVERS_HELP)
 @_add_format()
 @pass_app
-def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, covers, fmt) -> None:
+def meeting_add(app, student_id, kind, on, scheduled, plan_id, outcome, attendees, notes, covers, fmt) -> None:
     """Record a meeting of STUDENT (an id); prints the new id.
+
+    With --scheduled it is a meeting ahead: the tracker then follows the papers owed before it
+    (the meeting notice, the documents the state requires in advance, a records request
+    pending) and lists `confirm_meeting` once its day has passed without `meeting edit ID
+    --held` or `--cancelled`.
 
     --covers records what the IEP developed at the meeting includes; rules that depend on the
     IEP's content (transition planning, the age-of-majority statement, the summary of
@@ -436,6 +453,7 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, c
             notes=notes,
             covers=covers or None,
             today=app.today,
+            scheduled=scheduled,
         ),
     )
     _print_added(record, fmt)
@@ -444,7 +462,10 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, c
 @meeting.command("edit")
 @click.argument("meeting_id", metavar="ID", type=ID)
 @click.option("--kind", type=ModelChoice("MEETING_KINDS"), help="Kind of meeting.")
-@click.option("--on", "on", type=DATE, help="Day the meeting was held.")
+@click.option("--on", "on", type=DATE, help="Day the meeting was held; for a scheduled meeting alone, reschedules it.")
+@click.option("--held", "status", flag_value="held", help="It took place (on --on, else on the day it was set for).")
+@click.option("--cancelled", "status", flag_value="cancelled", help="It was cancelled (it meets nothing).")
+@click.option("--scheduled", "status", flag_value="scheduled", help="It is (again) only scheduled: a correction.")
 @click.option("--plan", "plan_id", type=ID, metavar="ID", help="The plan (of the same student) it was about.")
 @click.option("--outcome", metavar="OUTCOME", help="What the meeting decided ('' clears it).")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="Roles present (replace the list).")
@@ -453,8 +474,9 @@ def meeting_add(app, student_id, kind, on, plan_id, outcome, attendees, notes, c
 @click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, covers, reason, fmt) -> None:
-    """Correct meeting ID; the old values stay in `tracker history`."""
+def meeting_edit(app, meeting_id, kind, on, status, plan_id, outcome, attendees, notes, covers, reason, fmt) -> None:
+    """Record that meeting ID was held (--held) or cancelled (--cancelled), reschedule it
+    (--on alone, while scheduled), or correct it; the old values stay in `tracker history`."""
     from tracker import records
 
     record = _run(
@@ -470,6 +492,7 @@ def meeting_edit(app, meeting_id, kind, on, plan_id, outcome, attendees, notes, 
             notes=notes,
             covers=covers or None,
             today=app.today,
+            status=status,
         ),
         reason=reason,
     )
@@ -599,6 +622,12 @@ def request_add(app, student_id, kind, on, method, received, to, confirms, asses
 @click.argument("request_id", metavar="ID", type=ID)
 @click.option("--received", type=DATE, help="Day the school received it.")
 @click.option("--responded", type=DATE, help="Day the school responded.")
+@click.option(
+    "--refused",
+    type=DATE,
+    help="Day the school refused what was asked (an answer: sets --responded when empty; prior written notice "
+    "is then owed, 34 CFR 300.503(a)(2)).",
+)
 @click.option("--on", "on", type=DATE, help="Correct the day it was sent.")
 @click.option("--method", type=ModelChoice("DELIVERY_METHODS"), help="Correct how it was sent.")
 @click.option("--kind", type=ModelChoice("REQUEST_KINDS"), help="Correct what was requested.")
@@ -606,7 +635,7 @@ def request_add(app, student_id, kind, on, method, received, to, confirms, asses
 @click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def request_update(app, request_id, received, responded, on, method, kind, to, reason, fmt) -> None:
+def request_update(app, request_id, received, responded, refused, on, method, kind, to, reason, fmt) -> None:
     """Set the received/responded dates of request ID, or correct it (`edit` is the same
     command); the old values stay in `tracker history`."""
     from tracker import records
@@ -618,6 +647,7 @@ def request_update(app, request_id, received, responded, on, method, kind, to, r
             request_id,
             received=received,
             responded=responded,
+            refused=refused,
             sent=on,
             method=method,
             kind=kind,
@@ -682,6 +712,132 @@ def absence_add(app, student_id, on, through, fmt) -> None:
 
 _remove_commands(absence, "absence")
 _list_command(absence, ABSENCE_COLUMNS, "list_absences", "Absence", "Absences")
+
+
+# --- document --------------------------------------------------------------------------
+
+
+@click.group()
+def document() -> None:
+    """Papers the family received from the school (notices, evaluation reports, draft and
+    proposed IEPs, prior written notices...): add, edit, list, show, remove, reinstate."""
+
+
+def _document_options(add: bool):
+    def deco(f):
+        kind_help = "What it is."
+        f = click.option("--notes", metavar="TEXT", help="Free-text notes." + ("" if add else " ('' clears them)."))(f)
+        f = click.option(
+            "--file",
+            "file",
+            metavar="PATH",
+            help="The file as received: its path, size and SHA-256 are recorded (the file is not copied); "
+            "`tracker document show` then says whether it changed.",
+        )(f)
+        f = click.option("--title", metavar="TEXT", help="Its title or subject." + ("" if add else " ('' clears it)."))(
+            f
+        )
+        f = click.option(
+            "--meeting",
+            "meeting_id",
+            type=click.IntRange(0 if not add else 1, 2**31 - 1),
+            metavar="ID",
+            help="The meeting (of the same student) it belongs to." + ("" if add else " 0 unlinks it."),
+        )(f)
+        f = click.option("--dated", type=DATE, help="The date it bears (on or before --received).")(f)
+        f = click.option(
+            "--received", type=DATE, required=add, help="Day the family received it (the clocks look at this day)."
+        )(f)
+        f = click.option("--kind", type=ModelChoice("DOCUMENT_KINDS"), required=add, help=kind_help)(f)
+        return f
+
+    return deco
+
+
+@document.command("add")
+@click.argument("student_id", metavar="STUDENT", type=ID)
+@_document_options(add=True)
+@_add_format()
+@pass_app
+def document_add(app, student_id, kind, received, dated, meeting_id, title, file, notes, fmt) -> None:
+    """Record a document STUDENT's family received (an id); prints the new id.
+
+    A document meets the clocks of its kind: a meeting-notice the notice of a scheduled
+    meeting, an evaluation-report (or the written material of the state's rule) the papers
+    owed before a meeting, a proposed-iep or iep the copy owed after it, a
+    prior-written-notice the notice owed after a meeting or a refusal. Link it to its meeting
+    with --meeting."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_document(
+            s,
+            student_id=student_id,
+            kind=kind,
+            received=received,
+            dated=dated,
+            meeting_id=meeting_id,
+            title=title,
+            file=file,
+            notes=notes,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@document.command("edit")
+@click.argument("document_id", metavar="ID", type=ID)
+@_document_options(add=False)
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def document_edit(app, document_id, kind, received, dated, meeting_id, title, file, notes, reason, fmt) -> None:
+    """Correct document ID; the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_document(
+            s,
+            document_id,
+            kind=kind,
+            received=received,
+            dated=dated,
+            meeting_id=meeting_id,
+            title=title,
+            file=file,
+            notes=notes,
+            today=app.today,
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+@document.command("show")
+@click.argument("document_id", metavar="ID", type=ID)
+@format_option()
+@pass_app
+def document_show(app, document_id, fmt) -> None:
+    """Show document ID; for a recorded file, `file_status` says whether it is unchanged,
+    changed (its size or SHA-256 differ from what was recorded) or missing."""
+    from tracker import records
+
+    def call(session):
+        doc = records.get(session, "document", document_id, in_force=False)
+        out = records.record_dict(doc)
+        out["file_status"] = records.file_status(doc)
+        return out
+
+    with app.transaction(write=False) as session:
+        record = call(session)
+    emit_one(record, fmt)
+
+
+_remove_commands(document, "document")
+_list_command(document, DOCUMENT_COLUMNS, "list_documents", "Document", "Documents")
 
 
 # --- history ---------------------------------------------------------------------------

@@ -258,13 +258,17 @@ def _write(text: str, out: Path | None) -> None:
 @redact_option()
 @pass_app
 def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, out: Path | None, redact: bool) -> None:
-    """Open deadlines (overdue, due soon and later) as an iCalendar feed for a calendar app.
+    """Open deadlines (overdue, due soon and later) and scheduled meetings as an iCalendar
+    feed for a calendar app.
 
-    One all-day event per dated deadline; an event keeps its UID when its date changes,
-    so re-importing the file updates events instead of duplicating them. With --redact,
-    events name the student by initials and age and leave the date of birth out.
+    One all-day event per dated deadline and per meeting recorded as scheduled (not held or
+    cancelled); an event keeps its UID when its date changes, so re-importing the file
+    updates events instead of duplicating them. With --redact, events name the student by
+    initials and age and leave the date of birth out.
     """
-    from tracker.ics import deadlines_to_ics
+    import dataclasses
+
+    from tracker.ics import deadlines_to_ics, scheduled_meetings
     from tracker.records import get
     from tracker.scheduler import daily_run
 
@@ -274,14 +278,16 @@ def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, o
         deadlines, problems, _ = daily_run(
             session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions
         )
+        meetings = scheduled_meetings(session, student_ids)
         if redact:
             from tracker.redact import Redactor
 
             redactor = Redactor.load(session, app.today, student_ids)
             deadlines = [redactor.deadline(d, label=True) for d in deadlines]
+            meetings = [dataclasses.replace(m, student=redactor.person(m.student_id).label) for m in meetings]
     for p in problems:
         click.echo(f"problem: {p}", err=True)
-    _write(deadlines_to_ics(deadlines, alarm_days=alarm_days, today=app.today), out)
+    _write(deadlines_to_ics(deadlines, alarm_days=alarm_days, today=app.today, meetings=meetings), out)
 
 
 @export.command("json")
