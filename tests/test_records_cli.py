@@ -311,7 +311,7 @@ BAD_INPUT = {
         ["meeting", "add", "1", "--kind", "annual-review", "--on", "1/2/25"], ["--on", "two-digit", "10/1/2025"]),
     "unknown state": (
         ["student", "add", "Cy Doe", "--dob", "2015-01-01", "--state", "ZZ"], ["--state", "two-letter USPS", "CA, TX"]),
-    "unknown plan kind": (["plan", "add", "1", "--kind", "ifsp", "--start", "2024-01-01"], ["--kind", "iep", "504"]),
+    "unknown plan kind": (["plan", "add", "1", "--kind", "iepx", "--start", "2024-01-01"], ["--kind", "iep", "504", "ifsp"]),
     "unknown meeting kind": (
         ["meeting", "add", "1", "--kind", "party", "--on", "2025-01-01"], ["--kind", "annual-review"]),
     "unknown method": (
