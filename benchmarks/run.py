@@ -45,7 +45,7 @@ PG_ENV = "TRACKER_TEST_DATABASE_URL"
 CONTRACT_FIELDS = (
     "student_id", "student", "plan_id", "rule", "rule_id", "title", "jurisdiction", "rule_source", "citation",
     "binding", "trigger", "due", "status", "days_left", "days_elapsed", "unit", "estimated", "explanation",
-    "warnings", "met_on", "met_by", "source", "verification",
+    "warnings", "met_on", "met_by", "source", "verification", "filing_windows",
 )  # fmt: skip
 
 STATUS_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3, "unconfirmed": 4}

@@ -89,7 +89,11 @@ def test_demo_exercises_every_rule(demo_db):
     # The sample caseload is school-age children: the rules of a toddler leaving early
     # intervention (IDEA Part C) are exercised in tests/test_meetings_ahead.py instead.
     part_c = {"part_c_transition", "transition_conference", "part_c_evaluation_decision"}
-    assert set(CANONICAL_RULES) - part_c <= seen, set(CANONICAL_RULES) - part_c - seen
+    # An expedited decision needs a hearing held, and the OCR window a Section 504 benchmark
+    # missed: tests/test_discipline_complaints.py exercises both; the sample export carries no
+    # service minutes nor progress-report schedules: tests/test_services.py exercises those.
+    later = {"expedited_decision", "ocr_window", "service_shortfall", "progress_report"}
+    assert set(CANONICAL_RULES) - part_c - later <= seen, set(CANONICAL_RULES) - part_c - later - seen
 
 
 def test_demo_command(tracker_home):

@@ -56,6 +56,11 @@ def test_pa_report_received_in_time_meets_it_and_one_received_late_is_missed():
                "pre_meeting_documents")  # fmt: skip
     assert (item.status, item.met_on) == ("met", d(2025, 11, 20))  # 11-20 <= 11-21
     late = DocumentFact(1, "evaluation-report", d(2025, 11, 24), meeting_id=7)  # 1 school day after 11-21
+    # received late while the meeting is still ahead: overdue (listed: ask to postpone)
+    ahead = student("PA", PA, scheduled=(scheduled(7, "initial-iep", PA_MEETING),), documents=(late,))
+    item = one(run(ahead, PA, today=d(2025, 11, 26)), "pre_meeting_documents")
+    assert (item.status, item.met_on) == ("overdue", None)
+    assert "postpone" in " ".join(item.steps)
     item = one(run(student("PA", PA, meetings=(meeting,), documents=(late,)), PA, today=d(2025, 12, 10)),
                "pre_meeting_documents")  # fmt: skip
     assert (item.status, item.met_on) == ("missed", d(2025, 11, 24))  # too late to prepare: missed, not met late
@@ -205,6 +210,9 @@ def test_a_scheduled_meeting_meets_nothing_and_confirm_meeting_asks_once_its_day
     # confirm_meeting is listed by the plain daily run too (not only --all)
     plain = invoke(url, "due", "--format", "json", today="2026-01-20")
     assert "confirm_meeting" in {x["rule"] for x in json.loads(plain.stdout)}
+    # --held and --cancelled together are refused
+    both = invoke(url, "meeting", "edit", mid, "--held", "--cancelled", today="2026-01-20")
+    assert both.exit_code == 2 and "--held --cancelled" in both.output
     # holding it on a day after today is refused; held on 2026-01-16 it anchors the next review
     # (2026-01-16 + 1 year = 2027-01-16), and confirm_meeting is gone
     assert invoke(url, "meeting", "edit", mid, "--held", "--on", "2026-01-21", today="2026-01-20").exit_code == 2

@@ -84,6 +84,24 @@ LATER_SQL = {
         "file_sha256) VALUES (1, 1, 'evaluation-report', '2026-02-10', '2026-02-09', 2, 'Rapport d''évaluation', "
         "'/home/m/er.pdf', 3000000000, '" + "a" * 64 + "')",
     ),
+    "0006": (
+        "INSERT INTO removal (id, student_id, kind, start, days, decided_on, change_of_placement, counted, reason) "
+        "VALUES (1, 1, 'suspension', '2025-10-06', 4, '2025-10-03', FALSE, TRUE, 'Bagarre à la récré')",
+        "INSERT INTO removal (id, student_id, kind, start, through, counted) "
+        "VALUES (2, 1, 'in-school-suspension', '2025-11-03', '2025-11-05', FALSE)",
+        "INSERT INTO complaint (id, student_id, kind, filed_on, received_on, filed_by, issues, decision_on) "
+        "VALUES (1, 1, 'state-complaint', '2025-11-10', '2025-11-12', 'parent', 'IEP not implemented', '2026-01-09')",
+    ),
+    "0007": (
+        "UPDATE plan SET progress_reports = 'every-6-weeks' WHERE id = 1",
+        "INSERT INTO service (id, student_id, plan_id, service, minutes, per, start_date, provider, group_session) "
+        "VALUES (1, 1, 1, 'Orthophonie (speech)', 30, 'week', '2025-09-08', 'SLP', FALSE)",
+        'INSERT INTO service_session (id, student_id, service_id, "on", minutes, status, note) '
+        "VALUES (1, 1, 1, '2025-09-09', 30, 'delivered', NULL)",
+        'INSERT INTO service_session (id, student_id, service_id, "on", minutes, status, note) '
+        "VALUES (2, 1, 1, '2025-09-16', 30, 'provider-absent', 'SLP out')",
+        "INSERT INTO grading_period_end (id, calendar_id, day) VALUES (1, 1, '2025-11-07')",
+    ),
 }
 
 
@@ -137,8 +155,11 @@ STEPS = _steps()
 
 def test_the_steps_cover_every_migration():
     # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers),
-    # 0004 -> 0005 (meeting status, documents, refusals)
-    assert STEPS[:4] == [("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0004", "0005")]
+    # 0004 -> 0005 (meeting status, documents, refusals), 0005 -> 0006 (removals, complaints),
+    # 0006 -> 0007 (services, sessions, progress reports, grading periods)
+    assert STEPS[:6] == [
+        ("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0004", "0005"), ("0005", "0006"), ("0006", "0007"),
+    ]  # fmt: skip
     assert STEPS[-1][1] == head_revision()
 
 
@@ -171,6 +192,11 @@ def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, 
             assert [(r["status"], bool(r["recorded_ahead"])) for r in after["meeting"]] == [("held", False)]
             assert [r["refused_on"] for r in after["written_request"]] == [None, None]
             assert after["document"] == []
+        if up == "0006":
+            assert after["removal"] == [] and after["complaint"] == []
+        if up == "0007":
+            assert [r["progress_reports"] for r in after["plan"]] == [None, None]  # never recorded before
+            assert after["service"] == [] and after["service_session"] == [] and after["grading_period_end"] == []
         downgrade(engine, down)
         assert current_revision(engine) == down
         assert _rows(engine) == before

@@ -109,12 +109,13 @@ def case(tmp_path) -> str:
 
 @pytest.fixture
 def full_disk(tmp_path):
-    """A 256 KiB tmpfs mounted for the test (needs root; skipped with the reason if not)."""
+    """A 1 MiB tmpfs mounted for the test (needs root; skipped with the reason if not): room for
+    one copy of the test database (about 70 pages of 4 KiB: 19 tables and their indexes)."""
     folder = tmp_path / "small-disk"
     folder.mkdir()
     try:
         subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(folder)],
+            ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(folder)],
             check=True,
             capture_output=True,
             timeout=30,

@@ -96,7 +96,12 @@ def test_the_daily_run_drops_an_ended_plans_deadlines_and_explain_says_why(db_ur
     sid = ended_iep
     ok(run(db_url, "plan", "end", "1", "--on", TODAY, "--reason", "converted-to-504"))
     listed = json.loads(ok(run(db_url, "due", "--all", "--format", "json")))
-    assert {d["rule"] for d in listed} == {"written_request"}  # only the advice to request the 504 plan
+    # only the advice to request the 504 plan, and the windows to complain about what the IEP
+    # missed that are still open: for the annual review due 2025-03-03, due process by 2027-03-03
+    # (two years); its state complaint window closed on 2026-03-03 (one year), before today
+    assert {d["rule"] for d in listed} <= {"written_request", "state_complaint_window", "due_process_window"}
+    review = {d["rule"]: d["due"] for d in listed if d["trigger"]["date"] == "2025-03-03"}
+    assert review == {"due_process_window": "2027-03-03"}
     text = ok(run(db_url, "explain", str(sid)))
     gone = text.split("Not listed by `tracker due`:")[1]
     assert "annual_review [ca_annual_review]" in gone and "status: MISSED" in gone

@@ -167,6 +167,7 @@ def test_plan_add_end_list(case):
         "end_reason": None,
         "category": "specific-learning-disability",
         "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
+        "progress_reports": None,  # no progress-report schedule recorded
     }
     ended = as_json(invoke(case, "plan", "end", "2", "--on", "2025-02-02", "--reason", "converted-to-504",
                            "--format", "json"))  # fmt: skip
@@ -311,7 +312,10 @@ BAD_INPUT = {
         ["meeting", "add", "1", "--kind", "annual-review", "--on", "1/2/25"], ["--on", "two-digit", "10/1/2025"]),
     "unknown state": (
         ["student", "add", "Cy Doe", "--dob", "2015-01-01", "--state", "ZZ"], ["--state", "two-letter USPS", "CA, TX"]),
-    "unknown plan kind": (["plan", "add", "1", "--kind", "iepx", "--start", "2024-01-01"], ["--kind", "iep", "504", "ifsp"]),
+    "unknown plan kind": (
+        ["plan", "add", "1", "--kind", "iepx", "--start", "2024-01-01"],
+        ["--kind", "iep", "504", "ifsp"],
+    ),
     "unknown meeting kind": (
         ["meeting", "add", "1", "--kind", "party", "--on", "2025-01-01"], ["--kind", "annual-review"]),
     "unknown method": (

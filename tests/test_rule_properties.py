@@ -23,7 +23,7 @@ COUNTED = [m for m in METHODS if m not in ("none", *BEFORE)]
 @settings(max_examples=300, deadline=None)
 @given(method=st.sampled_from(COUNTED), cal=CALENDARS, trigger=TRIGGERS, count=st.integers(1, 90))
 def test_due_is_never_before_the_trigger(method, cal, trigger, count):
-    params = {"end_of_year_window": 30, "after_start": 30, "age_years": 14}
+    params = {"end_of_year_window": 30, "after_start": 30, "age_years": 14, "changed_on": date(2022, 9, 1)}
     ctx = Context(trigger, count, params, cal, business_days_calendar("CA"))
     result = METHODS[method](ctx)
     assert result.due is None or result.due >= trigger
@@ -105,9 +105,10 @@ def test_daily_run_shortcut_lists_exactly_what_the_full_computation_lists(tmp_pa
 )
 def test_an_ended_plans_deadlines_are_history(start, gaps, length, after):
     """Once a plan has ended, each of its cyclic deadlines is met, met late, missed (due on or
-    before the end, never met) or not owed (due after the end); none is listed by the daily run."""
+    before the end, never met) or not owed (due after the end); none is listed by the daily run
+    (the windows to complain about one it missed are the family's, listed while open)."""
     from tracker.facts import MeetingFact, PlanFact, StudentFacts
-    from tracker.scheduler import ENDED, compute, is_listed
+    from tracker.scheduler import ENDED, OPEN_STATUSES, WINDOW_RULES, compute, is_listed
 
     end = start + timedelta(days=length)
     held, day = [], start
@@ -130,7 +131,13 @@ def test_an_ended_plans_deadlines_are_history(start, gaps, length, after):
             assert d.due > end
     # exactly one cycle is still open at the end (the last anchor's): it is missed or not owed
     assert sum(d.status in ("missed", ENDED) for d in items) == 1
-    assert [d for d in compute(facts, today, unmet_only=True)[0] if is_listed(d, True)] == []
+    listed = [d for d in compute(facts, today, unmet_only=True)[0] if is_listed(d, True)]
+    assert [d for d in listed if d.rule not in WINDOW_RULES] == []
+    # each window listed runs from a deadline already missed or met late, and is still open
+    assert all(w.trigger_date <= today and w.status in OPEN_STATUSES for w in listed)
+    missed = {d.due for d in items if d.status in ("missed", "met_late")}
+    annual = [w for w in listed if w.trigger_event.startswith("annual_review ")]
+    assert all(w.trigger_date in missed for w in annual)
 
 
 @settings(max_examples=300, deadline=None)

@@ -160,7 +160,9 @@ class SchoolCalendar:
             days, plus explicit extra days (e.g. a Saturday make-up day).
     """
 
-    __slots__ = ("name", "estimated", "years", "closures", "days", "_firsts", "_breaks", "_starts", "_longest")
+    __slots__ = (
+        "name", "estimated", "years", "closures", "days", "_firsts", "_breaks", "_starts", "_longest", "grading_ends",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -169,8 +171,12 @@ class SchoolCalendar:
         closures: Iterable[Closure] = (),
         extra_days: Iterable[date] = (),
         estimated: bool = False,
+        grading_ends: Iterable[date] = (),
     ):
         self.name = name
+        #: the last days of the calendar's grading periods (progress reports on the
+        #: ``grading-periods`` schedule are due after each), sorted
+        self.grading_ends: tuple[date, ...] = tuple(sorted(set(grading_ends)))
         self.estimated = estimated
         self.years = tuple(sorted(years, key=lambda y: (y.first_day, y.last_day)))
         for y in self.years:
@@ -393,7 +399,8 @@ def calendar_from_model(cal: models.SchoolCalendar) -> SchoolCalendar:
 
 
 def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
-    """Every calendar in the database, keyed by ``school_calendar.id`` (three queries)."""
+    """Every calendar in the database, keyed by ``school_calendar.id`` (four queries: calendars,
+    years, closures, grading-period ends)."""
     from sqlalchemy import select
 
     from tracker import models as m
@@ -414,8 +421,17 @@ def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
         )
     ):
         closures.setdefault(cid, []).append(Closure(start, end, label))
+    grading: dict[int, list[date]] = {}
+    for cid, day in session.execute(select(m.GradingPeriodEnd.calendar_id, m.GradingPeriodEnd.day)):
+        grading.setdefault(cid, []).append(day)
     return {
-        cid: SchoolCalendar(name, years.get(cid, []), closures.get(cid, []), _extra_days_from_notes(notes))
+        cid: SchoolCalendar(
+            name,
+            years.get(cid, []),
+            closures.get(cid, []),
+            _extra_days_from_notes(notes),
+            grading_ends=grading.get(cid, ()),
+        )
         for cid, name, notes in cals
     }
 
@@ -423,10 +439,13 @@ def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
-def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str | None) -> models.SchoolCalendar:
+def save_calendar(
+    session: Any, name: str, parsed: ParsedCalendar, source: str | None, grading_ends: Iterable[date] = ()
+) -> models.SchoolCalendar:
     """Store ``parsed`` as the calendar ``name``; an existing calendar of that name is
-    replaced in place (its years and closures deleted, the new ones inserted) and keeps its
-    id, so students stay linked to it.
+    replaced in place (its years, closures and grading-period ends deleted, the new ones
+    inserted) and keeps its id, so students stay linked to it. ``grading_ends``: the last days
+    of its grading periods, each inside one of its school years.
 
     Raises:
         InputError: an empty or over-long name, or a calendar without school years.
@@ -446,6 +465,7 @@ def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str |
     else:
         cal.years.clear()
         cal.closures.clear()
+        session.execute(m.GradingPeriodEnd.__table__.delete().where(m.GradingPeriodEnd.calendar_id == cal.id))
         session.flush()  # delete the old rows before inserting (unique first_day per calendar)
     cal.source = source
     cal.notes = (
@@ -461,6 +481,11 @@ def save_calendar(session: Any, name: str, parsed: ParsedCalendar, source: str |
         label = _CONTROL.sub("", c.label).encode("utf-8", "ignore").decode("utf-8")[:200].strip() if c.label else None
         label = label or None
         cal.closures.append(m.CalendarClosure(start=c.start, end=c.end, label=label))
+    session.flush()
+    for day in sorted(set(grading_ends)):
+        if not any(y.first_day <= day <= y.last_day for y in parsed.years):
+            raise InputError("--grading-period-end", day.isoformat(), "a day inside one of the calendar's school years")
+        session.add(m.GradingPeriodEnd(calendar_id=cal.id, day=day))
     session.flush()
     return cal
 

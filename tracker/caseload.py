@@ -172,6 +172,16 @@ for _field, _names in FIELD_ALIASES.items():
     for _n in (_field, *_names):
         _ALIAS_INDEX.setdefault(normalize_header(_n), _field)
 
+
+def alias_index(aliases: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """{normalized name: field} for the fields and names of ``aliases`` (first field wins)."""
+    out: dict[str, str] = {}
+    for fld, names in aliases.items():
+        for n in (fld, *names):
+            out.setdefault(normalize_header(n), fld)
+    return out
+
+
 _DISABILITY_INDEX: dict[str, str] = {}
 for _cat, _names in _DISABILITY_NAMES.items():
     for _n in (_cat, *_names):
@@ -511,45 +521,59 @@ def _read_xlsx(path: Path) -> Table:
 # --- columns ----------------------------------------------------------------------------
 
 
-def parse_map_options(options: Iterable[str]) -> dict[str, str]:
+def parse_map_options(
+    options: Iterable[str], *, aliases: dict[str, tuple[str, ...]] | None = None, example: str = "Kid Name=name"
+) -> dict[str, str]:
     """``--map "Kid Name=name"`` options -> {normalized header: field}; ``=ignore`` skips a column.
+    ``aliases``: the fields and their names (default :data:`FIELD_ALIASES`, a caseload's;
+    :data:`SESSION_FIELD_ALIASES` for a service log).
 
     Raises:
         InputError: not ``COLUMN=FIELD``, or an unknown field.
     """
+    fields = FIELD_ALIASES if aliases is None else aliases
+    index = _ALIAS_INDEX if aliases is None else alias_index(aliases)
     out: dict[str, str] = {}
     for opt in options:
         column, sep, target = opt.partition("=")
         if not sep or not column.strip() or not target.strip():
-            raise InputError("--map", opt, "COLUMN=FIELD, e.g. --map 'Kid Name=name'")
+            raise InputError("--map", opt, f"COLUMN=FIELD, e.g. --map '{example}'")
         key = normalize_header(target)
         if key in ("ignore", "skip", "none"):
             out[normalize_header(column)] = "ignore"
             continue
-        fld = next((f for f in FIELD_ALIASES if normalize_header(f) == key), None) or _ALIAS_INDEX.get(key)
+        fld = next((f for f in fields if normalize_header(f) == key), None) or index.get(key)
         if fld is None:
-            raise InputError("--map", opt, "a field among " + ", ".join(FIELD_ALIASES) + " (or 'ignore')")
+            raise InputError("--map", opt, "a field among " + ", ".join(fields) + " (or 'ignore')")
         out[normalize_header(column)] = fld
     return out
 
 
 def map_columns(
-    header: Sequence[str], overrides: dict[str, str] | None = None
+    header: Sequence[str],
+    overrides: dict[str, str] | None = None,
+    *,
+    aliases: dict[str, tuple[str, ...]] | None = None,
+    required: Sequence[tuple[str, str]] | None = None,
 ) -> tuple[dict[int, str], list[Problem], list[str]]:
     """Which field each column holds.
+
+    ``aliases`` (default :data:`FIELD_ALIASES`) names the fields; ``required`` lists
+    ``(field, problem when no column holds it)`` (default: a caseload's name and date of birth).
 
     Returns:
         ``(column index -> field, problems, ignored header names)``. Problems: two columns
         for one field, no name column, no date of birth column.
     """
     overrides = overrides or {}
+    index = _ALIAS_INDEX if aliases is None else alias_index(aliases)
     mapping: dict[int, str] = {}
     ignored: list[str] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(header):
         key = normalize_header(raw)
-        fld = overrides.get(key) or _ALIAS_INDEX.get(key)
+        fld = overrides.get(key) or index.get(key)
         if fld is None or fld == "ignore":
             if raw:
                 ignored.append(raw)
@@ -568,6 +592,9 @@ def map_columns(
                 Problem(1, key, f"--map names a column the file does not have; its columns are: {', '.join(header)}")
             )
     fields = set(mapping.values())
+    if required is not None:
+        problems += [Problem(None, None, message) for fld, message in required if fld not in fields]
+        return mapping, problems, ignored
     if "name" not in fields and not {"first_name", "last_name"} <= fields:
         problems.append(
             Problem(
@@ -1557,7 +1584,10 @@ def compare_due_dates(
 # --- the events a spreadsheet cannot carry; the bundled demo -------------------------------
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
-EVENT_KINDS = ("absence", "request", "meeting", "scheduled-meeting", "document", "evaluation-completed", "plan-end")
+EVENT_KINDS = (
+    "absence", "request", "meeting", "scheduled-meeting", "document", "removal", "complaint", "evaluation-completed",
+    "plan-end",
+)  # fmt: skip
 
 
 def apply_events(session, path: Path, today: date) -> int:
@@ -1574,6 +1604,9 @@ def apply_events(session, path: Path, today: date) -> int:
       not yet held;
     * ``document`` - a document of ``kind`` received on ``date``, belonging to the student's
       meeting on ``through`` (blank: none);
+    * ``removal`` - a removal for discipline of ``kind`` from ``date`` through ``through``,
+      decided on ``received`` (blank: its first day);
+    * ``complaint`` - a complaint of ``kind`` filed on ``date``, received on ``received``;
     * ``evaluation-completed`` - the student's latest ``kind`` assessment (e.g. ``initial``)
       completed on ``date`` (a new assessment if there is none);
     * ``plan-end`` - the student's open ``kind`` plan ended on ``date`` for reason ``outcome``.
@@ -1643,6 +1676,10 @@ def apply_events(session, path: Path, today: date) -> int:
                     problems.append(Problem(line, "through", f"the student has no meeting on {through.isoformat()}"))
                     continue
             session.add(m.Document(student_id=sid, kind=kind, received_on=on, meeting_id=meeting_id))
+        elif event == "removal":
+            session.add(m.Removal(student_id=sid, kind=kind, start=on, through=through, decided_on=received))
+        elif event == "complaint":
+            session.add(m.Complaint(student_id=sid, kind=kind, filed_on=on, received_on=received))
         elif event == "evaluation-completed":
             a = session.scalars(
                 select(m.Assessment)
@@ -1733,3 +1770,417 @@ def load_demo(
         )
     summary = {"students": result.students_new, "calendars": len(SAMPLE_CALENDARS), "disagreements": lines}
     return deadlines, summary
+
+
+# --- service logs (``tracker import sessions``) ---------------------------------------------
+#
+# A district's or a provider's service log, one session a row, read with the caseload's
+# machinery: :func:`read_table` (CSV or XLSX, the same bounds), :func:`map_columns` and
+# ``--map`` (header names matched after :func:`normalize_header`), one date format per column
+# (:func:`detect_date_format`, ``--date-format``; Excel dates and serial numbers), and the same
+# all-or-nothing rule (:class:`CaseloadError`: every problem of every row, by line and column;
+# nothing written). Each session is recorded by :func:`tracker.records.add_session`, so it
+# passes the checks of ``tracker session add`` (a day not after today nor before birth,
+# minutes 0-1440, a status of :data:`tracker.models.SESSION_STATUSES`, provider and note text).
+
+#: field -> header names used by service logs (SEIS, EasyIEP, Frontline/IEP Direct, PowerSchool
+#: SpEd service trackers, Medicaid billing exports, a provider's own spreadsheet).
+SESSION_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "date": (
+        "date", "session date", "service date", "date of service", "dos", "day", "sessiondate", "servicedate",
+        "date provided", "delivery date", "appointment date",
+    ),
+    "service": (
+        "service", "service name", "service type", "servicetype", "related service", "service description",
+        "service area", "discipline", "servicename",
+    ),
+    "minutes": (
+        "minutes", "mins", "min", "duration", "duration minutes", "duration min", "session minutes",
+        "minutes delivered", "minutes provided", "service minutes", "time minutes", "length", "length minutes",
+        "actual minutes", "units minutes",
+    ),
+    "provider": (
+        "provider", "provider name", "service provider", "therapist", "clinician", "staff", "staff name",
+        "providername", "serviceprovider", "provided by",
+    ),
+    "status": (
+        "status", "session status", "attendance", "attendance status", "outcome", "session outcome", "attended",
+        "delivery status", "service status", "sessionstatus", "present",
+    ),
+    "note": (
+        "note", "notes", "comment", "comments", "session note", "session notes", "progress note", "progress notes",
+        "sessionnotes", "remarks",
+    ),
+}  # fmt: skip
+
+#: The status words of service logs -> :data:`tracker.models.SESSION_STATUSES` (matched after
+#: :func:`normalize_header`). A blank status is ``delivered``.
+SESSION_STATUS_WORDS: dict[str, tuple[str, ...]] = {
+    "delivered": (
+        "delivered", "present", "y", "yes", "attended", "provided", "completed", "complete", "served", "held", "done",
+        "service provided", "session held", "p",
+    ),
+    "student-absent": (
+        "absent", "student absent", "student-absent", "studentabsent", "student out", "excused absence",
+        "unexcused absence", "student sick", "student unavailable", "a",
+    ),
+    "provider-absent": (
+        "provider absent", "provider-absent", "therapist out", "therapist absent", "provider out", "staff absent",
+        "provider unavailable", "provider sick", "provider cancelled", "provider canceled",
+    ),
+    "cancelled-by-school": (
+        "cancelled", "canceled", "cancelled by school", "canceled by school", "cancelled-by-school",
+        "school cancelled", "school canceled", "school event", "cancelled school",
+    ),
+    "school-closed": (
+        "school closed", "school-closed", "closure", "closed", "school closure", "holiday", "no school", "snow day",
+    ),
+    "missed": ("missed", "no show", "noshow", "no-show", "not delivered", "not provided", "n", "no"),
+}  # fmt: skip
+
+_SESSION_STATUS_INDEX: dict[str, str] = {}
+for _status, _words in SESSION_STATUS_WORDS.items():
+    for _w in (_status, *_words):
+        _SESSION_STATUS_INDEX[normalize_header(_w)] = _status
+
+_MINUTES_RX = re.compile(r"^(\d+)(?:\.0+)?\s*(?:m|min|mins|minutes?)?\.?$", re.IGNORECASE)
+
+#: Which option of ``tracker session add`` each column stands for (the field an InputError names).
+_SESSION_OPTION_FIELD = {"--on": "date", "--minutes": "minutes", "--status": "status", "--provider": "provider",
+                         "--note": "note"}  # fmt: skip
+
+
+def session_status(text: str) -> str | None:
+    """The session status a service log's word means (``Present`` -> ``delivered``, ``Therapist
+    out`` -> ``provider-absent``, ``No show`` -> ``missed``; blank -> ``delivered``); ``None``
+    when not recognised."""
+    if not text.strip():
+        return "delivered"
+    return _SESSION_STATUS_INDEX.get(normalize_header(text))
+
+
+def _session_minutes(raw: Any) -> int | None:
+    """A minutes cell as a whole number (``30``, ``30.0``, ``"30 min"``); ``None`` if it is not one."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        return int(raw) if raw.is_integer() else None
+    m = _MINUTES_RX.match(str(raw).strip())
+    return int(m[1]) if m else None
+
+
+@dataclass
+class SessionServiceResult:
+    """The sessions a log adds (or would add) to one service."""
+
+    service_id: int
+    service: str
+    sessions: int = 0
+    delivered: int = 0
+    missed: dict[str, int] = field(default_factory=dict)
+    already_recorded: int = 0
+
+
+@dataclass
+class SessionImportResult:
+    """The outcome of :func:`import_sessions` (also of a dry run)."""
+
+    file: str
+    student_id: int
+    rows: int = 0
+    added: int = 0
+    already_recorded: int = 0
+    services: list[SessionServiceResult] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+    date_formats: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "dry_run": self.dry_run,
+            "student_id": self.student_id,
+            "rows": self.rows,
+            "added": self.added,
+            "already_recorded": self.already_recorded,
+            "services": [
+                {
+                    "service_id": s.service_id,
+                    "service": s.service,
+                    "sessions": s.sessions,
+                    "delivered_minutes": s.delivered,
+                    "missed_minutes": dict(s.missed),
+                    "already_recorded": s.already_recorded,
+                }
+                for s in self.services
+            ],
+            "columns": dict(self.columns),
+            "ignored_columns": list(self.ignored_columns),
+            "date_formats": dict(self.date_formats),
+            "notes": list(self.notes),
+        }
+
+
+def _service_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _match_service(services: Sequence[Any], plans: dict[int, Any], name: str, on: date | None) -> tuple[Any, str]:
+    """The student's service named ``name`` (ignoring case and spacing, else punctuation too);
+    of several with that name, the one whose dates hold ``on``. Returns ``(service or None,
+    problem)``."""
+    key = _service_key(name)
+    same = [s for s in services if _service_key(s.service) == key]
+    if not same:
+        same = [s for s in services if normalize_header(s.service) == normalize_header(name)]
+    if not same:
+        known = ", ".join(f"#{s.id} {s.service!r}" for s in services) or "none recorded"
+        return None, (
+            f"{shown(name)} is not one of the student's services ({known}); fix the name, or give --service ID "
+            "for a log of one service"
+        )
+    if len(same) > 1 and on is not None:
+
+        def holds(s) -> bool:
+            plan = plans.get(s.plan_id)
+            start = s.start_date or (plan.start_date if plan is not None else None)
+            end = s.end_date or (plan.end_date if plan is not None else None)
+            return (start is None or start <= on) and (end is None or on <= end)
+
+        inside = [s for s in same if holds(s)]
+        same = inside or same
+    if len(same) > 1:
+        ids = " and ".join(f"#{s.id}" for s in same)
+        return None, f"{shown(name)} names services {ids} (both in force that day); give --service ID"
+    return same[0], ""
+
+
+def _session_problem(exc: InputError, line: int, header: Sequence[str], col_of: dict[str, int]) -> Problem:
+    """A refusal of :func:`tracker.records.add_session` as a problem of the row's column."""
+    fld = _SESSION_OPTION_FIELD.get(exc.field)
+    column = header[col_of[fld]] if fld in col_of else (fld or exc.field)
+    message = str(exc)
+    if message.startswith(f"{exc.field}: "):
+        message = message[len(exc.field) + 2 :]
+    return Problem(line, column, message)
+
+
+def _raise_minutes(minutes: int, most: int) -> None:
+    """The refusal of :func:`tracker.records.add_session` for minutes out of range (its words)."""
+    raise InputError("--minutes", minutes, f"a number of minutes from 0 to {most}")
+
+
+def import_sessions(
+    session,
+    path: Path,
+    *,
+    student_id: int,
+    today: date,
+    service_id: int | None = None,
+    maps: Iterable[str] = (),
+    date_format: str | None = None,
+    dry_run: bool = False,
+) -> SessionImportResult:
+    """Import a service log (one session a row) for student ``student_id``, all or nothing.
+
+    Columns (:data:`SESSION_FIELD_ALIASES`, ``--map`` adds or overrides): ``date`` (required),
+    ``service`` (the name of one of the student's services, matched ignoring case; not needed
+    with ``service_id``, which puts every row on that service, nor when the student has one
+    service), ``minutes`` (required), ``provider``, ``status`` (:func:`session_status`; blank:
+    delivered) and ``note``. A row equal to a session already recorded (same service, day,
+    minutes and status) is not added again, so importing the same log twice adds nothing.
+
+    Raises:
+        CaseloadError: any problem in any row (every problem listed; nothing written).
+        InputError, NotFound: a bad option (``--student``, ``--service``, ``--map``, ``--date-format``).
+    """
+    from sqlalchemy import select
+
+    from tracker import models as m
+    from tracker import records
+
+    if date_format is not None and date_format not in DATE_FORMATS:
+        raise InputError("--date-format", date_format, "us (M/D/YYYY), iso (YYYY-MM-DD) or dmy (D/M/YYYY)")
+    student = records.get(session, "student", student_id)  # NotFound; InputError if removed
+    services = records.list_services(session, student.id)
+    forced = None
+    if service_id is not None:
+        forced = records.get(session, "service", service_id)
+        if forced.student_id != student.id:
+            raise InputError(
+                "--service", service_id,
+                f"the id of a service of student {student.id} (see `tracker service list --student {student.id}`); "
+                f"service {service_id} belongs to another student",
+            )  # fmt: skip
+    overrides = parse_map_options(maps, aliases=SESSION_FIELD_ALIASES, example="Session Date=date")
+    table = read_table(path)
+    mapping, problems, ignored = map_columns(
+        table.header,
+        overrides,
+        aliases=SESSION_FIELD_ALIASES,
+        required=[
+            ("date", "no session date column (date, session date, date of service); use --map COLUMN=date"),
+            ("minutes", "no minutes column (minutes, duration, mins); use --map COLUMN=minutes"),
+        ],
+    )
+    result = SessionImportResult(
+        file=path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"),
+        student_id=student.id,
+        dry_run=dry_run,
+    )
+    result.notes.extend(table.notes)
+    result.columns = {table.header[i]: f for i, f in sorted(mapping.items())}
+    result.ignored_columns = ignored
+    col_of = {f: i for i, f in mapping.items()}
+    if forced is None and "service" not in col_of:
+        if len(services) == 1:
+            forced = services[0]
+            result.notes.append(f"no service column: every session is of the student's one service, #{forced.id}")
+        else:
+            known = ", ".join(f"#{s.id} {s.service!r}" for s in services) or "none recorded"
+            problems.append(
+                Problem(
+                    None, None,
+                    f"no service column (service, service name, service type), and student {student.id} has "
+                    f"{len(services)} services ({known}); give --service ID or use --map COLUMN=service",
+                )
+            )  # fmt: skip
+    if forced is not None and "service" in col_of:
+        result.notes.append(f"--service {forced.id}: the service column is not read")
+    if problems:
+        raise CaseloadError(path.name, problems)
+    header = table.header
+    result.rows = len(table.rows)
+
+    # One format for the date column, decided from all its text values (as a caseload's).
+    i_date = col_of["date"]
+    texts = []
+    for line, cells in table.rows:
+        v = cells[i_date] if i_date < len(cells) else None
+        if isinstance(v, str) and v.strip() and not _SERIAL_RX.match(v.strip()):
+            texts.append((line, v))
+    fmt, probs = detect_date_format(header[i_date], texts, date_format)
+    problems.extend(probs)
+    bad_date_lines = {p.line for p in probs if p.line is not None}
+    if texts and fmt:
+        result.date_formats[header[i_date]] = FORMAT_LABEL[fmt]
+
+    plans = {p.id: p for p in student.plans}
+    parsed: list[tuple[int, Any, date, int, str, str | None, str | None]] = []
+    for line, cells in table.rows:
+
+        def cell(fld: str, cells=cells) -> Any:
+            i = col_of.get(fld)
+            return cells[i] if i is not None and i < len(cells) else None
+
+        row_problems: list[Problem] = []
+        on = None
+        if line not in bad_date_lines:  # else its problem is already listed
+            on = _cell_date(cell("date"), fmt, line, header[i_date], row_problems, table.date1904)
+        if on is None and not _text(cell("date")):
+            row_problems.append(Problem(line, header[i_date], "no session date (required)"))
+        raw_minutes = cell("minutes")
+        minutes = _session_minutes(raw_minutes) if _text(raw_minutes) else None
+        if not _text(raw_minutes):
+            row_problems.append(Problem(line, header[col_of["minutes"]], "no minutes (required)"))
+        elif minutes is None:
+            row_problems.append(
+                Problem(
+                    line, header[col_of["minutes"]], f"{shown(_text(raw_minutes))} is not a whole number of minutes"
+                )
+            )
+        raw_status = _text(cell("status"))
+        status = session_status(raw_status)
+        if status is None:
+            row_problems.append(
+                Problem(
+                    line, header[col_of["status"]],
+                    f"{shown(raw_status)} is not a session status: delivered (present, Y), student-absent (absent), "
+                    "provider-absent (therapist out), cancelled-by-school (cancelled), school-closed (closure) or "
+                    "missed (no show); blank is delivered",
+                )
+            )  # fmt: skip
+        svc = forced
+        if svc is None:
+            name = _text(cell("service"))
+            if not name:
+                row_problems.append(Problem(line, header[col_of["service"]], "no service named (required)"))
+            else:
+                svc, why = _match_service(services, plans, name, on)
+                if svc is None:
+                    row_problems.append(Problem(line, header[col_of["service"]], why))
+        provider = _text(cell("provider")) or None
+        note = cell("note")
+        note = (note.strip() if isinstance(note, str) else _text(note)) or None
+        if row_problems:
+            # the checks of `tracker session add` on what did parse, so every problem of the row is listed
+            checks = []
+            if on is not None:
+                checks.append(lambda on=on: records._event_date("--on", on, student, today, "the day of a session"))
+            if minutes is not None and not 0 <= minutes <= records.MAX_SESSION_MINUTES:
+                checks.append(lambda minutes=minutes: _raise_minutes(minutes, records.MAX_SESSION_MINUTES))
+            for check in checks:
+                try:
+                    check()
+                except InputError as exc:
+                    row_problems.append(_session_problem(exc, line, header, col_of))
+            problems.extend(row_problems)
+            continue
+        if on is None:
+            continue  # the date column's problem (mixed or ambiguous formats) is listed
+        parsed.append((line, svc, on, minutes, status, provider, note))
+
+    # Sessions already recorded, by (service, day, minutes, status): each matches one row.
+    recorded: dict[tuple, int] = {}
+    ids = [s.id for s in services] + ([forced.id] if forced is not None else [])
+    S = m.ServiceSession
+    for key in session.execute(
+        select(S.service_id, S.on, S.minutes, S.status).where(S.service_id.in_(ids), S.withdrawn_at.is_(None))
+    ):
+        recorded[tuple(key)] = recorded.get(tuple(key), 0) + 1
+
+    per_service: dict[int, SessionServiceResult] = {}
+    for line, svc, on, minutes, status, provider, note in parsed:
+        sr = per_service.setdefault(svc.id, SessionServiceResult(svc.id, svc.service))
+        key = (svc.id, on, minutes, status)
+        if recorded.get(key):
+            recorded[key] -= 1
+            sr.already_recorded += 1
+            result.already_recorded += 1
+            continue
+        try:
+            records.add_session(
+                session,
+                service_id=svc.id,
+                on=on,
+                minutes=minutes,
+                today=today,
+                status=status,
+                provider=provider,
+                note=note,
+            )
+        except InputError as exc:  # the checks of `tracker session add`, named by the row's column
+            problems.append(_session_problem(exc, line, header, col_of))
+            continue
+        sr.sessions += 1
+        result.added += 1
+        if status == "delivered":
+            sr.delivered += minutes
+        else:
+            sr.missed[status] = sr.missed.get(status, 0) + minutes
+    if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or ""))
+        raise CaseloadError(path.name, problems)
+    result.services = [per_service[k] for k in sorted(per_service)]
+    if result.already_recorded:
+        result.notes.append(
+            f"{result.already_recorded} row(s) equal to sessions already recorded (same service, day, minutes and "
+            "status) were not added again"
+        )
+    if dry_run:
+        session.rollback()
+    return result

@@ -56,6 +56,28 @@ CONVENTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
         "evaluation request's receipt date); SELPA tables apply it to the consent date "
         "('consent'); 'off' never applies it",
     ),
+    "service_proration": (
+        "full-period",
+        ("full-period", "school-days"),
+        "services written as minutes per week or month: 'full-period' requires the full minutes in every "
+        "period (a Monday-Sunday week, a calendar month) with at least one school day inside the service's "
+        "dates and none in a period without one; 'school-days' prorates a period by its school days over its "
+        "weekdays (30 minutes a week in a Thanksgiving week of 2 school days: 30 x 2/5 = 12 minutes), rounded "
+        "to the nearest minute",
+    ),
+    "service_shortfall_threshold": (
+        "one-period",
+        ("one-period", "any", "two-periods"),
+        "when `tracker due` lists a service's shortfall: 'one-period' once the minutes owed exceed one "
+        "period's required minutes (a week of speech); 'any' from the first minute owed; 'two-periods' once "
+        "they exceed two periods' minutes",
+    ),
+    "progress_report_grace": (
+        "10-school-days",
+        ("10-school-days", "5-school-days", "15-school-days", "0-school-days"),
+        "a progress report is due this many school days after the end of its reporting period (the IEP says "
+        "when reports are issued, 34 CFR 300.320(a)(3)(ii), not how soon after the period they arrive)",
+    ),
     "ct_consent_time": (
         "included",
         ("included", "excluded"),

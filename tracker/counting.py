@@ -95,7 +95,7 @@ METHODS: dict[str, Callable[[Context], Count]] = {}
 SCHOOL_CALENDAR_METHODS = {
     "school_days", "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "tx_fiie",
     "tx_ard_after_report", "il_school_days_end_of_year", "ma_school_working_days_end_of_year", "school_days_attended",
-    "earlier_of", "days_excluding_breaks", "by_age", "school_days_before",
+    "earlier_of", "days_excluding_breaks", "by_age", "school_days_before", "school_days_grace",
 }  # fmt: skip
 
 
@@ -353,6 +353,69 @@ def days_before_birthday(ctx: Context) -> Count:
         ],
         f"+ {age} years - {ctx.count} calendar days",
     )
+
+
+@method("calendar_days_after_period")
+def calendar_days_after_period(ctx: Context) -> Count:
+    """N calendar days after a period of ``params.period`` calendar days from the trigger ends
+    (the hearing decision 45 days after the 30-day resolution period, 34 CFR 300.515(a)):
+    trigger + period + N."""
+    period = int(ctx.params.get("period", 30))
+    end = ctx.trigger + timedelta(days=period)
+    due = end + timedelta(days=ctx.count)
+    return Count(
+        due,
+        [
+            f"{fmt(ctx.trigger)} is day 0; the {period}-day period ends {fmt(end)}; + {ctx.count} calendar days "
+            f"= {fmt(due)}."
+        ],
+        f"{period} days + {ctx.count} calendar days",
+    )
+
+
+@method("years_by_filing_date")
+def years_by_filing_date(ctx: Context) -> Count:
+    """A filing period that a state lengthened for requests filed from a given day
+    (``params.changed_on``): ``params.years_before`` years from the trigger when that last day
+    fell before the change (the old period ran out under the old rule), else ``count`` years
+    (Texas: one year before 2022-09-01, two years for requests filed on or after it, 19 TAC
+    89.1151(c))."""
+    changed = ctx.params["changed_on"]
+    before = int(ctx.params.get("years_before", 1))
+    old = add_years(ctx.trigger, before)
+    if old < changed:
+        return Count(
+            old,
+            [
+                f"{fmt(ctx.trigger)} + {before} year(s) = {fmt(old)}: the period then in force ran out before "
+                f"{fmt(changed)}, when the longer period began for requests filed from that day."
+            ],
+            f"+ {before} year(s) (the period before {fmt(changed)})",
+        )
+    due = add_years(ctx.trigger, ctx.count)
+    return Count(
+        due,
+        [
+            f"{fmt(ctx.trigger)} + {ctx.count} years = {fmt(due)} (a request filed on or after {fmt(changed)} has "
+            f"{ctx.count} years; the earlier {before}-year period would have ended {fmt(old)}, after that day)."
+        ],
+        f"+ {ctx.count} years",
+    )
+
+
+@method("school_days_grace")
+def school_days_grace(ctx: Context) -> Count:
+    """The Nth school day after the trigger, N from the setting ``progress_report_grace``
+    ("10-school-days" by default), else the rule's count."""
+    setting = ctx.conventions.get("progress_report_grace")
+    n = int(setting.split("-")[0]) if setting else ctx.count
+    if n == 0:
+        return Count(ctx.trigger, [f"Due on {fmt(ctx.trigger)} itself (setting progress_report_grace)."], "0 days")
+    result = _nth_day(ctx.calendar, ctx.trigger, n, "school days")
+    if getattr(ctx.calendar, "estimated", False):
+        result.estimated = True
+        result.warnings.append(NO_CALENDAR)
+    return result
 
 
 @method("on_trigger")

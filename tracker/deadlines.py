@@ -80,6 +80,11 @@ class Deadline:
     verification: str = "unverified"
     counted_with: str | None = None  # id of the rule whose count was borrowed (a benchmark), if any
     arithmetic: str = ""  # the count in one line, without the citation (the `tracker due` table)
+    #: For a statute deadline missed or met late: the last day of each window to complain about
+    #: it (``state_complaint_window``, ``due_process_window``, ``ocr_window``) -> date.
+    windows: dict[str, date] = field(default_factory=dict)
+    #: For a records request due before an IEP team meeting (34 CFR 300.613(a)): that meeting's day.
+    before_meeting: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -109,6 +114,7 @@ class Deadline:
             "met_by": self.met_by,
             "source": self.source,
             "verification": self.verification,
+            "filing_windows": {k: v.isoformat() for k, v in self.windows.items()},
         }
 
 

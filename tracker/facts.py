@@ -22,6 +22,7 @@ class PlanFact:
     end_date: date | None = None
     end_reason: str | None = None
     category: str | None = None
+    progress_reports: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,54 @@ class DocumentFact:
 
 
 @dataclass(frozen=True, slots=True)
+class RemovalFact:
+    """A removal for discipline: kind, first day, length (``days`` school days from ``start``, or
+    the school days from ``start`` through ``through``), the day decided (``None``: the first
+    day), recorded as a change of placement, and whether it counts toward the 10 school days."""
+
+    id: int
+    kind: str
+    start: date
+    days: int | None = None
+    through: date | None = None
+    decided_on: date | None = None
+    change_of_placement: bool = False
+    counted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFact:
+    """A complaint: kind, filed and received days, who filed, and what followed."""
+
+    id: int
+    kind: str
+    filed_on: date
+    received_on: date | None = None
+    filed_by: str = "parent"
+    responded_on: date | None = None
+    resolution_meeting_on: date | None = None
+    hearing_on: date | None = None
+    decision_on: date | None = None
+    resolved_on: date | None = None
+    dropped_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceFact:
+    """A service an IEP promises: ``minutes`` per ``per`` from ``start_date`` to ``end_date``
+    (``None``: the plan's dates), and its sessions as ``(day, minutes, status)``."""
+
+    id: int
+    plan_id: int
+    service: str
+    minutes: int
+    per: str
+    start_date: date | None = None
+    end_date: date | None = None
+    sessions: tuple[tuple[date, int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class StudentFacts:
     """Everything the rules need about one student. Tuples are sorted by date, then id.
 
@@ -100,6 +149,9 @@ class StudentFacts:
     extra: dict[str, Any] = field(default_factory=dict)
     scheduled: tuple[MeetingFact, ...] = ()
     documents: tuple[DocumentFact, ...] = ()
+    removals: tuple[RemovalFact, ...] = ()
+    complaints: tuple[ComplaintFact, ...] = ()
+    services: tuple[ServiceFact, ...] = ()
 
 
 def load_facts(
@@ -108,7 +160,7 @@ def load_facts(
     """Stream :class:`StudentFacts` for the selected students, in student id order.
 
     One query per table (students, plans, meetings, assessments, requests, absences,
-    documents), each
+    documents, removals, complaints, services, sessions), each
     ordered by student id and merged in a single pass: no query per student, and no ORM
     objects are built.
 
@@ -139,10 +191,14 @@ def load_facts(
         students_q = students_q.where(m.Student.jurisdiction == jurisdiction)
 
     P, M, A, R, B, D = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence, m.Document
+    X, C, S, SS = m.Removal, m.Complaint, m.Service, m.ServiceSession
     queries = {
         "plans": (
             restrict(
-                select(P.student_id, P.id, P.kind, P.start_date, P.end_date, P.end_reason, P.category), P
+                select(
+                    P.student_id, P.id, P.kind, P.start_date, P.end_date, P.end_reason, P.category, P.progress_reports
+                ),
+                P,
             ).order_by(P.student_id, P.start_date, P.id),
             lambda r: PlanFact(*r[1:]),
         ),
@@ -192,6 +248,55 @@ def load_facts(
             ),
             lambda r: DocumentFact(*r[1:]),
         ),
+        "removals": (
+            restrict(
+                select(
+                    X.student_id,
+                    X.id,
+                    X.kind,
+                    X.start,
+                    X.days,
+                    X.through,
+                    X.decided_on,
+                    X.change_of_placement,
+                    X.counted,
+                ),
+                X,
+            ).order_by(X.student_id, X.start, X.id),
+            lambda r: RemovalFact(*r[1:7], bool(r[7]), bool(r[8])),
+        ),
+        "complaints": (
+            restrict(
+                select(
+                    C.student_id,
+                    C.id,
+                    C.kind,
+                    C.filed_on,
+                    C.received_on,
+                    C.filed_by,
+                    C.responded_on,
+                    C.resolution_meeting_on,
+                    C.hearing_on,
+                    C.decision_on,
+                    C.resolved_on,
+                    C.dropped_on,
+                ),
+                C,
+            ).order_by(C.student_id, C.filed_on, C.id),
+            lambda r: ComplaintFact(*r[1:]),
+        ),
+        "services": (
+            restrict(select(S.student_id, S.id, S.plan_id, S.service, S.minutes, S.per, S.start_date, S.end_date), S)
+            .where(S.plan_id.in_(select(P.id).where(P.withdrawn_at.is_(None))))
+            .order_by(S.student_id, S.id),
+            lambda r: ServiceFact(*r[1:]),
+        ),
+        "sessions": (
+            restrict(select(SS.student_id, SS.service_id, SS.on, SS.minutes, SS.status), SS).order_by(
+                SS.student_id, SS.service_id, SS.on, SS.id
+            ),
+            lambda r: (r[1], r[2], r[3], r[4]),
+        ),
     }
     # Each result streams side by side (SQLite and PostgreSQL both allow several open
     # cursors in one transaction) through Core (no ORM row handling), a chunk of rows at a
@@ -200,7 +305,7 @@ def load_facts(
         session.flush()  # as session.execute() would: pending changes are part of the record
     conn = session.connection()
     opts = {"yield_per": _CHUNK}
-    plans, meetings, assessments, requests, absences, documents = (
+    plans, meetings, assessments, requests, absences, documents, removals, complaints, services, sessions = (
         _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()
     )
     for chunk in conn.execute(students_q.execution_options(**opts)).partitions():
@@ -222,10 +327,25 @@ def load_facts(
                 if len(held) == len(all_meetings)
                 else tuple(mt for mt in all_meetings if mt.status == "scheduled"),
                 documents=documents.take(sid),
+                removals=removals.take(sid),
+                complaints=complaints.take(sid),
+                services=_with_sessions(services.take(sid), sessions.take(sid)),
             )
 
 
-#: Rows fetched per round trip from each result (memory stays flat: seven buffers of this size).
+def _with_sessions(services: tuple, sessions: tuple) -> tuple:
+    """Each service with its own sessions ``(day, minutes, status)`` attached."""
+    if not services:
+        return services
+    from dataclasses import replace
+
+    by_service: dict[int, list] = {}
+    for service_id, day, minutes, status in sessions:
+        by_service.setdefault(service_id, []).append((day, minutes, status))
+    return tuple(replace(s, sessions=tuple(by_service.get(s.id, ()))) for s in services)
+
+
+#: Rows fetched per round trip from each result (memory stays flat: eleven buffers of this size).
 _CHUNK = 2000
 _EMPTY: tuple = ()
 

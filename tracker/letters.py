@@ -42,6 +42,10 @@ KINDS = (
     "verbal-confirmation",
     "follow-up",
     "meeting-documents",
+    "manifestation-determination",
+    "state-complaint",
+    "service-logs",
+    "compensatory-services",
 )
 #: Kinds whose letter is itself a request of the same kind.
 REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504")
@@ -150,6 +154,9 @@ class LetterRequest:
     concerns: tuple[str, ...] = ()
     reason: str | None = None  # exit-to-504: the family's own words on why (never supplied by the tracker)
     meeting_id: int | None = None  # meeting-documents: the scheduled meeting the documents are for
+    removal_id: int | None = None  # manifestation-determination: the removal for discipline it is about
+    since: date | None = None  # state-complaint: leave out deadlines due before this day; compensatory: count from
+    service_id: int | None = None  # service-logs, compensatory-services: only this service (else all)
 
 
 @dataclass
@@ -334,6 +341,15 @@ def _escape_markdown_facts(context: dict[str, Any]) -> None:
         context["reason"] = _md(context["reason"])
     if isinstance(context.get("evaluation"), dict):
         context["evaluation"] = dict(context["evaluation"], name=_md(context["evaluation"].get("name")))
+    if context.get("services"):
+        context["services"] = [_md_service(s) for s in context["services"]]
+    if isinstance(context.get("compensatory"), dict):
+        c = context["compensatory"]
+        context["compensatory"] = dict(c, services=[_md_service(s) for s in c["services"]])
+
+
+def _md_service(s: dict[str, Any]) -> dict[str, Any]:
+    return dict(s, service=_md(s["service"]), provider=_md(s.get("provider")), setting=_md(s.get("setting")))
 
 
 def render(kind: str, fmt: str, context: dict[str, Any]) -> str:
@@ -548,6 +564,7 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
         "reasonable_period": REASONABLE_PERIOD,
         "follow_up_period": FOLLOW_UP_PERIOD,
         "source": deadline.source if deadline is not None else None,
+        "before_meeting": getattr(deadline, "before_meeting", None),
     }
     if rule is None:
         return out
@@ -673,20 +690,31 @@ def _check_options(req: LetterRequest) -> None:
         ("--evaluation-name", req.evaluation_name, ("iee",)),
         ("--reason", req.reason, ("exit-to-504",)),
         ("--meeting", req.meeting_id, ("meeting-documents",)),
+        ("--removal", req.removal_id, ("manifestation-determination",)),
+        ("--since", req.since, ("state-complaint", "compensatory-services")),
+        ("--service", req.service_id, ("service-logs", "compensatory-services")),
     ]
     for option, value, kinds in only:
         if value is not None and req.kind not in kinds:
             raise InputError(option, str(value), f"only for letter kinds {', '.join(kinds)}")
     if req.kind == "follow-up":
         if not req.rule:
-            raise MissingFact("--rule", f"name the overdue deadline's rule, one of {', '.join(CANONICAL_RULES)}")
+            raise MissingFact("--rule", "name the overdue deadline's rule (`tracker due --student ID` lists them)")
         if req.rule not in CANONICAL_RULES:
-            raise InputError("--rule", req.rule, f"one of {', '.join(CANONICAL_RULES)}")
+            from tracker.rulebook import rule_name_accepted
+
+            raise InputError("--rule", req.rule, rule_name_accepted(req.rule))
     if req.kind == "meeting-documents" and req.meeting_id is None:
         raise MissingFact(
             "--meeting",
             "name the scheduled meeting the documents are for with --meeting ID "
             "(see `tracker meeting list --student ID`)",
+        )
+    if req.kind == "manifestation-determination" and req.removal_id is None:
+        raise MissingFact(
+            "--removal",
+            "name the removal for discipline the letter is about with --removal ID "
+            "(see `tracker removal list --student ID`)",
         )
 
 
@@ -836,6 +864,420 @@ def _meeting_dict(meeting) -> dict[str, Any]:
     }
 
 
+# --- services: service-logs, compensatory-services ----------------------------------------
+
+#: Letter kinds about the services of the IEP (``--service ID`` narrows them to one).
+SERVICE_KINDS = ("service-logs", "compensatory-services")
+#: The IEP states the services and their amount; the district provides them as written.
+SERVICES_CITATION = "34 CFR 300.320(a)(7)"
+SERVICES_PROVIDED_CITATION = "34 CFR 300.323(c)(2)"
+#: Why minutes were not delivered, in a letter's words (``session add --status``).
+SESSION_STATUS_WORDS = {
+    "missed": "missed",
+    "provider-absent": "provider absent",
+    "cancelled-by-school": "cancelled by the school",
+    "school-closed": "school closed",
+    "student-absent": "student absent",
+}
+PER_WORDS = {"day": "a school day", "week": "a week", "month": "a month"}
+
+
+def _service_dict(svc, plan) -> dict[str, Any]:
+    return {
+        "id": svc.id,
+        "plan_id": svc.plan_id,
+        "service": svc.service,
+        "minutes": svc.minutes,
+        "per": svc.per,
+        "amount": f"{svc.minutes} minutes {PER_WORDS.get(svc.per, 'a ' + svc.per)}",
+        "start": svc.start_date or (plan.start_date if plan is not None else None),
+        "end": svc.end_date or (plan.end_date if plan is not None else None),
+        "provider": svc.provider,
+        "setting": svc.setting,
+        "group": bool(svc.group_session),
+    }
+
+
+def _services(session, req: LetterRequest, student, letter_date: date) -> list[dict[str, Any]]:
+    """The services a service-logs or compensatory-services letter is about: ``--service ID``, else
+    every service of the student in force (not removed) that started on or before the letter.
+
+    Raises:
+        InputError: ``--service`` names no service of this student, or a removed one.
+        MissingFact: the student has no service (exit 2).
+    """
+    from tracker import records
+
+    listing = f"see `tracker service list --student {student.id}`"
+    plans = {p.id: p for p in student.plans}
+    if req.service_id is not None:
+        wanted = f"the id of a service of student {student.id}"
+        try:
+            svc = records.get(session, "service", req.service_id, in_force=False)
+        except NotFound:
+            raise InputError(
+                "--service", req.service_id, f"{wanted}; there is no service {req.service_id} ({listing})"
+            ) from None
+        if svc.student_id != student.id:
+            raise InputError(
+                "--service", req.service_id, f"{wanted}; service {svc.id} is not a service of this student ({listing})"
+            )
+        if svc.withdrawn_at is not None:
+            raise InputError(
+                "--service",
+                req.service_id,
+                f"{wanted}; service {svc.id} was removed (`tracker service reinstate {svc.id}` brings it back)",
+            )
+        chosen = [svc]
+    else:
+        chosen = records.list_services(session, student.id)
+    out = [_service_dict(s, plans.get(s.plan_id)) for s in chosen]
+    out = [s for s in out if s["start"] is None or s["start"] <= letter_date]
+    if not out:
+        raise MissingFact(
+            "services",
+            f"student #{student.id} has no service of an IEP that started by {letter_date.isoformat()}; record the "
+            "IEP's services with `tracker service add PLAN --service NAME --minutes N --per week`",
+        )
+    return out
+
+
+def _missed_words(missed: dict[str, int]) -> list[str]:
+    return [f"{SESSION_STATUS_WORDS.get(k, k)} {v}" for k, v in sorted(missed.items()) if v]
+
+
+def compensatory_facts(
+    session, req: LetterRequest, student, services: list[dict[str, Any]], letter_date: date, conventions
+) -> dict[str, Any]:
+    """The shortfall a compensatory-services letter states: for each service, the count of
+    :func:`tracker.scheduler.services_for` (the count of ``tracker services``, to the letter's
+    date, from ``--since`` if given) with its totals and the periods with minutes owed.
+
+    Raises:
+        InputError: no minute is owed on any of the services (exit 2).
+    """
+    from tracker.scheduler import services_for
+
+    counts, estimated = services_for(session, student.id, letter_date, req.since, conventions)
+    wanted = {s["id"]: s for s in services}
+    items = []
+    for c in counts:
+        if c.terms.id not in wanted:
+            continue
+        periods = [
+            {
+                "start": p.start,
+                "end": p.end,
+                "school_days": p.school_days,
+                "required": p.required,
+                "delivered": p.delivered,
+                "missed": dict(p.missed),
+                "missed_words": _missed_words(p.missed),
+                "owed": p.owed,
+            }
+            for p in c.periods
+            if p.owed > 0
+        ]
+        items.append(
+            wanted[c.terms.id]
+            | {
+                "count_start": c.start,
+                "count_end": c.end,
+                "required": c.required,
+                "delivered": c.delivered,
+                "missed": c.missed,
+                "missed_words": _missed_words(c.missed),
+                "missed_total": sum(c.missed.values()),
+                "student_absent": c.missed.get("student-absent", 0),
+                "owed": c.owed,
+                "periods": periods,
+            }
+        )
+    owing = [i for i in items if i["owed"] > 0]
+    if not owing:
+        which = f"service #{req.service_id}" if req.service_id is not None else f"student #{student.id}'s services"
+        raise InputError(
+            "compensatory-services",
+            f"student {student.id}",
+            f"a student who is owed minutes: nothing is owed on {which} to {letter_date.isoformat()} (see "
+            f"`tracker services {student.id}`)",
+        )
+    missed: dict[str, int] = {}
+    for i in owing:
+        for k, v in i["missed"].items():
+            missed[k] = missed.get(k, 0) + v
+    return {
+        "services": owing,
+        "not_owed": [i for i in items if i["owed"] == 0],
+        "start": min(i["count_start"] for i in owing),
+        "to": letter_date,
+        "since": req.since,
+        "estimated": estimated,
+        "totals": {
+            "required": sum(i["required"] for i in owing),
+            "delivered": sum(i["delivered"] for i in owing),
+            "missed": missed,
+            "missed_words": _missed_words(missed),
+            "owed": sum(i["owed"] for i in owing),
+        },
+        "citation": SERVICES_CITATION,
+        "provided_citation": SERVICES_PROVIDED_CITATION,
+    }
+
+
+# --- manifestation-determination: a removal for discipline --------------------------------
+
+#: A removal's kind in a letter's words (``removal add --kind``).
+REMOVAL_WORDS = {
+    "suspension": "suspension",
+    "in-school-suspension": "in-school suspension",
+    "expulsion": "expulsion",
+    "interim-alternative-setting": "removal to an interim alternative educational setting",
+    "other": "removal",
+}
+#: Cited where the scheduler has no deadline of the rule (federal text).
+REMOVAL_SERVICES_CITATION = "34 CFR 300.530(b)(2), (d)"
+DISCIPLINE_NOTICE_CITATION = "34 CFR 300.530(h)"
+PATTERN_CITATION = "34 CFR 300.536(a)(2)"
+
+
+def _removal(session, req: LetterRequest, student, letter_date: date):
+    """The removal for discipline a manifestation-determination letter is about (``--removal``).
+
+    Raises:
+        InputError: no such removal, another student's, removed, or decided after the letter (exit 2).
+    """
+    from tracker.records import get as get_record
+
+    ident = req.removal_id
+    listing = f"see `tracker removal list --student {student.id}`"
+    wanted = f"the id of a removal of student {student.id}"
+    try:
+        removal = get_record(session, "removal", ident, in_force=False)
+    except NotFound:
+        raise InputError("--removal", ident, f"{wanted}; there is no removal {ident} ({listing})") from None
+    if removal.student_id != student.id:
+        raise InputError("--removal", ident, f"{wanted}; removal {ident} is not a removal of this student ({listing})")
+    if removal.withdrawn_at is not None:
+        raise InputError(
+            "--removal",
+            ident,
+            f"{wanted}; removal {ident} was removed (`tracker removal reinstate {ident}` brings it back)",
+        )
+    decided = removal.decided_on or removal.start
+    if decided > letter_date:
+        raise InputError(
+            "--removal",
+            ident,
+            f"a removal decided on or before the letter's date ({letter_date.isoformat()}); removal {ident} was "
+            f"decided on {decided.isoformat()}",
+        )
+    return removal
+
+
+def _dated(deadline, letter_date: date) -> dict[str, Any] | None:
+    if deadline is None:
+        return None
+    return {
+        "rule": deadline.rule,
+        "title": deadline.title,
+        "citation": deadline.citation,
+        "due": deadline.due,
+        "status": deadline.status,
+        "met_on": deadline.met_on,
+        "estimated": bool(deadline.estimated),
+        "passed": bool(deadline.due is not None and deadline.due < letter_date),
+        "met": deadline.status in ("met", "met_late"),
+        "source": deadline.source,
+    }
+
+
+def discipline_facts(removal, facts, deadlines, juris, school_calendar, letter_date: date) -> dict[str, Any]:
+    """What a manifestation-determination letter says about ``removal`` (a :class:`tracker.models.Removal`).
+
+    Modes: ``mdr`` (the removal is a change of placement: the scheduler's
+    ``manifestation_determination`` deadline of source ``removal:<id>``, 10 school days after the
+    decision) and ``pattern`` (it is not, but the removals of its school year total more than 10
+    school days: ``change_of_placement_review``, whether they form a pattern, 34 CFR
+    300.536(a)(2)). ``services``: the ``removal_services`` deadline of that school year (the 11th
+    cumulative school day of removal), ``notice``: the ``discipline_notice`` deadline.
+
+    Raises:
+        InputError: neither applies (exit 2).
+    """
+    from dataclasses import replace
+
+    from tracker import discipline
+    from tracker.triggers import change_of_placement_reason
+
+    extra = discipline.count_all(facts.removals, school_calendar)
+    rd = extra["removal_days"].get(removal.id)
+    days = list(rd.days) if rd is not None else []
+    first = days[0] if days else removal.start
+    year = next((y for y in extra["removal_years"] if y.first_day <= first <= y.last_day), None)
+
+    def in_year(d) -> bool:
+        return year is not None and d.due is not None and year.first_day <= d.due <= year.last_day
+
+    source = f"removal:{removal.id}"
+    mdr = next((d for d in deadlines if d.rule == "manifestation_determination" and d.source == source), None)
+    review = next((d for d in deadlines if d.rule == "change_of_placement_review" and in_year(d)), None)
+    services = next(
+        (d for d in deadlines if d.rule == "removal_services" and d.source == f"{source}:day11"),
+        next((d for d in deadlines if d.rule == "removal_services" and in_year(d)), None),
+    )
+    notice = next((d for d in deadlines if d.rule == "discipline_notice" and d.source == source), None)
+    total = len(year.days) if year is not None else 0
+    if mdr is None and review is None:
+        raise InputError(
+            "--removal",
+            removal.id,
+            "a removal that is a change of placement (34 CFR 300.536), or one of removals totalling more than 10 "
+            f"school days in its school year, of a student with an IEP; removal {removal.id} is neither "
+            f"({total} school days of removal in its school year)",
+        )
+    why = None
+    if mdr is not None:
+        rule = _rule_by_id(juris, mdr.rule_id)
+        withextra = replace(facts, extra={**facts.extra, **extra})
+        if rd is not None:
+            why = change_of_placement_reason(withextra, rd, rule.params if rule is not None else {})
+    services_rule = juris.rule_for("removal_services", services.due if services else first)
+    notice_rule = juris.rule_for("discipline_notice", removal.decided_on or removal.start)
+    mdr_rule = _rule_by_id(juris, mdr.rule_id) if mdr is not None else None
+    school_based = not getattr(school_calendar, "estimated", False)
+    year_removals = []
+    if year is not None:
+        for rid in dict.fromkeys(r for _, r in year.days):
+            other = extra["removal_days"][rid]
+            year_removals.append(
+                {
+                    "id": rid,
+                    "kind": REMOVAL_WORDS.get(other.removal.kind, "removal"),
+                    "first": other.days[0],
+                    "last": other.days[-1],
+                    "days": len(other.days),
+                }
+            )
+    return {
+        "mode": "mdr" if mdr is not None else "pattern",
+        "removal": {
+            "id": removal.id,
+            "kind": removal.kind,
+            "name": REMOVAL_WORDS.get(removal.kind, "removal"),
+            "start": removal.start,
+            "first": days[0] if days else None,
+            "last": days[-1] if days else None,
+            "days": len(days),
+            "decided": removal.decided_on or removal.start,
+            "decided_recorded": removal.decided_on is not None,
+        },
+        "why": why,
+        "year": {"first": year.first_day, "last": year.last_day, "total": total} if year is not None else None,
+        "year_removals": year_removals,
+        "mdr": _dated(mdr, letter_date),
+        "mdr_count_text": (
+            f"{mdr_rule.count} {UNIT_WORDS.get(mdr_rule.unit, mdr_rule.unit)}"
+            if mdr_rule is not None and mdr_rule.count
+            else ""
+        ),
+        "review": _dated(review, letter_date),
+        "pattern_citation": PATTERN_CITATION,
+        "services": _dated(services, letter_date),
+        "services_citation": services.citation if services else REMOVAL_SERVICES_CITATION,
+        "services_rule_citation": services_rule.citation if services_rule else REMOVAL_SERVICES_CITATION,
+        "notice": _dated(notice, letter_date),
+        "notice_citation": notice.citation
+        if notice
+        else (notice_rule.citation if notice_rule else DISCIPLINE_NOTICE_CITATION),
+        "school_calendar": school_based,
+        "calendar_estimated": not school_based,
+    }
+
+
+# --- state-complaint: a draft from the record ---------------------------------------------
+
+#: 34 CFR 300.153(c): a complaint reaches violations of not more than one year before it is received.
+COMPLAINT_LOOK_BACK_YEARS = 1
+
+
+class NothingToComplain(InputError):
+    """No missed or late deadline a state complaint can reach. Exit status 2."""
+
+    def __init__(self, message: str, field_name: str, value: object):
+        TrackerError.__init__(self, message)
+        self.field = field_name
+        self.value = value
+        self.accepted = message
+
+
+def complaint_facts(deadlines, letter_date: date, since: date | None, student_id: int) -> dict[str, Any]:
+    """The facts of a draft state complaint: each statute deadline of ``deadlines`` (the
+    scheduler's) that was missed or met late, due within one year before ``letter_date`` (its
+    state complaint window, 34 CFR 300.153(c), still open on that day) and on or after ``since``.
+
+    Raises:
+        NothingToComplain: none qualifies (exit 2).
+    """
+    from tracker.dates import add_years
+    from tracker.scheduler import _SECTION504_RULES, WINDOW_RULES
+
+    start = add_years(letter_date, -COMPLAINT_LOOK_BACK_YEARS)
+    listed, older, before_since = [], 0, 0
+    for d in deadlines:
+        if (
+            d.due is None
+            or d.status not in ("missed", "met_late")
+            or d.binding != "statute"
+            or d.rule in WINDOW_RULES
+            or d.rule in _SECTION504_RULES
+            or d.due > letter_date
+        ):
+            continue
+        closes = d.windows.get("state_complaint_window") or add_years(d.due, COMPLAINT_LOOK_BACK_YEARS)
+        if closes < letter_date:
+            older += 1
+            continue
+        if since is not None and d.due < since:
+            before_since += 1
+            continue
+        listed.append(
+            {
+                "rule": d.rule,
+                "title": d.title,
+                "citation": d.citation,
+                "due": d.due,
+                "status": d.status,
+                "met_on": d.met_on,
+                "days_late": (d.met_on - d.due).days if d.met_on is not None else None,
+                "trigger_date": d.trigger_date,
+                "trigger_event": d.trigger_event,
+                "plan_ended": d.plan_ended,
+                "estimated": bool(d.estimated),
+                "window_closes": closes,
+            }
+        )
+    if not listed:
+        narrowed = f" and on or after {since.isoformat()} (--since)" if since is not None else ""
+        raise NothingToComplain(
+            f"no missed or late deadline in the year before {letter_date.isoformat()} (due on or after "
+            f"{start.isoformat()}{narrowed}): a state complaint reaches violations of not more than one year "
+            f"before it is received (34 CFR 300.153(c)); see `tracker timeline {student_id}`",
+            "--since" if since is not None else "state-complaint",
+            since.isoformat() if since is not None else student_id,
+        )
+    listed.sort(key=lambda x: (x["due"], x["rule"]))
+    return {
+        "items": listed,
+        "start": start,
+        "since": since,
+        "older": older,
+        "before_since": before_since,
+        "first_due": listed[0]["due"],
+        "last_due": listed[-1]["due"],
+    }
+
+
 def _verbal_request(session, req: LetterRequest, student):
     from tracker.records import get as get_record
 
@@ -924,6 +1366,14 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     if req.kind == "meeting-documents":
         meeting = _meeting(session, req, student, letter_date)
         request_kind = "records"  # a records request: its clock is due before the meeting (34 CFR 300.613(a))
+    removal = None
+    if req.kind == "manifestation-determination":
+        removal = _removal(session, req, student, letter_date)
+    services = None
+    if req.kind in SERVICE_KINDS:
+        services = _services(session, req, student, letter_date)
+    if req.kind == "service-logs":
+        request_kind = "records"  # a records request: its clock starts (34 CFR 300.613(a))
     confirms_id = None
     evaluation = None
     verbal = None
@@ -1039,6 +1489,22 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "federal_due": federal_deadline.due if federal_deadline is not None else None,
         }
     exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
+    discipline_ctx = None
+    complaint = None
+    if req.kind in ("manifestation-determination", "state-complaint"):
+        if req.since is not None and req.since > letter_date:
+            raise InputError("--since", req.since.isoformat(), f"a date on or before the letter's ({letter_date})")
+        deadlines, _ = compute(facts, today, calendars, conventions, jurisdiction=juris)
+        if removal is not None:
+            discipline_ctx = discipline_facts(removal, facts, deadlines, juris, school_calendar, letter_date)
+        else:
+            complaint = complaint_facts(deadlines, letter_date, req.since, student.id)
+    compensatory = None
+    if req.kind == "compensatory-services":
+        if req.since is not None and req.since > letter_date:
+            raise InputError("--since", req.since.isoformat(), f"a date on or before the letter's ({letter_date})")
+        compensatory = compensatory_facts(session, req, student, services, letter_date, conventions)
+        notice = "idea"  # a proposal or refusal about the services of the IEP: prior written notice
     documents = None
     if meeting is not None:
         source = f"meeting:{meeting.id}"
@@ -1069,12 +1535,16 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "exit_rule": _rule_dict(exit_rule),
         "meeting": _meeting_dict(meeting) if meeting is not None else None,
         "documents": documents,
+        "discipline": discipline_ctx,
+        "complaint": complaint,
+        "services": services,
+        "compensatory": compensatory,
         "calendar_estimated": bool(getattr(school_calendar, "estimated", False)),
     }
     if req.fmt == "md":
         _escape_markdown_facts(context)
     text = render(req.kind, req.fmt, context)
-    subject = _subject(req.kind, request_kind, overdue, evaluation, meeting)
+    subject = _subject(req.kind, request_kind, overdue, evaluation, meeting, removal, complaint, services, compensatory)
     return Letter(
         kind=req.kind,
         fmt=req.fmt,
@@ -1103,7 +1573,17 @@ def _recipient_text(req: LetterRequest) -> str:
     return f"{name}, {req.title.strip()}"[:200] if req.title and req.title.strip() else name[:200]
 
 
-def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dict | None, meeting=None) -> str:
+def _subject(
+    kind: str,
+    request_kind: str,
+    overdue: dict | None,
+    evaluation: dict | None,
+    meeting=None,
+    removal=None,
+    complaint: dict | None = None,
+    services: list | None = None,
+    compensatory: dict | None = None,
+) -> str:
     if kind == "follow-up" and overdue is not None:
         return f"letter: follow-up on {overdue['rule']} ({overdue['source']}), due {overdue['due'].isoformat()}"
     if kind == "verbal-confirmation":
@@ -1113,6 +1593,24 @@ def _subject(kind: str, request_kind: str, overdue: dict | None, evaluation: dic
         return f"letter: iee (disagrees with {what})"
     if kind == "meeting-documents" and meeting is not None:
         return f"letter: meeting-documents (meeting #{meeting.id}, {meeting.kind}, {meeting.held_on.isoformat()})"
+    if kind == "manifestation-determination" and removal is not None:
+        what = f"removal #{removal.id}, {removal.kind}, {removal.start.isoformat()}"
+        return f"letter: manifestation-determination ({what})"
+    if kind == "state-complaint" and complaint is not None:
+        n = len(complaint["items"])
+        return (
+            f"letter: state-complaint draft ({n} deadline{'s' if n != 1 else ''} due "
+            f"{complaint['first_due'].isoformat()}..{complaint['last_due'].isoformat()})"
+        )
+    if kind == "service-logs" and services:
+        ids = ", ".join(f"service #{s['id']}" for s in services)
+        return f"letter: service-logs ({ids})"
+    if kind == "compensatory-services" and compensatory is not None:
+        t = compensatory["totals"]
+        return (
+            f"letter: compensatory-services ({t['owed']} minutes owed, {compensatory['start'].isoformat()}.."
+            f"{compensatory['to'].isoformat()})"
+        )
     return f"letter: {kind}"
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -144,6 +145,32 @@ REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exi
 
 DELIVERY_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal", "verbal")
 
+
+#: Removals from the child's placement for discipline (``tracker removal add --kind``): an
+#: out-of-school ``suspension``, an ``in-school-suspension`` (counts toward the 10 school days
+#: unless ``--not-counted``), an ``expulsion``, a removal to an ``interim-alternative-setting``
+#: (at most 45 school days, 34 CFR 300.530(g)), or ``other``.
+REMOVAL_KINDS = ("suspension", "in-school-suspension", "expulsion", "interim-alternative-setting", "other")
+
+#: Complaints (``tracker complaint add --kind``): IDEA due process (34 CFR 300.507), expedited due
+#: process about discipline (300.532(c)), an IDEA state complaint (300.153), a complaint to the
+#: Office for Civil Rights (Section 504, 34 CFR 104.61), a district's Section 504 hearing
+#: (104.36).
+COMPLAINT_KINDS = ("due-process", "expedited-due-process", "state-complaint", "ocr", "504-hearing")
+COMPLAINT_PARTIES = ("parent", "district")
+
+#: How often a service is given: minutes per school ``day``, per ``week`` (Monday-Sunday), per
+#: calendar ``month`` (34 CFR 300.320(a)(7): "the anticipated frequency ... and duration").
+SERVICE_FREQUENCIES = ("day", "week", "month")
+
+#: What happened to a session of a service (``tracker session add --status``).
+SESSION_STATUSES = (
+    "delivered", "missed", "provider-absent", "cancelled-by-school", "school-closed", "student-absent",
+)  # fmt: skip
+
+#: When progress reports are issued (``plan add|edit --progress-reports``; ``every-N-weeks``
+#: is written ``every-6-weeks``): 34 CFR 300.320(a)(3)(ii).
+PROGRESS_SCHEDULES = ("quarterly", "trimester", "semester")
 
 #: What a change-log entry records: a record added, edited, withdrawn (``tracker ... remove``),
 #: reinstated, deleted (only calendar rows are ever deleted, when a calendar is re-imported),
@@ -289,6 +316,18 @@ class Student(Withdrawable, Base):
     documents: Mapped[list[Document]] = relationship(
         back_populates="student", cascade="all, delete-orphan", passive_deletes=True
     )
+    services: Mapped[list[Service]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    sessions: Mapped[list[ServiceSession]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    removals: Mapped[list[Removal]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
+    complaints: Mapped[list[Complaint]] = relationship(
+        back_populates="student", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Plan(Withdrawable, Base):
@@ -312,6 +351,9 @@ class Plan(Withdrawable, Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str | None] = mapped_column(String(40))
+    #: When progress reports are issued: one of :data:`PROGRESS_SCHEDULES`, ``every-N-weeks``,
+    #: or ``grading-periods`` (the grading-period ends of the student's calendar); NULL: not recorded.
+    progress_reports: Mapped[str | None] = mapped_column(String(20))
 
     student: Mapped[Student] = relationship(back_populates="plans")
 
@@ -463,6 +505,137 @@ class Document(Withdrawable, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     student: Mapped[Student] = relationship(back_populates="documents")
+
+
+class Removal(Withdrawable, Base):
+    """A removal from the child's placement for a violation of the code of student conduct
+    (34 CFR 300.530): its kind (:data:`REMOVAL_KINDS`), the first day (``start``), and its length:
+    ``days`` school days from ``start`` (``start`` included when it is a school day), or the school
+    days from ``start`` through ``through`` (inclusive) on the student's calendar. ``decided_on``:
+    the day the decision was made (the notice and the manifestation determination count from it;
+    ``None``: the first day). ``change_of_placement``: recorded as one (300.536). ``counted``:
+    false for an in-school suspension during which the child kept receiving the IEP's services and
+    progressing in the general curriculum (not a removal, in the Department's reading).
+    """
+
+    __tablename__ = "removal"
+    __table_args__ = (
+        _enum_check("kind", REMOVAL_KINDS, "kind"),
+        CheckConstraint("(days IS NULL) <> (through IS NULL)", name="days_or_through"),
+        CheckConstraint("days IS NULL OR days >= 1", name="days_positive"),
+        CheckConstraint("through IS NULL OR through >= start", name="ordered"),
+        Index("ix_removal_student_id_start_id", "student_id", "start", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    start: Mapped[date] = mapped_column(Date)
+    days: Mapped[int | None] = mapped_column(Integer)
+    through: Mapped[date | None] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    change_of_placement: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    counted: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    student: Mapped[Student] = relationship(back_populates="removals")
+
+
+class Complaint(Withdrawable, Base):
+    """A complaint about the child's education (:data:`COMPLAINT_KINDS`): filed on ``filed_on``
+    by ``filed_by``, received by the other party (or the state) on ``received_on`` (the clocks
+    run from it; from ``filed_on``, flagged estimated, when not recorded), with the dates of what
+    followed: the resolution meeting, the district's response, the hearing, the decision, a
+    resolution, or the complaint withdrawn by its filer (``dropped_on``; ``withdrawn_at`` is the
+    record's removal, as for every record).
+    """
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        _enum_check("kind", COMPLAINT_KINDS, "kind"),
+        _enum_check("filed_by", COMPLAINT_PARTIES, "filed_by"),
+        CheckConstraint("received_on IS NULL OR received_on >= filed_on", name="received_after_filed"),
+        Index("ix_complaint_student_id_filed_on_id", "student_id", "filed_on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    filed_on: Mapped[date] = mapped_column(Date)
+    received_on: Mapped[date | None] = mapped_column(Date)
+    filed_by: Mapped[str] = mapped_column(String(10), default="parent", server_default="parent")
+    issues: Mapped[str | None] = mapped_column(Text)
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    resolution_meeting_on: Mapped[date | None] = mapped_column(Date)
+    hearing_on: Mapped[date | None] = mapped_column(Date)
+    decision_on: Mapped[date | None] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    dropped_on: Mapped[date | None] = mapped_column(Date)
+
+    student: Mapped[Student] = relationship(back_populates="complaints")
+
+
+class Service(Withdrawable, Base):
+    """A service the IEP promises (34 CFR 300.320(a)(7)): its name, ``minutes`` per ``per``
+    (:data:`SERVICE_FREQUENCIES`), from ``start_date`` to ``end_date`` (NULL: the plan's start and
+    end), the provider, the setting, and whether it is given in a group."""
+
+    __tablename__ = "service"
+    __table_args__ = (
+        _enum_check("per", SERVICE_FREQUENCIES, "per"),
+        CheckConstraint("minutes >= 1", name="minutes_positive"),
+        CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="ordered"),
+        Index("ix_service_student_id_id", "student_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    service: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    per: Mapped[str] = mapped_column(String(10))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    provider: Mapped[str | None] = mapped_column(String(200))
+    setting: Mapped[str | None] = mapped_column(String(200))
+    group_session: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+    student: Mapped[Student] = relationship(back_populates="services")
+
+
+class ServiceSession(Withdrawable, Base):
+    """One session of a service on ``on``: ``minutes`` and what happened
+    (:data:`SESSION_STATUSES`: delivered, or why not)."""
+
+    __tablename__ = "service_session"
+    __table_args__ = (
+        _enum_check("status", SESSION_STATUSES, "status"),
+        CheckConstraint("minutes >= 0", name="minutes_not_negative"),
+        Index("ix_service_session_student_id_on_id", "student_id", "on", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30), default="delivered", server_default="delivered")
+    provider: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    student: Mapped[Student] = relationship(back_populates="sessions")
+
+
+class GradingPeriodEnd(Base):
+    """The last day of a grading period of a school calendar (``calendar import
+    --grading-period-end``): progress reports on the ``grading-periods`` schedule are due after it."""
+
+    __tablename__ = "grading_period_end"
+    __table_args__ = (UniqueConstraint("calendar_id", "day", name="uq_grading_period_end_calendar_id_day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(ForeignKey("school_calendar.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
 
 
 class ChangeLog(Base):

@@ -40,6 +40,8 @@ from tracker.db import serialise_student_creation
 from tracker.errors import InputError, NotFound, check_unicode, shown
 from tracker.models import (
     ASSESSMENT_KINDS,
+    COMPLAINT_KINDS,
+    COMPLAINT_PARTIES,
     DELIVERY_METHODS,
     DOCUMENT_KINDS,
     END_REASONS,
@@ -50,13 +52,21 @@ from tracker.models import (
     MEETING_STATUSES,
     MEETING_TOPICS,
     PLAN_KINDS,
+    PROGRESS_SCHEDULES,
+    REMOVAL_KINDS,
     REQUEST_KINDS,
+    SERVICE_FREQUENCIES,
+    SESSION_STATUSES,
     Absence,
     Assessment,
+    Complaint,
     Document,
     Meeting,
     Plan,
+    Removal,
     SchoolCalendar,
+    Service,
+    ServiceSession,
     Student,
     WrittenRequest,
 )
@@ -76,6 +86,10 @@ _LIST_HINTS = {
     "request": "see `tracker request list`",
     "absence": "see `tracker absence list`",
     "document": "see `tracker document list`",
+    "removal": "see `tracker removal list`",
+    "complaint": "see `tracker complaint list`",
+    "service": "see `tracker service list`",
+    "session": "see `tracker session list`",
 }
 
 _MODELS = {
@@ -86,6 +100,10 @@ _MODELS = {
     "request": WrittenRequest,
     "absence": Absence,
     "document": Document,
+    "removal": Removal,
+    "complaint": Complaint,
+    "service": Service,
+    "session": ServiceSession,
 }
 
 
@@ -528,8 +546,10 @@ def add_plan(
     start: date,
     today: date,
     category: str | None = None,
+    progress_reports: str | None = None,
 ) -> Plan:
-    """Record an IEP (``kind='iep'``, optional IDEA ``category``) or a 504 plan from ``start``."""
+    """Record an IEP (``kind='iep'``, optional IDEA ``category`` and progress-report schedule,
+    :func:`check_progress_schedule`), a 504 plan or an IFSP from ``start``."""
     student = get_student(session, student_id)
     _choice("--kind", kind, PLAN_KINDS)
     _choice("--category", category, IDEA_CATEGORIES)
@@ -541,7 +561,10 @@ def add_plan(
         )
     _event_date("--start", start, student, today, "a plan's start date")
     _no_other_open_plan(session, student.id, kind, None)
-    plan = Plan(student=student, kind=kind, start_date=start, category=category)
+    schedule = check_progress_schedule(progress_reports)
+    if schedule is not None and kind != "iep":
+        raise InputError("--progress-reports", progress_reports, "a schedule for an IEP only (--kind iep)")
+    plan = Plan(student=student, kind=kind, start_date=start, category=category, progress_reports=schedule)
     session.add(plan)
     session.flush()
     return plan
@@ -578,10 +601,12 @@ def edit_plan(
     category: str | None = None,
     end: date | None = None,
     reason: str | None = None,
+    progress_reports: str | None = None,
 ) -> Plan:
-    """Correct a plan's start date, IDEA category, or (for an ended plan) its end date and
-    reason (``None`` = unchanged; ``category=""`` clears it); the change log keeps the old
-    values. To end an open plan use :func:`end_plan`.
+    """Correct a plan's start date, IDEA category, progress-report schedule, or (for an ended
+    plan) its end date and reason (``None`` = unchanged; ``category=""`` and
+    ``progress_reports=""`` clear them); the change log keeps the old values. To end an open
+    plan use :func:`end_plan`.
 
     Raises:
         InputError: a value out of its enumeration, a category on a 504 plan, an end
@@ -607,6 +632,11 @@ def edit_plan(
     _event_date("--start", new_start, plan.student, today, "a plan's start date")
     _event_date("--end", new_end, plan.student, today, "a plan's end date")
     _ordered("--end", new_end, "--start", new_start, "a plan cannot end before it starts")
+    if progress_reports is not None:
+        schedule = check_progress_schedule(progress_reports)
+        if schedule is not None and plan.kind != "iep":
+            raise InputError("--progress-reports", progress_reports, "a schedule for an IEP only")
+        plan.progress_reports = schedule
     plan.start_date, plan.end_date, plan.category = new_start, new_end, new_category
     if reason is not None:
         plan.end_reason = reason
@@ -1225,6 +1255,449 @@ def list_documents(session: Session, student_id: int | None = None, include_remo
     """Documents received (of one student when given), by student, received date, id."""
     order = (Document.student_id, Document.received_on, Document.id)
     return _list(session, Document, student_id, order, include_removed)
+
+
+# --- removals for discipline ------------------------------------------------------------
+
+#: The longest removal recorded in one entry: a school year and then some (an expulsion).
+MAX_REMOVAL_DAYS = 365
+
+
+def _removal_length(days: int | None, through: date | None, start: date) -> None:
+    if (days is None) == (through is None):
+        raise InputError(
+            "--days/--through", f"{days if days is not None else ''}{through or ''}" or "(none)",
+            "exactly one of --days N (school days from --on) or --through DATE (the last day)",
+        )  # fmt: skip
+    if days is not None and not 1 <= days <= MAX_REMOVAL_DAYS:
+        raise InputError("--days", days, f"a number of school days from 1 to {MAX_REMOVAL_DAYS}")
+    if through is not None:
+        _ordered("--through", through, "--on", start, "a removal ends on or after its first day")
+        if (through - start).days > 2 * MAX_REMOVAL_DAYS:
+            raise InputError("--through", _iso(through), f"a last day within {2 * MAX_REMOVAL_DAYS} days of --on")
+
+
+def _removal_counted(kind: str, not_counted: bool) -> bool:
+    if not_counted and kind != "in-school-suspension":
+        raise InputError(
+            "--not-counted", kind, "only for an in-school-suspension (every other removal counts toward the "
+            "10 school days, 34 CFR 300.530(b))"
+        )  # fmt: skip
+    return not not_counted
+
+
+def add_removal(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    on: date,
+    today: date,
+    days: int | None = None,
+    through: date | None = None,
+    decided: date | None = None,
+    change_of_placement: bool = False,
+    not_counted: bool = False,
+    reason: str | None = None,
+) -> Removal:
+    """Record a removal for discipline from ``on``: ``days`` school days (``on`` included when a
+    school day), or the school days from ``on`` through ``through``, counted on the student's
+    calendar by the scheduler. ``decided`` (not after ``today``): the day of the decision.
+    ``not_counted``: an in-school suspension during which the child kept the IEP's services, the
+    general curriculum and peers (it does not count toward the 10 school days, 71 Fed. Reg. 46715).
+    The removal's days may be after ``today`` (a suspension decided and not yet served).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    student = get_student(session, student_id)
+    _choice("--kind", kind, REMOVAL_KINDS)
+    _not_before_birth("--on", on, student)
+    _removal_length(days, through, on)
+    _event_date("--decided", decided, student, today, "the day the removal was decided")
+    removal = Removal(
+        student=student,
+        kind=kind,
+        start=on,
+        days=days,
+        through=through,
+        decided_on=decided,
+        change_of_placement=bool(change_of_placement),
+        counted=_removal_counted(kind, not_counted),
+        reason=check_text("--reason", reason, 100_000, multiline=True),
+    )
+    session.add(removal)
+    session.flush()
+    return removal
+
+
+def edit_removal(
+    session: Session,
+    removal_id: int,
+    *,
+    today: date,
+    kind: str | None = None,
+    on: date | None = None,
+    days: int | None = None,
+    through: date | None = None,
+    decided: date | None = None,
+    change_of_placement: bool | None = None,
+    counted: bool | None = None,
+    reason: str | None = None,
+) -> Removal:
+    """Correct a removal (``None`` = unchanged; ``days`` replaces ``through`` and the reverse;
+    ``reason=""`` clears it); the change log keeps the old values.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    removal = get(session, "removal", removal_id)
+    student = removal.student
+    _choice("--kind", kind, REMOVAL_KINDS)
+    new_kind = kind or removal.kind
+    new_on = on or removal.start
+    new_days, new_through = removal.days, removal.through
+    if days is not None and through is not None:
+        _removal_length(days, through, new_on)
+    if days is not None:
+        new_days, new_through = days, None
+    if through is not None:
+        new_days, new_through = None, through
+    _not_before_birth("--on", new_on, student)
+    _removal_length(new_days, new_through, new_on)
+    new_decided = decided if decided is not None else removal.decided_on
+    _event_date("--decided", new_decided, student, today, "the day the removal was decided")
+    new_counted = removal.counted if counted is None else counted
+    _removal_counted(new_kind, not new_counted)
+    removal.kind, removal.start, removal.days, removal.through = new_kind, new_on, new_days, new_through
+    removal.decided_on, removal.counted = new_decided, new_counted
+    if change_of_placement is not None:
+        removal.change_of_placement = change_of_placement
+    if reason is not None:
+        removal.reason = check_text("--reason", reason, 100_000, multiline=True)
+    session.flush()
+    return removal
+
+
+def list_removals(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Removal]:
+    """Removals (of one student when given), by student, first day, id."""
+    return _list(session, Removal, student_id, (Removal.student_id, Removal.start, Removal.id), include_removed)
+
+
+# --- complaints --------------------------------------------------------------------------
+
+#: ``complaint edit`` options -> the column each sets, in the order a complaint's life goes.
+COMPLAINT_DATES = {
+    "--responded": "responded_on",
+    "--resolution-meeting": "resolution_meeting_on",
+    "--hearing": "hearing_on",
+    "--decision": "decision_on",
+    "--resolved": "resolved_on",
+    "--withdrawn": "dropped_on",
+}
+
+
+def add_complaint(
+    session: Session,
+    *,
+    student_id: int,
+    kind: str,
+    filed: date,
+    today: date,
+    received: date | None = None,
+    by: str = "parent",
+    issues: str | None = None,
+) -> Complaint:
+    """Record a complaint filed on ``filed`` (:data:`~tracker.models.COMPLAINT_KINDS`), received
+    by the other party (or the state) on ``received``, filed ``by`` the parent or the district.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    student = get_student(session, student_id)
+    _choice("--kind", kind, COMPLAINT_KINDS)
+    _choice("--by", by, COMPLAINT_PARTIES)
+    _event_date("--filed", filed, student, today, "the day the complaint was filed")
+    _event_date("--received", received, student, today, "the day the complaint was received")
+    _ordered("--received", received, "--filed", filed, "a complaint is received on or after the day it was filed")
+    complaint = Complaint(
+        student=student,
+        kind=kind,
+        filed_on=filed,
+        received_on=received,
+        filed_by=by,
+        issues=check_text("--issues", issues, 100_000, multiline=True),
+    )
+    session.add(complaint)
+    session.flush()
+    return complaint
+
+
+def edit_complaint(
+    session: Session,
+    complaint_id: int,
+    *,
+    today: date,
+    dates: dict[str, date] | None = None,
+    filed: date | None = None,
+    received: date | None = None,
+    issues: str | None = None,
+) -> Complaint:
+    """Record what followed a complaint (``dates``: :data:`COMPLAINT_DATES` option -> day, none
+    after ``today`` nor before the filing), or correct its filing and receipt days or its issues
+    (``None`` = unchanged; ``issues=""`` clears them); the change log keeps the old values.
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    complaint = get(session, "complaint", complaint_id)
+    student = complaint.student
+    new_filed = filed or complaint.filed_on
+    new_received = received if received is not None else complaint.received_on
+    _event_date("--filed", new_filed, student, today, "the day the complaint was filed")
+    _event_date("--received", new_received, student, today, "the day the complaint was received")
+    _ordered(
+        "--received", new_received, "--filed", new_filed, "a complaint is received on or after the day it was filed"
+    )
+    for option, column in COMPLAINT_DATES.items():
+        value = (dates or {}).get(option, getattr(complaint, column))
+        _event_date(option, value, student, today, f"the day of the {option.removeprefix('--').replace('-', ' ')}")
+        _ordered(option, value, "--filed", new_filed, "what follows a complaint comes on or after its filing")
+    complaint.filed_on, complaint.received_on = new_filed, new_received
+    for option, value in (dates or {}).items():
+        setattr(complaint, COMPLAINT_DATES[option], value)
+    if issues is not None:
+        complaint.issues = check_text("--issues", issues, 100_000, multiline=True)
+    session.flush()
+    return complaint
+
+
+def list_complaints(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Complaint]:
+    """Complaints (of one student when given), by student, filing day, id."""
+    return _list(
+        session, Complaint, student_id, (Complaint.student_id, Complaint.filed_on, Complaint.id), include_removed
+    )
+
+
+# --- services and sessions ---------------------------------------------------------------
+
+
+def check_progress_schedule(value: str | None) -> str | None:
+    """A progress-report schedule as stored: one of :data:`~tracker.models.PROGRESS_SCHEDULES`,
+    ``every-N-weeks`` (N from 1 to 52), or ``grading-periods``; ``""`` clears it (``None``).
+
+    Raises:
+        InputError: any other value.
+    """
+    if value is None:
+        return None
+    v = value.strip().lower()
+    if not v:
+        return None
+    if v in PROGRESS_SCHEDULES or v == "grading-periods":
+        return v
+    parts = v.split("-")
+    if len(parts) == 3 and parts[0] == "every" and parts[2] == "weeks" and parts[1].isdigit():
+        if 1 <= int(parts[1]) <= 52:
+            return f"every-{int(parts[1])}-weeks"
+    raise InputError(
+        "--progress-reports", value, "quarterly, trimester, semester, every-N-weeks (e.g. every-6-weeks, N from 1 to "
+        "52) or grading-periods (the grading-period ends of the student's calendar)"
+    )  # fmt: skip
+
+
+def add_service(
+    session: Session,
+    *,
+    plan_id: int,
+    service: str,
+    minutes: int,
+    per: str,
+    today: date,
+    start: date | None = None,
+    end: date | None = None,
+    provider: str | None = None,
+    setting: str | None = None,
+    group: bool = False,
+) -> Service:
+    """Record a service of IEP ``plan_id``: ``minutes`` per ``per`` (:data:`~tracker.models.SERVICE_FREQUENCIES`),
+    from ``start`` (default: the plan's start) to ``end`` (default: the plan's end), both inside the
+    plan's dates.
+
+    Raises:
+        InputError, NotFound: see the module docstring; also a plan that is not an IEP.
+    """
+    plan = get(session, "plan", plan_id)
+    if plan.kind != "iep":
+        raise InputError("PLAN", plan_id, f"an IEP (services are written in an IEP); plan {plan_id} is {_a(plan.kind)}")
+    name = check_text("--service", service, 200)
+    if not name:
+        raise InputError("--service", service, "the service's name, e.g. speech-language therapy")
+    _choice("--per", per, SERVICE_FREQUENCIES)
+    if not 1 <= minutes <= 100_000:
+        raise InputError("--minutes", minutes, "a number of minutes from 1 to 100000")
+    _service_dates(plan, start, end)
+    svc = Service(
+        student_id=plan.student_id,
+        plan_id=plan.id,
+        service=name,
+        minutes=minutes,
+        per=per,
+        start_date=start,
+        end_date=end,
+        provider=check_text("--provider", provider, 200),
+        setting=check_text("--setting", setting, 200),
+        group_session=bool(group),
+    )
+    session.add(svc)
+    session.flush()
+    return svc
+
+
+def _service_dates(plan: Plan, start: date | None, end: date | None) -> None:
+    _ordered("--start", start, "the plan's start", plan.start_date, "a service starts on or after its plan")
+    if plan.end_date is not None:
+        for field, value in (("--start", start), ("--end", end)):
+            if value is not None and value > plan.end_date:
+                raise InputError(field, _iso(value), f"a day on or before the plan's end ({_iso(plan.end_date)})")
+    _ordered("--end", end, "--start", start or plan.start_date, "a service ends on or after it starts")
+
+
+def edit_service(
+    session: Session,
+    service_id: int,
+    *,
+    today: date,
+    service: str | None = None,
+    minutes: int | None = None,
+    per: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    provider: str | None = None,
+    setting: str | None = None,
+    group: bool | None = None,
+) -> Service:
+    """Correct a service (``None`` = unchanged; ``provider=""``/``setting=""`` clear them).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    svc = get(session, "service", service_id)
+    plan = session.get(Plan, svc.plan_id)
+    _choice("--per", per, SERVICE_FREQUENCIES)
+    if minutes is not None and not 1 <= minutes <= 100_000:
+        raise InputError("--minutes", minutes, "a number of minutes from 1 to 100000")
+    new_start = start if start is not None else svc.start_date
+    new_end = end if end is not None else svc.end_date
+    _service_dates(plan, new_start, new_end)
+    if service is not None:
+        name = check_text("--service", service, 200)
+        if not name:
+            raise InputError("--service", service, "the service's name, e.g. speech-language therapy")
+        svc.service = name
+    if minutes is not None:
+        svc.minutes = minutes
+    if per is not None:
+        svc.per = per
+    svc.start_date, svc.end_date = new_start, new_end
+    if provider is not None:
+        svc.provider = check_text("--provider", provider, 200)
+    if setting is not None:
+        svc.setting = check_text("--setting", setting, 200)
+    if group is not None:
+        svc.group_session = group
+    session.flush()
+    return svc
+
+
+def list_services(session: Session, student_id: int | None = None, include_removed: bool = False) -> list[Service]:
+    """Services (of one student when given), by student, id."""
+    return _list(session, Service, student_id, (Service.student_id, Service.id), include_removed)
+
+
+#: The most minutes one session can hold: a whole day.
+MAX_SESSION_MINUTES = 1440
+
+
+def add_session(
+    session: Session,
+    *,
+    service_id: int,
+    on: date,
+    minutes: int,
+    today: date,
+    status: str = "delivered",
+    provider: str | None = None,
+    note: str | None = None,
+) -> ServiceSession:
+    """Record a session of service ``service_id`` on ``on`` (not after ``today``): ``minutes``
+    (0 to 1440) and what happened (:data:`~tracker.models.SESSION_STATUSES`).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    svc = get(session, "service", service_id)
+    student = svc.student
+    _choice("--status", status, SESSION_STATUSES)
+    _event_date("--on", on, student, today, "the day of a session")
+    if not 0 <= minutes <= MAX_SESSION_MINUTES:
+        raise InputError("--minutes", minutes, f"a number of minutes from 0 to {MAX_SESSION_MINUTES}")
+    row = ServiceSession(
+        student_id=svc.student_id,
+        service_id=svc.id,
+        on=on,
+        minutes=minutes,
+        status=status,
+        provider=check_text("--provider", provider, 200),
+        note=check_text("--note", note, 100_000, multiline=True),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def edit_session(
+    session: Session,
+    session_id: int,
+    *,
+    today: date,
+    on: date | None = None,
+    minutes: int | None = None,
+    status: str | None = None,
+    provider: str | None = None,
+    note: str | None = None,
+) -> ServiceSession:
+    """Correct a session (``None`` = unchanged; ``note=""`` clears it).
+
+    Raises:
+        InputError, NotFound: see the module docstring.
+    """
+    row = get(session, "session", session_id)
+    student = row.student
+    _choice("--status", status, SESSION_STATUSES)
+    if on is not None:
+        _event_date("--on", on, student, today, "the day of a session")
+        row.on = on
+    if minutes is not None:
+        if not 0 <= minutes <= MAX_SESSION_MINUTES:
+            raise InputError("--minutes", minutes, f"a number of minutes from 0 to {MAX_SESSION_MINUTES}")
+        row.minutes = minutes
+    if status is not None:
+        row.status = status
+    if provider is not None:
+        row.provider = check_text("--provider", provider, 200)
+    if note is not None:
+        row.note = check_text("--note", note, 100_000, multiline=True)
+    session.flush()
+    return row
+
+
+def list_sessions(
+    session: Session, student_id: int | None = None, include_removed: bool = False
+) -> list[ServiceSession]:
+    """Sessions (of one student when given), by student, day, id."""
+    order = (ServiceSession.student_id, ServiceSession.on, ServiceSession.id)
+    return _list(session, ServiceSession, student_id, order, include_removed)
 
 
 # --- shared ----------------------------------------------------------------------------

@@ -39,7 +39,9 @@ MARK = "[redacted]"
 
 #: Columns emptied (set to null) in every table of a redacted dump: free text that may name
 #: the child, and the district's student number.
-DUMP_BLANKED = frozenset({"local_id", "notes", "attendees", "subject", "letter_text", "title", "file_path"})
+DUMP_BLANKED = frozenset(
+    {"local_id", "notes", "attendees", "subject", "letter_text", "title", "file_path", "issues", "reason"}
+)
 
 #: Tables left out of a redacted dump (the change log's before/after values hold names
 #: and dates of birth).

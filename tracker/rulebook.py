@@ -52,12 +52,46 @@ CANONICAL_RULES = (
     "part_c_transition",
     "transition_conference",
     "part_c_evaluation_decision",
+    "removal_services",
+    "change_of_placement_review",
+    "discipline_notice",
+    "manifestation_determination",
+    "interim_setting_limit",
+    "fba_bip",
+    "dp_response",
+    "dp_sufficiency",
+    "resolution_meeting",
+    "resolution_period",
+    "hearing_decision",
+    "expedited_resolution_meeting",
+    "expedited_resolution_period",
+    "expedited_hearing",
+    "expedited_decision",
+    "state_complaint_decision",
+    "state_complaint_window",
+    "due_process_window",
+    "ocr_window",
+    "service_shortfall",
+    "progress_report",
 )
 #: ``statute`` (a legal deadline of the school), ``benchmark`` (a yardstick, never a violation),
 #: ``advice`` (what advocates are told to do), ``family`` (the family's own deadline under the
 #: law, such as the time to answer a proposed IEP: never a violation by the school, never
 #: ``overdue``).
 BINDINGS = ("statute", "benchmark", "advice", "family")
+
+
+def rule_name_accepted(value: str, names=None) -> str:
+    """The accepted form for a rule name given as ``value``, short enough for a one-line error:
+    the closest names (difflib), then where to see them all."""
+    import difflib
+
+    names = list(names or CANONICAL_RULES)
+    close = difflib.get_close_matches(str(value)[:200], names, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return f"{hint}a canonical rule name ({len(names)} of them: `tracker rules list` shows each with its citation)"
+
+
 #: How sure a rule is: ``primary`` (the rule text itself was read; ``notes`` quote its operative
 #: words), ``secondary`` (state agency guidance, or several independent secondary sources agree),
 #: ``unverified`` (one secondary source, or sources disagree: the notes say which).

@@ -130,11 +130,18 @@ def _s_evaluation_completed(facts, hit, due, arg, today=None):
 
 @satisfier("report_delivered")
 def _s_report_delivered(facts, hit, due, arg, today=None):
-    """The evaluation report given to the parent."""
+    """The evaluation report given to the parent: the assessment's ``delivered_on``, or an
+    ``evaluation-report`` document the family received on or after the clock started."""
     a = hit.record
+    found = []
     if isinstance(a, AssessmentFact) and a.delivered_on is not None:
-        return Met(a.delivered_on, f"evaluation report given to the parent {a.delivered_on.isoformat()}")
-    return None
+        found.append(Met(a.delivered_on, f"evaluation report given to the parent {a.delivered_on.isoformat()}"))
+    found += [
+        Met(d.received_on, f"evaluation report received {d.received_on.isoformat()} (document #{d.id})")
+        for d in facts.documents
+        if d.kind == "evaluation-report" and d.received_on >= hit.day
+    ]
+    return _first(found)
 
 
 @satisfier("initial_iep_meeting")
@@ -379,7 +386,8 @@ def _s_document_before(facts, hit, due, arg, today=None):
 def _s_document_after(facts, hit, due, arg, today=None):
     """The first document of the kinds ``arg`` sent after the event that started the clock:
     for a meeting, one of its papers dated (else received) on or after its day; for a refused
-    request, one dated (else received) on or after the day the request was sent. Dated by the
+    request, one dated (else received) on or after the day the request was sent; for anything else
+    (the decision to remove a child), one dated (else received) on or after day 0. Dated by the
     day it was sent (its ``--dated``), else by the day it was received."""
     kinds = _kinds(arg)
     rec = hit.record
@@ -387,8 +395,8 @@ def _s_document_after(facts, hit, due, arg, today=None):
         docs = documents_for(facts, rec, kinds, after=True)
     elif isinstance(rec, RequestFact):
         docs = [d for d in facts.documents if d.kind in kinds and sent_on(d) >= rec.sent_on]
-    else:
-        return None
+    else:  # a decision (a removal's): papers dated (else received) on or after day 0
+        docs = [d for d in facts.documents if d.kind in kinds and sent_on(d) >= hit.day]
     return _first(
         Met(
             sent_on(d),
@@ -512,4 +520,97 @@ def _s_evaluation_decided(facts, hit, due, arg, today=None):
             for d in facts.documents
             if d.kind == "prior-written-notice" and sent_on(d) >= hit.day
         ]
+    )
+
+
+# --- discipline removals and complaints -------------------------------------------------------
+
+
+@satisfier("services_documented")
+def _s_services_documented(facts, hit, due, arg, today=None):
+    """Services during removal from the 11th cumulative school day: a service log dated (else
+    received) on or after that day shows services were recorded (no day count: met whenever)."""
+    return _first(
+        Met(sent_on(d), f"service log {sent_on(d).isoformat()} (document #{d.id})", never_late=True)
+        for d in facts.documents
+        if d.kind == "service-log" and sent_on(d) >= hit.day
+    )
+
+
+@satisfier("removal_within")
+def _s_removal_within(facts, hit, due, arg, today=None):
+    """A removal to an interim alternative setting meets its limit when its last school day is
+    on or before the due date; ``hit.record`` is its :class:`tracker.discipline.RemovalDays`.
+    Dated by its last school day (after the due date: met late, the limit exceeded)."""
+    rd = hit.record
+    if rd is None or not getattr(rd, "days", None):
+        return None
+    return Met(rd.last, f"removal #{rd.removal.id} ends {rd.last.isoformat()} ({len(rd.days)} school days)")
+
+
+_COMPLAINT_FIELDS = {
+    "responded_on": "district's response",
+    "resolution_meeting_on": "resolution meeting held",
+    "hearing_on": "hearing held",
+    "decision_on": "decision issued",
+    "resolved_on": "complaint resolved",
+    "dropped_on": "complaint withdrawn by its filer",
+}
+#: A complaint resolved or withdrawn ends what was still owed on it: met, whatever the date.
+_ENDS_COMPLAINT = ("resolved_on", "dropped_on")
+
+
+@satisfier("complaint_event")
+def _s_complaint_event(facts, hit, due, arg, today=None):
+    """The first of the complaint's dates named in ``arg`` (comma-separated columns:
+    ``responded_on``, ``resolution_meeting_on``, ``hearing_on``, ``decision_on``; a resolution or
+    a withdrawal, ``resolved_on``/``dropped_on``, always ends it) on or after day 0."""
+    c = hit.record
+    from tracker.facts import ComplaintFact
+
+    if not isinstance(c, ComplaintFact):
+        return None
+    found = []
+    for name in tuple(f for f in arg.split(",") if f) + _ENDS_COMPLAINT:
+        value = getattr(c, name, None)
+        if value is not None and value >= hit.day:
+            found.append(
+                Met(value, f"{_COMPLAINT_FIELDS[name]} {value.isoformat()}", never_late=name in _ENDS_COMPLAINT)
+            )
+    return _first(found)
+
+
+@satisfier("period_ends", needs_due=True)
+def _s_period_ends(facts, hit, due, arg, today=None):
+    """A period that only runs out (the 15 days to challenge a complaint's sufficiency, the
+    resolution period): met on its last day, or by the complaint's resolution or withdrawal
+    before it."""
+    ended = _s_complaint_event(facts, hit, due, "", today)
+    if ended is not None and due is not None and ended.on <= due:
+        return ended
+    if due is None:
+        return None
+    return Met(due, f"the period ended {due.isoformat()}" + (f": {arg.replace('-', ' ')}" if arg else ""))
+
+
+@satisfier("complaint_filed")
+def _s_complaint_filed(facts, hit, due, arg, today=None):
+    """A complaint of the kinds ``arg`` filed on or after the missed deadline's due date (the
+    window's day 0) and by the window's last day."""
+    kinds = _kinds(arg)
+    return _first(
+        Met(c.filed_on, f"{c.kind} complaint filed {c.filed_on.isoformat()} (complaint #{c.id})")
+        for c in facts.complaints
+        if c.kind in kinds and c.filed_on >= hit.day
+    )
+
+
+@satisfier("progress_report_received")
+def _s_progress_report_received(facts, hit, due, arg, today=None):
+    """A progress report received after the reporting period's end (and before the next period's
+    report could be meant: the first one received after the end)."""
+    return _first(
+        Met(d.received_on, f"progress report received {d.received_on.isoformat()} (document #{d.id})")
+        for d in facts.documents
+        if d.kind == "progress-report" and d.received_on > hit.day
     )

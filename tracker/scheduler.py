@@ -33,6 +33,7 @@ from tracker.deadlines import ALWAYS_LISTED, ENDED, OPEN_STATUSES, SETTLED_STATU
 from tracker.facts import (
     IEP_TEAM_KINDS,
     AssessmentFact,
+    ComplaintFact,
     MeetingFact,
     PlanFact,
     RequestFact,
@@ -226,6 +227,24 @@ def compute(
     conv = _conventions_in_force(conventions)
     juris = jurisdiction or rulebook.jurisdiction(facts.jurisdiction)
     school_cal = calendars.school(facts)
+    if facts.removals:
+        from dataclasses import replace
+
+        from tracker import discipline
+
+        facts = replace(facts, extra={**facts.extra, **discipline.count_all(facts.removals, school_cal)})
+    if facts.services or any(p.progress_reports for p in facts.plans):
+        from dataclasses import replace
+
+        facts = replace(
+            facts,
+            extra={
+                **facts.extra,
+                "service_counts": service_counts(facts, school_cal, today, conv),
+                "school_calendar": school_cal,
+            },
+        )
+    windows = [juris.by_name[w] for w in WINDOW_RULES if w in juris.by_name and (only is None or w in only)]
     business = calendars.business(facts.jurisdiction)
     run = _Run(facts, today, within, conv, school_cal, business, juris)
     out: list[Deadline] = []
@@ -245,15 +264,127 @@ def compute(
         for hit, fixed in hits:
             try:
                 version, note = fixed or _version_for(juris, rule, hit, facts)
-                if unmet_only and _not_listable_without_counting(facts, version, hit, today):
-                    continue
+                if (
+                    unmet_only
+                    and (version.binding != "statute" or not windows)
+                    and _not_listable_without_counting(facts, version, hit, today)
+                ):
+                    continue  # (a statute deadline missed or met late opens windows to complain: counted)
                 item = run.deadline(version, hit, note)
             except Exception as exc:
                 problems.append(f"rule {rule.id} for student #{facts.id}: {type(exc).__name__}")
                 continue
             if item is not None:
                 out.append(item)
+    if windows:
+        try:
+            out += filing_windows(run, out, juris)
+        except Exception as exc:
+            problems.append(f"filing windows for student #{facts.id}: {type(exc).__name__}")
     return out, problems
+
+
+def service_counts(
+    facts: StudentFacts, calendar, to: date, conv: dict[str, str], since: date | None = None
+) -> dict[int, Any]:
+    """Each service of ``facts`` counted from its start (else its plan's; or ``since`` when later)
+    to the earlier of its end (else its plan's) and ``to`` (:func:`tracker.services.count_service`),
+    by service id."""
+    from tracker.services import ServiceTerms, SessionEntry, count_service
+
+    plans = {p.id: p for p in facts.plans}
+    out = {}
+    for s in facts.services:
+        plan = plans.get(s.plan_id)
+        if plan is None:
+            continue
+        terms = ServiceTerms(
+            s.id, s.plan_id, s.service, s.minutes, s.per, s.start_date or plan.start_date, s.end_date or plan.end_date
+        )
+        sessions = [SessionEntry(day, minutes, status) for day, minutes, status in s.sessions]
+        out[s.id] = count_service(
+            terms, sessions, calendar, to, since=since, proration=conv.get("service_proration", "full-period")
+        )
+    return out
+
+
+def services_for(session, student_id: int, to: date, since: date | None = None, conventions=None) -> tuple[list, bool]:
+    """The counts of one student's services (``tracker services``), in service id order, and
+    whether the school days were estimated (no district calendar)."""
+    from tracker.calendars import load_calendars
+    from tracker.facts import load_facts
+
+    calendars = Calendars(load_calendars(session))
+    conv = _conventions_in_force(conventions)
+    for facts in load_facts(session, student_ids=[student_id]):
+        cal = calendars.school(facts)
+        counts = service_counts(facts, cal, to, conv, since)
+        return [counts[k] for k in sorted(counts)], bool(getattr(cal, "estimated", False))
+    return [], False
+
+
+#: The windows to complain about a deadline the school missed or met late.
+WINDOW_RULES = ("state_complaint_window", "due_process_window", "ocr_window")
+#: Which deadlines open which window: IDEA statute deadlines open the state complaint and
+#: due-process windows; a Section 504 benchmark missed or met late opens the OCR window.
+_SECTION504_RULES = ("section504_evaluation", "section504_review", "section504_reevaluation")
+
+
+_WINDOW_ASSUMPTION = {
+    "state_complaint_window": (
+        "Counted from the day it was due, the earliest day of the violation: a state complaint reaches a "
+        "violation that occurred not more than one year before the state receives it (34 CFR 300.153(c)), so "
+        "file it so that it arrives by this date; a violation that went on later may reach further."
+    ),
+    "due_process_window": (
+        "Counted from the day it was due: the tracker takes that as the day you knew or should have known of it "
+        "(a hearing officer decides this case by case; the time does not run against a parent the district "
+        "misled or kept information from, 34 CFR 300.511(e)-(f))."
+    ),
+    "ocr_window": (
+        "Counted from the day the benchmark passed, taken as the date of the alleged discrimination (OCR may "
+        "extend the time for good cause; a continuing failure may count from its last day)."
+    ),
+}
+
+
+def filing_windows(run: _Run, items: list[Deadline], juris) -> list[Deadline]:
+    """The windows to complain about each deadline of ``items`` the school missed or met late,
+    counted from its due date (the day the parent is taken to have known of it: the tracker's
+    assumption, stated in each window's derivation). Each window is a :class:`Deadline` of its
+    rule (``state_complaint_window``: 34 CFR 300.153(c), one year; ``due_process_window``:
+    300.507(a)(2), 300.511(e), two years or the state's period; ``ocr_window``: 180 days for a
+    Section 504 benchmark), and its last day is also recorded in the missed item's ``windows``."""
+    out: list[Deadline] = []
+    for d in items:
+        if d.due is None or d.status not in ("missed", "met_late") or d.rule in WINDOW_RULES:
+            continue
+        if d.rule in _SECTION504_RULES:
+            names = ("ocr_window",)
+        elif d.binding == "statute":
+            names = ("state_complaint_window", "due_process_window")
+        else:
+            continue
+        for name in names:
+            rule = juris.rule_for(name, d.due)
+            if rule is None:
+                continue
+            how = "missed" if d.status == "missed" else f"met late on {d.met_on.isoformat()}"
+            hit = Hit(
+                d.due,
+                f"{d.rule} due {d.due.isoformat()} ({how})",
+                f"window:{d.rule}:{d.source}:{d.due.isoformat()}",
+                plan_id=d.plan_id,
+                final=True,
+            )
+            version, note = _version_for(juris, rule, hit, run.facts)
+            item = run.deadline(version, hit, note)
+            if item is None:
+                continue
+            item.steps.insert(1, _WINDOW_ASSUMPTION[name])
+            d.windows[name] = item.due
+            out.append(item)
+    return out
 
 
 def _verbal_under_the_federal_rule(juris, rule, facts: StudentFacts, today: date, conv) -> list:
@@ -562,6 +693,8 @@ class _Run:
                 status = "met_late"
         if hit.closes_on is not None:
             status, closing = _closed(status, hit, due, met, today, closing, rule.binding)
+            if status == "overdue":
+                met_on = met_by = None  # received late, the meeting still ahead: still to act on
         if status == "met_late" or status in SETTLED_STATUSES or status in ("unconfirmed", ENDED):
             pass
         elif scope_ended:
@@ -600,6 +733,17 @@ class _Run:
         )
         if rule.exclusions:
             steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
+        lookback = rule.params.get("lookback_years")
+        if lookback and isinstance(count_hit.record, ComplaintFact):
+            from tracker.dates import add_years
+
+            c = count_hit.record
+            received = c.received_on or c.filed_on
+            since = add_years(received, -int(lookback))
+            steps.append(
+                f"It can reach violations that occurred on or after {since.isoformat()}: not more than "
+                f"{lookback} year(s) before {received.isoformat()}, the day it was received (34 CFR 300.153(c))."
+            )
         if met_on and status in ("met", "met_late"):
             steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
         steps += [c for c in closing if c]
@@ -660,14 +804,16 @@ class _Run:
             plan_ended=scope.end_date if scope_ended else None,
             verification=rule.verification,
             counted_with=method_rule.id if method_rule is not rule else None,
+            before_meeting=before_meeting[3] if before_meeting else None,
         )
 
-    def _before_meeting(self, rule, hit: Hit, due: date | None) -> tuple[date, str, str] | None:
+    def _before_meeting(self, rule, hit: Hit, due: date | None) -> tuple[date, str, str, date] | None:
         """A records request pending when an IEP team meeting is held or set: the records are
         due before that meeting (34 CFR 300.613(a): "before any meeting regarding an IEP"), so
         by the day before it when that is earlier than the count.
 
-        Returns ``(due date, derivation step, words for the one-line arithmetic)``, or ``None``
+        Returns ``(due date, derivation step, words for the one-line arithmetic, the meeting's
+        day)``, or ``None``
         when the count governs (no such meeting after the request and before the count's date).
         """
         if rule.rule != "records_request" or due is None:
@@ -687,7 +833,7 @@ class _Run:
             f"any meeting regarding an IEP (34 CFR 300.613(a)), so by {before.isoformat()}, the day before it. "
             f"That is earlier than the {due.isoformat()} of the count above: the meeting governs."
         )
-        return before, step, f"due before the meeting {how} {m.held_on.isoformat()}: {before.isoformat()}"
+        return before, step, f"due before the meeting {how} {m.held_on.isoformat()}: {before.isoformat()}", m.held_on
 
     def _last_day(self, rule, due: date | None) -> tuple[str, str | None, date | None, str | None]:
         """What to say, and do, when the last day falls on a weekend or holiday.
@@ -746,6 +892,12 @@ def _closed(
     meeting's day has come, papers never recorded are ``missed``, or ``unconfirmed`` when the law
     sets no day (whether they came early enough is not known)."""
     when = hit.closes_on.isoformat()
+    if status == "met_late" and hit.closes_on > today:
+        closing.append(
+            f"Late: {met.by}, after the day it was due ({due.isoformat()}); the meeting of {when} is still ahead: "
+            "you may ask in writing to postpone it so there is time to prepare."
+        )
+        return "overdue", closing
     if status == "met_late":
         closing.append(
             f"Missed: {met.by}, after the day it was due ({due.isoformat()}), too late for the meeting of {when}; "

@@ -20,7 +20,7 @@ deadline that fell due while an IEP was in force stays in the record after the I
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from tracker.deadlines import Hit
@@ -423,7 +423,7 @@ def _t_document(facts, rule, arg, today, conv) -> list[Hit]:
     """Each document of the kinds ``arg`` the family received (day 0: the day received)."""
     kinds = tuple(arg.split(","))
     return [
-        Hit(d.received_on, f"{d.kind.replace('-', ' ')} received", f"document:{d.id}", record=d)
+        Hit(d.received_on, f"{d.kind.replace('-', ' ').replace('iep', 'IEP')} received", f"document:{d.id}", record=d)
         for d in facts.documents
         if d.kind in kinds
     ]
@@ -461,3 +461,298 @@ def _t_meeting_of(facts, rule, arg, today, conv) -> list[Hit]:
         Hit(m.held_on, f"{m.kind.replace('-', ' ')} held", f"meeting:{m.id}", plan_id=m.plan_id, record=m)
         for m in completed_meetings(facts, kinds)
     ]
+
+
+# --- discipline removals (34 CFR 300.530, 300.536) ---------------------------------------------
+
+
+def _has_iep_on(facts: StudentFacts, day: date) -> bool:
+    return any(
+        p.kind == "iep" and p.start_date <= day and (p.end_date is None or p.end_date > day) for p in facts.plans
+    )
+
+
+def _removal_warnings(facts: StudentFacts) -> list[str]:
+    if facts.extra.get("removal_calendar_estimated"):
+        return [
+            "no school calendar for this student: the school days of removal are counted on weekdays minus "
+            "holidays; import the district's calendar for the exact count"
+        ]
+    return []
+
+
+@trigger("removal_day")
+def _t_removal_day(facts, rule, arg, today, conv) -> list[Hit]:
+    """The ``arg``-th cumulative school day of removal in each school year (default 11: the
+    first day after 10, 34 CFR 300.530(b)(2)) of a student with an IEP on that day."""
+    n = int(arg or 11)
+    hits = []
+    for year in facts.extra.get("removal_years", ()):
+        found = year.nth(n)
+        if found is None or not _has_iep_on(facts, found[0]):
+            continue
+        day, rid = found
+        hits.append(
+            Hit(
+                day,
+                f"{_ordinal_words(n)} cumulative school day of removal in the school year "
+                f"{year.first_day.isoformat()}..{year.last_day.isoformat()} (removal #{rid})",
+                f"removal:{rid}:day{n}",
+                record=year,
+                warnings=_removal_warnings(facts),
+            )
+        )
+    return hits
+
+
+def _ordinal_words(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def change_of_placement_reason(facts: StudentFacts, rd, params: dict) -> str | None:
+    """Why the removal ``rd`` (a :class:`tracker.discipline.RemovalDays`) is a change of
+    placement, or ``None``: recorded as one, more than 10 consecutive school days (34 CFR
+    300.536(a)(1)), or under the rule's ``params``: ``cumulative_limit`` (Pennsylvania: more than
+    15 cumulative school days in the school year, 22 Pa. Code 14.143(a)) and ``categories`` (any
+    removal of a student with an IEP of one of these categories, except a removal to an interim
+    alternative setting under 300.530(g); 14.143(b))."""
+    r = rd.removal
+    if r.change_of_placement:
+        return "recorded as a change of placement"
+    if len(rd.days) > 10:
+        return f"more than 10 consecutive school days ({len(rd.days)})"
+    limit = params.get("cumulative_limit")
+    if limit and r.counted and rd.days:
+        for year in facts.extra.get("removal_years", ()):
+            if year.first_day <= rd.days[0] <= year.last_day:
+                before = year.count_through(rd.days[0] - timedelta(days=1))
+                after = year.count_through(rd.days[-1])
+                if before <= int(limit) < after:
+                    return f"more than {limit} cumulative school days in the school year ({after})"
+    categories = params.get("categories") or ()
+    if categories and r.kind != "interim-alternative-setting":
+        plan = next(
+            (
+                p
+                for p in reversed(facts.plans)
+                if p.kind == "iep" and p.start_date <= r.start and (p.end_date is None or p.end_date > r.start)
+            ),
+            None,
+        )
+        if plan is not None and plan.category in categories:
+            return f"a removal of a student whose IEP category is {plan.category}"
+    return None
+
+
+@trigger("change_of_placement")
+def _t_change_of_placement(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each removal of a student with an IEP that is a change of placement
+    (:func:`change_of_placement_reason`): day 0 is the day of the decision (``--decided``, else
+    the removal's first day; 34 CFR 300.530(e)(1), (h))."""
+    hits = []
+    for rid, rd in facts.extra.get("removal_days", {}).items():
+        r = rd.removal
+        if not _has_iep_on(facts, r.start):
+            continue
+        why = change_of_placement_reason(facts, rd, rule.params)
+        if why is None:
+            continue
+        day = r.decided_on or r.start
+        warnings = _removal_warnings(facts)
+        if r.decided_on is None:
+            warnings = warnings + [
+                f"no decision date recorded: counted from the removal's first day; record it with "
+                f"`tracker removal edit {rid} --decided DATE`"
+            ]
+        hits.append(
+            Hit(
+                day,
+                f"decision to remove (removal #{rid}, {r.kind}: {why})",
+                f"removal:{rid}",
+                record=r,
+                estimated=r.decided_on is None,
+                warnings=warnings,
+            )
+        )
+    return sorted(hits, key=lambda h: (h.day, h.source))
+
+
+@trigger("interim_setting")
+def _t_interim_setting(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each removal to an interim alternative educational setting (34 CFR 300.530(g)): day 0 is
+    the day before its first day, so its Nth school day is counted with the first day as day 1."""
+    return [
+        Hit(
+            rd.removal.start - timedelta(days=1),
+            f"removal to an interim alternative setting from {rd.removal.start.isoformat()} (removal #{rid}), "
+            "the day before it",
+            f"removal:{rid}",
+            record=rd,
+            warnings=_removal_warnings(facts),
+        )
+        for rid, rd in facts.extra.get("removal_days", {}).items()
+        if rd.removal.kind == "interim-alternative-setting" and _has_iep_on(facts, rd.removal.start)
+    ]
+
+
+@trigger("manifestation_found")
+def _t_manifestation_found(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each manifestation determination meeting that found the conduct a manifestation of the
+    disability (34 CFR 300.530(f))."""
+    return [
+        Hit(m.held_on, "conduct found a manifestation of the disability", f"meeting:{m.id}", record=m)
+        for m in facts.meetings
+        if m.kind == "manifestation-determination" and m.outcome == "manifestation"
+    ]
+
+
+# --- complaints (34 CFR 300.507-300.532, 300.151-300.153) --------------------------------------
+
+
+def _complaint_hits(facts, rule, arg, use_filed: bool) -> list[Hit]:
+    kinds = tuple(arg.split(","))
+    by = rule.params.get("filed_by")
+    hits = []
+    for c in facts.complaints:
+        if c.kind not in kinds or (by and c.filed_by != by):
+            continue
+        if use_filed or c.received_on is not None:
+            day = c.filed_on if use_filed else c.received_on
+            what = "filed" if use_filed else "received"
+            hits.append(Hit(day, f"{c.kind} complaint {what}", f"complaint:{c.id}", record=c))
+        else:
+            hits.append(
+                Hit(
+                    c.filed_on,
+                    f"{c.kind} complaint filed",
+                    f"complaint:{c.id}",
+                    record=c,
+                    estimated=True,
+                    warnings=[
+                        f"no receipt date recorded: counted from the filing date; record it with "
+                        f"`tracker complaint edit {c.id} --received DATE`"
+                    ],
+                )
+            )
+    return hits
+
+
+@trigger("complaint")
+def _t_complaint(facts, rule, arg, today, conv) -> list[Hit]:
+    """Complaints of the kinds ``arg``, day 0 the day the other party received them (else the
+    filing day, estimated); the rule's ``params.filed_by`` keeps only those filed by that party."""
+    return _complaint_hits(facts, rule, arg, use_filed=False)
+
+
+@trigger("complaint_filed")
+def _t_complaint_filed(facts, rule, arg, today, conv) -> list[Hit]:
+    """Complaints of the kinds ``arg``, day 0 the day filed (the expedited hearing counts from the
+    filing, 34 CFR 300.532(c)(2); a state complaint's 60 days run from it, 300.152(a))."""
+    return _complaint_hits(facts, rule, arg, use_filed=True)
+
+
+@trigger("complaint_hearing")
+def _t_complaint_hearing(facts, rule, arg, today, conv) -> list[Hit]:
+    """Complaints of the kinds ``arg`` whose hearing was held (``complaint edit --hearing``)."""
+    kinds = tuple(arg.split(","))
+    return [
+        Hit(c.hearing_on, f"{c.kind} hearing held", f"complaint:{c.id}:hearing", record=c)
+        for c in facts.complaints
+        if c.kind in kinds and c.hearing_on is not None
+    ]
+
+
+@trigger("missed_deadline")
+def _t_missed_deadline(facts, rule, arg, today, conv) -> list[Hit]:
+    """The windows to complain run from deadlines already computed: the scheduler starts them in
+    a second pass (:func:`tracker.scheduler.filing_windows`), never here."""
+    return []
+
+
+# --- services as written (34 CFR 300.320(a)(7), 300.323(c)(2)) ---------------------------------
+
+
+@trigger("service_shortfall")
+def _t_service_shortfall(facts, rule, arg, today, conv) -> list[Hit]:
+    """Each service whose minutes owed (:mod:`tracker.services`) pass the threshold of the setting
+    ``service_shortfall_threshold``: day 0 is the end of the period in which they did."""
+    from tracker.services import first_over, shortfall_threshold
+
+    setting = conv.get("service_shortfall_threshold", "one-period")
+    hits = []
+    for service_id, count in facts.extra.get("service_counts", {}).items():
+        limit = shortfall_threshold(count.terms, setting)
+        found = first_over(count, limit)
+        if found is None:
+            continue
+        period, total = found
+        t = count.terms
+        hits.append(
+            Hit(
+                period.end,
+                f"{t.service} ({t.minutes} minutes a {t.per}): {total} minutes owed by {period.end.isoformat()}, "
+                f"{count.owed} by {count.end.isoformat()} (threshold {limit})",
+                f"service:{service_id}",
+                plan_id=t.plan_id,
+                record=count,
+            )
+        )
+    return hits
+
+
+#: Reporting periods a school year is divided into, by schedule.
+PROGRESS_PARTS = {"quarterly": 4, "trimester": 3, "semester": 2}
+
+
+def progress_period_ends(plan, calendar, today: date) -> list[date]:
+    """The ends of the plan's reporting periods (``plan.progress_reports``), from its start to its
+    end or today, and the next one after today: ``quarterly``/``trimester``/``semester`` divide
+    each school year's school days into 4/3/2 equal runs (the last school day of each);
+    ``every-N-weeks`` runs N weeks from the plan's start; ``grading-periods`` are the calendar's
+    grading-period ends."""
+    schedule = plan.progress_reports
+    last = plan.end_date or date.max
+    ends: list[date] = []
+    if schedule in PROGRESS_PARTS:
+        k = PROGRESS_PARTS[schedule]
+        for year in getattr(calendar, "years", ()):
+            days = calendar.school_days_in(year.first_day - timedelta(days=1), year.last_day)
+            n = len(days)
+            ends += [days[-(-i * n // k) - 1] for i in range(1, k + 1) if n]
+    elif schedule and schedule.startswith("every-") and schedule.endswith("-weeks"):
+        weeks = int(schedule.split("-")[1])
+        end = plan.start_date + timedelta(weeks=weeks) - timedelta(days=1)
+        horizon = min(last, today + timedelta(days=7 * weeks + 1))
+        while end <= horizon:
+            ends.append(end)
+            end += timedelta(weeks=weeks)
+    elif schedule == "grading-periods":
+        ends = list(getattr(calendar, "grading_ends", ()))
+    ends = sorted(e for e in ends if plan.start_date <= e <= last)
+    past = [e for e in ends if e <= today]
+    later = [e for e in ends if e > today]
+    return past + later[:1]
+
+
+@trigger("progress_period_end")
+def _t_progress_period_end(facts, rule, arg, today, conv) -> list[Hit]:
+    """The end of each reporting period of each IEP with a progress-report schedule (the
+    calendar is :attr:`tracker.facts.StudentFacts.extra` ``school_calendar``)."""
+    calendar = facts.extra.get("school_calendar")
+    hits = []
+    for plan in plans_of(facts, "iep", today):
+        if not plan.progress_reports or calendar is None:
+            continue
+        for end in progress_period_ends(plan, calendar, today):
+            hits.append(
+                Hit(
+                    end,
+                    f"reporting period ended ({plan.progress_reports})",
+                    f"plan:{plan.id}:progress:{end.isoformat()}",
+                    plan_id=plan.id,
+                    record=end,
+                    scope=plan,
+                )
+            )
+    return hits

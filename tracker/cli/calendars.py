@@ -54,10 +54,24 @@ def _print_years(name: str, cal: Any, summaries: list[dict[str, Any]]) -> None:
     metavar="DATE[..DATE]",
     help="Add a closure (no school), one day or an inclusive range (repeatable).",
 )
+@click.option(
+    "--grading-period-end",
+    "grading_ends",
+    type=DATE,
+    multiple=True,
+    help="Last day of a grading period (repeatable): progress reports on the grading-periods schedule follow it.",
+)
 @format_option(("table", "json"))
 @pass_app
 def import_(
-    app: App, file: Path, name: str, first_days: tuple, last_days: tuple, closed: tuple[str, ...], fmt: str
+    app: App,
+    file: Path,
+    name: str,
+    first_days: tuple,
+    last_days: tuple,
+    closed: tuple[str, ...],
+    grading_ends: tuple,
+    fmt: str,
 ) -> None:
     """Import a district calendar from an .ics file or a date list (.csv/.txt).
 
@@ -84,7 +98,7 @@ def import_(
 
     with app.transaction() as session:
         existed = session.scalar(select(m.SchoolCalendar.id).where(m.SchoolCalendar.name == name.strip()))
-        row = save_calendar(session, name, parsed, source=source)
+        row = save_calendar(session, name, parsed, source=source, grading_ends=grading_ends)
         cal_id = row.id
     if existed is not None:
         click.echo(f"note: calendar {name.strip()!r} (#{cal_id}) replaced; its students keep it", err=True)

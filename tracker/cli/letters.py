@@ -67,6 +67,26 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
     metavar="ID",
     help="meeting-documents: the scheduled meeting the documents are for (see `tracker meeting list`).",
 )
+@click.option(
+    "--removal",
+    "removal_id",
+    type=ID,
+    metavar="ID",
+    help="manifestation-determination: the removal for discipline (see `tracker removal list`).",
+)
+@click.option(
+    "--since",
+    type=DATE,
+    help="state-complaint: leave out deadlines due before DATE (the year before the letter is always the limit); "
+    "compensatory-services: count the minutes from DATE (default: each service's start).",
+)
+@click.option(
+    "--service",
+    "service_id",
+    type=ID,
+    metavar="ID",
+    help="service-logs, compensatory-services: only this service (see `tracker service list`); default: all.",
+)
 @pass_app
 def letter(
     app,
@@ -94,13 +114,24 @@ def letter(
     concerns,
     reason,
     meeting_id,
+    removal_id,
+    since,
+    service_id,
 ) -> None:
     """Write a request letter of KIND for STUDENT (an id).
 
     KIND: evaluation, 504-plan, iep-meeting, records, iee, exit-to-504 (a request of that
     kind), verbal-confirmation (confirms an oral request in writing), follow-up (a deadline
     has passed; needs --rule), meeting-documents (asks, as a records request, for the
-    documents owed before a scheduled IEP meeting; needs --meeting ID). The letter states
+    documents owed before a scheduled IEP meeting; needs --meeting ID),
+    manifestation-determination (after a removal for discipline: the manifestation
+    determination, services from the 11th school day, the procedural safeguards; needs
+    --removal ID), state-complaint (a DRAFT state complaint, for the family to review and
+    file, listing the deadlines missed or met late in the year before it; --to names the
+    state office), service-logs (asks, as a records request, for the service logs, session
+    notes and provider notes of the IEP's services), compensatory-services (the minutes of
+    the IEP's services owed to the letter's date, as `tracker services` counts them, period
+    by period, and a request for make-up services; refused when nothing is owed). The letter states
     the citation of the rule in force in the student's state and the date the school's
     response is due, counted on the student's school calendar. The sender block comes from
     `tracker profile`; --sender-* override it.
@@ -133,6 +164,9 @@ def letter(
         concerns=tuple(concerns),
         reason=reason,
         meeting_id=meeting_id,
+        removal_id=removal_id,
+        since=since,
+        service_id=service_id,
     )
     conventions = app.conventions
     logged = None

@@ -19,6 +19,18 @@ STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "loca
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
 MEETING_COLUMNS = ("id", "student_id", "plan_id", "kind", "held_on", "status", "outcome", "covers", "attendees")
 DOCUMENT_COLUMNS = ("id", "student_id", "kind", "received_on", "dated_on", "meeting_id", "title")
+REMOVAL_COLUMNS = (
+    "id",
+    "student_id",
+    "kind",
+    "start",
+    "days",
+    "through",
+    "decided_on",
+    "change_of_placement",
+    "counted",
+)
+COMPLAINT_COLUMNS = ("id", "student_id", "kind", "filed_on", "received_on", "filed_by", "decision_on", "resolved_on")
 COVERS_HELP = (
     "What the IEP developed at this meeting includes: transition, age-of-majority, summary-of-performance "
     "(repeatable or comma-separated; 'none' records that it covered none of them)."
@@ -291,16 +303,28 @@ def plan() -> None:
 )
 @click.option("--start", type=DATE, required=True, help="Day the plan took effect.")
 @click.option("--category", type=ModelChoice("IDEA_CATEGORIES"), help="IDEA disability category (IEPs only).")
+@click.option(
+    "--progress-reports",
+    "progress_reports",
+    metavar="SCHEDULE",
+    help="When progress reports are issued (IEPs): quarterly, trimester, semester, every-N-weeks or grading-periods.",
+)
 @_add_format()
 @pass_app
-def plan_add(app, student_id, kind, start, category, fmt) -> None:
+def plan_add(app, student_id, kind, start, category, progress_reports, fmt) -> None:
     """Add a plan for STUDENT (an id); prints the new id."""
     from tracker import records
 
     record = _run(
         app,
         lambda s: records.add_plan(
-            s, student_id=student_id, kind=kind, start=start, category=category, today=app.today
+            s,
+            student_id=student_id,
+            kind=kind,
+            start=start,
+            category=category,
+            progress_reports=progress_reports,
+            today=app.today,
         ),
     )
     _print_added(record, fmt)
@@ -380,17 +404,30 @@ def _end_notes(app: Any, plan: dict[str, Any]) -> list[str]:
 @click.option("--category", metavar="CATEGORY", help="IDEA disability category (IEPs only; '' clears it).")
 @click.option("--end", type=DATE, help="Correct the last day of an ended plan.")
 @click.option("--end-reason", "end_reason", type=ModelChoice("END_REASONS"), help="Correct why an ended plan ended.")
+@click.option(
+    "--progress-reports",
+    "progress_reports",
+    metavar="SCHEDULE",
+    help="When progress reports are issued (IEPs): quarterly, trimester, semester, every-N-weeks or grading-periods.",
+)
 @click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def plan_edit(app, plan_id, start, category, end, end_reason, reason, fmt) -> None:
+def plan_edit(app, plan_id, start, category, end, end_reason, progress_reports, reason, fmt) -> None:
     """Correct PLAN (an id); the old values stay in `tracker history`."""
     from tracker import records
 
     record = _run(
         app,
         lambda s: records.edit_plan(
-            s, plan_id, start=start, category=category, end=end, reason=end_reason, today=app.today
+            s,
+            plan_id,
+            start=start,
+            category=category,
+            end=end,
+            reason=end_reason,
+            progress_reports=progress_reports,
+            today=app.today,
         ),
         reason=reason,
     )
@@ -463,9 +500,9 @@ def meeting_add(app, student_id, kind, on, scheduled, plan_id, outcome, attendee
 @click.argument("meeting_id", metavar="ID", type=ID)
 @click.option("--kind", type=ModelChoice("MEETING_KINDS"), help="Kind of meeting.")
 @click.option("--on", "on", type=DATE, help="Day the meeting was held; for a scheduled meeting alone, reschedules it.")
-@click.option("--held", "status", flag_value="held", help="It took place (on --on, else on the day it was set for).")
-@click.option("--cancelled", "status", flag_value="cancelled", help="It was cancelled (it meets nothing).")
-@click.option("--scheduled", "status", flag_value="scheduled", help="It is (again) only scheduled: a correction.")
+@click.option("--held", is_flag=True, help="It took place (on --on, else on the day it was set for).")
+@click.option("--cancelled", is_flag=True, help="It was cancelled (it meets nothing).")
+@click.option("--scheduled", is_flag=True, help="It is (again) only scheduled: a correction.")
 @click.option("--plan", "plan_id", type=ID, metavar="ID", help="The plan (of the same student) it was about.")
 @click.option("--outcome", metavar="OUTCOME", help="What the meeting decided ('' clears it).")
 @click.option("--attendee", "attendees", multiple=True, metavar="ROLE", help="Roles present (replace the list).")
@@ -474,10 +511,18 @@ def meeting_add(app, student_id, kind, on, scheduled, plan_id, outcome, attendee
 @click.option("--reason", metavar="TEXT", help=REASON_HELP)
 @format_option()
 @pass_app
-def meeting_edit(app, meeting_id, kind, on, status, plan_id, outcome, attendees, notes, covers, reason, fmt) -> None:
+def meeting_edit(
+    app, meeting_id, kind, on, held, cancelled, scheduled, plan_id, outcome, attendees, notes, covers, reason, fmt
+) -> None:
     """Record that meeting ID was held (--held) or cancelled (--cancelled), reschedule it
     (--on alone, while scheduled), or correct it; the old values stay in `tracker history`."""
     from tracker import records
+    from tracker.errors import InputError
+
+    chosen = [name for name, flag in (("--held", held), ("--cancelled", cancelled), ("--scheduled", scheduled)) if flag]
+    if len(chosen) > 1:
+        raise InputError(" ".join(chosen), "together", "one of --held, --cancelled or --scheduled")
+    status = chosen[0].removeprefix("--") if chosen else None
 
     record = _run(
         app,
@@ -838,6 +883,372 @@ def document_show(app, document_id, fmt) -> None:
 
 _remove_commands(document, "document")
 _list_command(document, DOCUMENT_COLUMNS, "list_documents", "Document", "Documents")
+
+
+# --- removal ---------------------------------------------------------------------------
+
+
+@click.group()
+def removal() -> None:
+    """Removals for discipline (suspensions, expulsions, interim alternative settings), counted
+    in school days on the student's calendar: add, edit, list, show, remove, reinstate."""
+
+
+@removal.command("add")
+@click.argument("student_id", metavar="STUDENT", type=ID)
+@click.option("--on", "on", type=DATE, required=True, help="First day of the removal.")
+@click.option(
+    "--days", type=click.IntRange(1, 365), metavar="N", help="Its length in school days, from --on (included)."
+)
+@click.option("--through", type=DATE, help="Its last day (its school days are counted on the student's calendar).")
+@click.option("--kind", type=ModelChoice("REMOVAL_KINDS"), required=True, help="What kind of removal.")
+@click.option("--decided", type=DATE, help="Day the removal was decided (default: its first day).")
+@click.option("--change-of-placement", is_flag=True, help="The school treats it as a change of placement.")
+@click.option(
+    "--not-counted",
+    is_flag=True,
+    help="An in-school suspension during which the child kept receiving the IEP's services, the general "
+    "curriculum and time with nondisabled peers: it does not count toward the 10 school days.",
+)
+@click.option("--reason", metavar="TEXT", help="What it was for.")
+@_add_format()
+@pass_app
+def removal_add(app, student_id, on, days, through, kind, decided, change_of_placement, not_counted, reason, fmt):
+    """Record a removal of STUDENT (an id) for discipline; prints the new id.
+
+    From the 11th cumulative school day of removal in a school year services are owed (34 CFR
+    300.530(b)(2), (d)); a removal of more than 10 consecutive school days, or one recorded with
+    --change-of-placement, needs the parents' notice the day it is decided and a manifestation
+    determination within 10 school days (300.530(e), (h))."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_removal(
+            s,
+            student_id=student_id,
+            kind=kind,
+            on=on,
+            days=days,
+            through=through,
+            decided=decided,
+            change_of_placement=change_of_placement,
+            not_counted=not_counted,
+            reason=reason,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@removal.command("edit")
+@click.argument("removal_id", metavar="ID", type=ID)
+@click.option("--on", "on", type=DATE, help="First day of the removal.")
+@click.option(
+    "--days", type=click.IntRange(1, 365), metavar="N", help="Its length in school days (replaces --through)."
+)
+@click.option("--through", type=DATE, help="Its last day (replaces --days).")
+@click.option("--kind", type=ModelChoice("REMOVAL_KINDS"), help="What kind of removal.")
+@click.option("--decided", type=DATE, help="Day the removal was decided.")
+@click.option(
+    "--change-of-placement/--no-change-of-placement", default=None, help="Whether it is a change of placement."
+)
+@click.option("--counted/--not-counted", default=None, help="Whether it counts toward the 10 school days.")
+@click.option("--reason", metavar="TEXT", help="What it was for ('' clears it).")
+@click.option("--history-reason", "why", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def removal_edit(app, removal_id, on, days, through, kind, decided, change_of_placement, counted, reason, why, fmt):
+    """Correct removal ID; the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_removal(
+            s,
+            removal_id,
+            kind=kind,
+            on=on,
+            days=days,
+            through=through,
+            decided=decided,
+            change_of_placement=change_of_placement,
+            counted=counted,
+            reason=reason,
+            today=app.today,
+        ),
+        reason=why,
+    )
+    emit_one(record, fmt)
+
+
+def _show_command(group: click.Group, what: str) -> None:
+    @group.command("show")
+    @click.argument("ident", metavar="ID", type=ID)
+    @format_option()
+    @pass_app
+    def show(app, ident: int, fmt: str) -> None:
+        from tracker import records
+
+        emit_one(_run(app, lambda s: records.get(s, what, ident, in_force=False), write=False), fmt)
+
+    show.help = f"Show {what} ID (removed ones too)."
+
+
+_show_command(removal, "removal")
+_remove_commands(removal, "removal")
+_list_command(removal, REMOVAL_COLUMNS, "list_removals", "Removal", "Removals")
+
+
+# --- complaint -------------------------------------------------------------------------
+
+
+@click.group()
+def complaint() -> None:
+    """Complaints: due process (and expedited), state complaints, OCR, Section 504 hearings, with
+    their clocks: add, edit, list, show, remove, reinstate."""
+
+
+@complaint.command("add")
+@click.argument("student_id", metavar="STUDENT", type=ID)
+@click.option("--kind", type=ModelChoice("COMPLAINT_KINDS"), required=True, help="What kind of complaint.")
+@click.option("--filed", type=DATE, required=True, help="Day it was filed.")
+@click.option("--received", type=DATE, help="Day the other party (or the state) received it: the clocks run from it.")
+@click.option("--by", "by", type=ModelChoice("COMPLAINT_PARTIES"), default="parent", show_default=True)
+@click.option("--issues", metavar="TEXT", help="What it is about.")
+@_add_format()
+@pass_app
+def complaint_add(app, student_id, kind, filed, received, by, issues, fmt) -> None:
+    """Record a complaint about STUDENT (an id); prints the new id.
+
+    A due-process complaint starts the district's 10-day response, the 15-day resolution meeting,
+    the 30-day resolution period and the 45-day decision (34 CFR 300.508, 300.510, 300.515); an
+    expedited one 7 days, 15 days and 20 + 10 school days (300.532(c)); a state complaint the
+    60-day decision (300.152(a))."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_complaint(
+            s,
+            student_id=student_id,
+            kind=kind,
+            filed=filed,
+            received=received,
+            by=by,
+            issues=issues,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@complaint.command("edit")
+@click.argument("complaint_id", metavar="ID", type=ID)
+@click.option("--filed", type=DATE, help="Correct the day it was filed.")
+@click.option("--received", type=DATE, help="Day the other party (or the state) received it.")
+@click.option("--responded", type=DATE, help="Day the district responded to it.")
+@click.option("--resolution-meeting", "resolution_meeting", type=DATE, help="Day the resolution meeting was held.")
+@click.option("--hearing", type=DATE, help="Day the hearing was held.")
+@click.option("--decision", type=DATE, help="Day the decision was issued.")
+@click.option("--resolved", type=DATE, help="Day it was resolved (an agreement).")
+@click.option("--withdrawn", type=DATE, help="Day its filer withdrew it.")
+@click.option("--issues", metavar="TEXT", help="What it is about ('' clears it).")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def complaint_edit(
+    app, complaint_id, filed, received, responded, resolution_meeting, hearing, decision, resolved, withdrawn, issues,
+    reason, fmt,
+) -> None:  # fmt: skip
+    """Record what followed complaint ID, or correct it; the old values stay in `tracker history`."""
+    from tracker import records
+
+    given = {
+        "--responded": responded,
+        "--resolution-meeting": resolution_meeting,
+        "--hearing": hearing,
+        "--decision": decision,
+        "--resolved": resolved,
+        "--withdrawn": withdrawn,
+    }
+    record = _run(
+        app,
+        lambda s: records.edit_complaint(
+            s,
+            complaint_id,
+            dates={k: v for k, v in given.items() if v is not None},
+            filed=filed,
+            received=received,
+            issues=issues,
+            today=app.today,
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+_show_command(complaint, "complaint")
+_remove_commands(complaint, "complaint")
+_list_command(complaint, COMPLAINT_COLUMNS, "list_complaints", "Complaint", "Complaints")
+
+
+# --- service and session ---------------------------------------------------------------
+
+SERVICE_COLUMNS = ("id", "student_id", "plan_id", "service", "minutes", "per", "start_date", "end_date", "provider")
+SESSION_COLUMNS = ("id", "student_id", "service_id", "on", "minutes", "status", "provider")
+
+
+@click.group()
+def service() -> None:
+    """Services an IEP promises (minutes per day, week or month): add, edit, list, show, remove,
+    reinstate. `tracker services STUDENT` counts them against the sessions delivered."""
+
+
+def _service_options(add: bool):
+    def deco(f):
+        group_default = False if add else None
+        f = click.option("--group/--individual", "group", default=group_default, help="Given in a group.")(f)
+        f = click.option("--setting", metavar="TEXT", help="Where (e.g. general education classroom).")(f)
+        f = click.option("--provider", metavar="TEXT", help="Who provides it (a role or a name).")(f)
+        f = click.option("--end", type=DATE, help="Its last day (default: the plan's end).")(f)
+        f = click.option("--start", type=DATE, help="Its first day (default: the plan's start).")(f)
+        f = click.option(
+            "--per", type=ModelChoice("SERVICE_FREQUENCIES"), required=add, help="day (school day), week or month."
+        )(f)
+        f = click.option("--minutes", type=click.IntRange(1, 100_000), required=add, help="Minutes per --per.")(f)
+        f = click.option("--service", "name", metavar="NAME", required=add, help="The service, as the IEP names it.")(f)
+        return f
+
+    return deco
+
+
+@service.command("add")
+@click.argument("plan_id", metavar="PLAN", type=ID)
+@_service_options(add=True)
+@_add_format()
+@pass_app
+def service_add(app, plan_id, name, minutes, per, start, end, provider, setting, group, fmt) -> None:
+    """Record a service written in IEP PLAN (a plan id); prints the new id. It runs with its plan
+    unless --start/--end say otherwise (34 CFR 300.320(a)(7))."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_service(
+            s,
+            plan_id=plan_id,
+            service=name,
+            minutes=minutes,
+            per=per,
+            start=start,
+            end=end,
+            provider=provider,
+            setting=setting,
+            group=bool(group),
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@service.command("edit")
+@click.argument("service_id", metavar="ID", type=ID)
+@_service_options(add=False)
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def service_edit(app, service_id, name, minutes, per, start, end, provider, setting, group, reason, fmt) -> None:
+    """Correct service ID; the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_service(
+            s,
+            service_id,
+            service=name,
+            minutes=minutes,
+            per=per,
+            start=start,
+            end=end,
+            provider=provider,
+            setting=setting,
+            group=group,
+            today=app.today,
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+_show_command(service, "service")
+_remove_commands(service, "service")
+_list_command(service, SERVICE_COLUMNS, "list_services", "Service", "Services")
+
+
+@click.group()
+def session() -> None:
+    """Sessions of a service: delivered, or missed and why: add, edit, list, show, remove,
+    reinstate (`tracker import sessions FILE --student ID` reads a service log)."""
+
+
+@session.command("add")
+@click.argument("service_id", metavar="SERVICE", type=ID)
+@click.option("--on", "on", type=DATE, required=True, help="Day of the session.")
+@click.option("--minutes", type=click.IntRange(0, 1440), required=True, help="Minutes (scheduled, when missed).")
+@click.option("--status", type=ModelChoice("SESSION_STATUSES"), default="delivered", show_default=True)
+@click.option("--provider", metavar="TEXT", help="Who gave it (or was to).")
+@click.option("--note", metavar="TEXT", help="Free-text note.")
+@_add_format()
+@pass_app
+def session_add(app, service_id, on, minutes, status, provider, note, fmt) -> None:
+    """Record a session of SERVICE (a service id); prints the new id."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.add_session(
+            s,
+            service_id=service_id,
+            on=on,
+            minutes=minutes,
+            status=status,
+            provider=provider,
+            note=note,
+            today=app.today,
+        ),
+    )
+    _print_added(record, fmt)
+
+
+@session.command("edit")
+@click.argument("session_id", metavar="ID", type=ID)
+@click.option("--on", "on", type=DATE, help="Day of the session.")
+@click.option("--minutes", type=click.IntRange(0, 1440), help="Minutes.")
+@click.option("--status", type=ModelChoice("SESSION_STATUSES"), help="What happened.")
+@click.option("--provider", metavar="TEXT", help="Who gave it ('' clears it).")
+@click.option("--note", metavar="TEXT", help="Free-text note ('' clears it).")
+@click.option("--reason", metavar="TEXT", help=REASON_HELP)
+@format_option()
+@pass_app
+def session_edit(app, session_id, on, minutes, status, provider, note, reason, fmt) -> None:
+    """Correct session ID; the old values stay in `tracker history`."""
+    from tracker import records
+
+    record = _run(
+        app,
+        lambda s: records.edit_session(
+            s, session_id, on=on, minutes=minutes, status=status, provider=provider, note=note, today=app.today
+        ),
+        reason=reason,
+    )
+    emit_one(record, fmt)
+
+
+_show_command(session, "session")
+_remove_commands(session, "session")
+_list_command(session, SESSION_COLUMNS, "list_sessions", "ServiceSession", "Sessions")
 
 
 # --- history ---------------------------------------------------------------------------

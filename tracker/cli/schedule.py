@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from tracker.cli import (
+    DATE,
     ID,
     App,
     Utf8Stdout,
@@ -515,7 +516,9 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
     from tracker.scheduler import ENDED, OPEN_STATUSES, deadlines_for
 
     if rule_name is not None and rule_name not in CANONICAL_RULES:
-        raise InputError("--rule", rule_name, f"one of {', '.join(CANONICAL_RULES)}")
+        from tracker.rulebook import rule_name_accepted
+
+        raise InputError("--rule", rule_name, rule_name_accepted(rule_name))
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
         items, problems = deadlines_for(session, student, app.today, app.conventions)
@@ -593,7 +596,7 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     rows = []
     for d in items:
         late = (d.met_on - d.due).days if (d.met_on and d.due and d.met_on > d.due) else None
-        if d.status == "missed" and d.due is not None:
+        if d.status == "missed" and d.due is not None and d.met_on is None:
             # how late it was when the plan ended (or, for an exit rule, by today)
             late = ((d.plan_ended or app.today) - d.due).days
         rows.append(
@@ -610,6 +613,9 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
                 "binding": d.binding,
                 "citation": d.citation,
                 "plan_ended": d.plan_ended,
+                "state_complaint_by": d.windows.get("state_complaint_window"),
+                "due_process_by": d.windows.get("due_process_window"),
+                "ocr_by": d.windows.get("ocr_window"),
             }
         )
     title = None
@@ -619,7 +625,11 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     if fmt == "table":
         for r in rows:
             r["status"] = STATUS_LABEL[r["status"]]
-        emit(rows, "table", ["trigger", "rule", "due", "status", "met_on", "days_late", "binding", "citation"], title)
+        columns = ["trigger", "rule", "due", "status", "met_on", "days_late", "binding", "citation"]
+        for key in ("state_complaint_by", "due_process_by", "ocr_by"):
+            if any(r[key] for r in rows):
+                columns.append(key)  # the windows to complain, when something was missed or late
+        emit(rows, "table", columns, title)
     else:
         emit(rows, fmt)
     for p in problems:
@@ -694,7 +704,9 @@ def rules_show(app: App, rule_name: str, state: str | None, fmt: str) -> None:
     found = [r for r in juris.rules if rule_name in (r.rule, r.id)]
     if not found:
         names = sorted({r.rule for r in juris.rules})
-        raise InputError("RULE", rule_name, f"one of {', '.join(names)}")
+        from tracker.rulebook import rule_name_accepted
+
+        raise InputError("RULE", rule_name, rule_name_accepted(rule_name, names))
     if fmt == "json":
         echo_json([_rule_row(r) for r in found])
         return
@@ -790,3 +802,100 @@ def rules_coverage(app: App, state: str | None, fmt: str) -> None:
         ],
         "table",
     )
+
+
+SERVICE_PERIOD_COLUMNS = ("period", "school days", "required", "delivered", "missed", "owed")
+
+
+@click.command("services")
+@click.argument("student", metavar="STUDENT", type=ID)
+@click.option("--from", "since", type=DATE, help="Count from this day (default: each service's start).")
+@click.option("--to", "to", type=DATE, help="Count to this day (default: today).")
+@format_option()
+@pass_app
+def services(app: App, student: int, since, to, fmt: str) -> None:
+    """STUDENT's services as the IEP writes them against the sessions recorded: per service and
+    per period (a school day, a Monday-Sunday week or a calendar month), the minutes required on
+    the student's school calendar, delivered, missed (by why) and owed (required - delivered -
+    minutes missed because the student was absent, never below zero), and the totals. The setting
+    service_proration decides what a period with few school days requires (see README)."""
+    from tracker.scheduler import services_for
+
+    last = to or app.today
+    with app.transaction(write=False) as session:
+        _student_or_fail(session, student)
+        counts, estimated = services_for(session, student, last, since, app.conventions)
+    out = []
+    for c in counts:
+        t = c.terms
+        out.append(
+            {
+                "service_id": t.id,
+                "plan_id": t.plan_id,
+                "service": t.service,
+                "minutes": t.minutes,
+                "per": t.per,
+                "start": t.start.isoformat(),
+                "end": t.end.isoformat() if t.end else None,
+                "required_minutes": c.required,
+                "delivered_minutes": c.delivered,
+                "missed_minutes": c.missed,
+                "owed_minutes": c.owed,
+                "periods": [
+                    {k: v for k, v in p.to_json().items() if k != "missed"} | {"missed": dict(p.missed)}
+                    for p in c.periods
+                ],
+            }
+        )
+    if fmt == "json":
+        echo_json(out)
+        return
+    if fmt == "csv":
+        rows = [
+            {
+                "service_id": s["service_id"],
+                "service": s["service"],
+                "period_start": p["start"],
+                "period_end": p["end"],
+                "school_days": p["school_days"],
+                "required": p["required"],
+                "delivered": p["delivered"],
+                "missed": sum(p["missed"].values()),
+                "owed": p["owed"],
+            }
+            for s in out
+            for p in s["periods"]
+        ]
+        emit(rows, "csv", ["service_id", "service", "period_start", "period_end", "school_days", "required",
+                           "delivered", "missed", "owed"])  # fmt: skip
+        return
+    if not out:
+        click.echo(f"Student {student} has no services recorded (`tracker service add PLAN ...`).")
+        return
+    for s in out:
+        rows = [
+            {
+                "period": p["start"] if p["start"] == p["end"] else f"{p['start']}..{p['end']}",
+                "school days": p["school_days"],
+                "required": p["required"],
+                "delivered": p["delivered"],
+                "missed": ", ".join(f"{k} {v}" for k, v in sorted(p["missed"].items())),
+                "owed": p["owed"],
+            }
+            for p in s["periods"]
+        ]
+        until = s["end"] or last.isoformat()
+        title = f"#{s['service_id']} {s['service']}: {s['minutes']} minutes a {s['per']}, {s['start']} to {until}"
+        emit(rows, "table", list(SERVICE_PERIOD_COLUMNS), title)
+        missed = ", ".join(f"{k} {v}" for k, v in sorted(s["missed_minutes"].items())) or "none"
+        click.echo(
+            f"Total to {last.isoformat()}: required {s['required_minutes']}, delivered {s['delivered_minutes']}, "
+            f"missed {missed}; owed {s['owed_minutes']} minutes."
+        )
+        click.echo("")
+    if estimated:
+        click.echo(
+            "note: no school calendar for this student: school days are weekdays minus federal and state holidays "
+            "(import the district's calendar for the exact count)",
+            err=True,
+        )

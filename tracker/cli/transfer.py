@@ -38,7 +38,7 @@ class _ProgressIter:
 
 @click.group("import")
 def import_() -> None:
-    """Bring records in: a district caseload spreadsheet, or a JSON backup."""
+    """Bring records in: a district caseload spreadsheet, a service log, or a JSON backup."""
 
 
 @import_.command("caseload")
@@ -150,6 +150,103 @@ def print_import_result(result, per_student: bool = False) -> None:
                 + (f"; rule {d.rule} ({d.citation})" if d.citation else f"; rule {d.rule}")
                 + (f"; {d.note}" if d.note else "")
             )
+
+
+@import_.command("sessions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--student", "student_id", type=ID, required=True, help="The student the log is about (an id).")
+@click.option(
+    "--service",
+    "service_id",
+    type=ID,
+    default=None,
+    help="Put every row on this service (an id), for a log of one service; else the service column is matched.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded; write nothing.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="COLUMN=FIELD",
+    help="Read COLUMN as FIELD (date, service, minutes, provider, status, note; repeatable), e.g. "
+    "--map 'DOS=date'; FIELD 'ignore' skips a column.",
+)
+@click.option(
+    "--date-format",
+    type=click.Choice(["us", "iso", "dmy"]),
+    default=None,
+    help="Format of a date column whose values all read both ways (us = M/D/YYYY, dmy = D/M/YYYY).",
+)
+@format_option(("text", "json"), default="text")
+@pass_app
+def import_sessions_cmd(
+    app: App,
+    file: Path,
+    student_id: int,
+    service_id: int | None,
+    dry_run: bool,
+    maps: tuple[str, ...],
+    date_format: str | None,
+    fmt: str,
+) -> None:
+    """Import a service log (.csv or .xlsx, one session a row) for a student's services.
+
+    Columns are matched the way service logs spell them (Date/Session Date/Date of Service,
+    Service/Service Type, Minutes/Duration, Provider/Therapist, Status/Attendance, Notes).
+    The service is matched by name, ignoring case, to one of the student's services (or
+    --service ID puts every row on one); statuses are read as logs write them (Present or Y:
+    delivered; Absent: student-absent; Therapist out: provider-absent; Cancelled:
+    cancelled-by-school; Closure: school-closed; No show: missed; blank: delivered). Each
+    session is checked as `tracker session add` checks it. All or nothing: any bad row stops
+    the import, listing every problem by line and column. A row equal to a session already
+    recorded is not added again.
+    """
+    from tracker.caseload import import_sessions
+
+    if dry_run:
+        app.dry_run_database()  # writes nothing anywhere: not even a new, empty database
+    with app.transaction() as session:
+        result = import_sessions(
+            session,
+            file,
+            student_id=student_id,
+            service_id=service_id,
+            today=app.today,
+            maps=maps,
+            date_format=date_format,
+            dry_run=dry_run,
+        )
+    if fmt == "json":
+        echo_json(result.to_json())
+        return
+    print_session_import_result(result)
+
+
+def print_session_import_result(result) -> None:
+    """The service log import summary: counts, per service, notes."""
+    verb = "Would import" if result.dry_run else "Imported"
+    click.echo(
+        f"{verb} {result.file}: {result.rows} row(s); {result.added} session(s) "
+        f"{'to add' if result.dry_run else 'added'} for student #{result.student_id}"
+        + (f", {result.already_recorded} already recorded" if result.already_recorded else "")
+        + "."
+    )
+    if result.dry_run:
+        click.echo("Dry run: nothing was written.")
+    if result.date_formats:
+        click.echo("Date columns read as: " + ", ".join(f"{k} {v}" for k, v in result.date_formats.items()))
+    if result.ignored_columns:
+        click.echo("Columns not imported: " + ", ".join(result.ignored_columns))
+    for s in result.services:
+        missed = ", ".join(f"{k} {v}" for k, v in sorted(s.missed.items())) or "none"
+        click.echo(
+            f"  #{s.service_id} {s.service}: {s.sessions} session(s), {s.delivered} minutes delivered, "
+            f"missed {missed}" + (f"; {s.already_recorded} already recorded" if s.already_recorded else "")
+        )
+    for n in result.notes:
+        click.echo(f"note: {n}")
+    if not result.dry_run and result.added:
+        click.echo(f"`tracker services {result.student_id}` counts the minutes owed.")
 
 
 @import_.command("json")
