@@ -473,11 +473,10 @@ def _s_parent_answered(facts, hit, due, arg, today=None):
     )
 
 
-@satisfier("meeting_recorded_held")
-def _s_meeting_recorded_held(facts, hit, due, arg, today=None):
-    """A scheduled meeting whose day has passed is met only by recording it as held or
-    cancelled, which takes it out of the trigger: nothing here meets it."""
-    return None
+# A scheduled meeting whose day has passed is met only by recording it as held or cancelled,
+# which takes it out of its trigger; advice that stays open while its condition holds (a pattern
+# review, an FBA, a shortfall owed): no recorded event meets either.
+SATISFIERS["meeting_recorded_held"] = SATISFIERS["nothing_recorded"] = _s_never
 
 
 # --- early intervention (IDEA Part C) to preschool (Part B) ----------------------------------

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.calendars import weekdays_in
+
 ONE_DAY = timedelta(days=1)
 #: Statuses of a session that deliver minutes.
 DELIVERED = "delivered"
@@ -126,18 +128,6 @@ def _period_bounds(per: str, day: date) -> tuple[date, date]:
     raise ValueError(f"unknown frequency {per!r}")
 
 
-def _weekdays(a: date, b: date) -> int:
-    """Monday-Friday days in [a, b] (inclusive)."""
-    days = (b - a).days + 1
-    if days <= 0:
-        return 0
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    start = a.weekday()
-    count += sum(1 for i in range(rest) if (start + i) % 7 < 5)
-    return count
-
-
 def _school_days(calendar: Any, a: date, b: date) -> int:
     days = calendar.days
     return bisect_right(days, b) - bisect_left(days, a)
@@ -186,7 +176,7 @@ def count_service(
         elif proration == "full-period":
             required = terms.minutes if school else 0
         else:
-            required = _prorated(terms.minutes, school, _weekdays(whole_start, whole_end))
+            required = _prorated(terms.minutes, school, weekdays_in(whole_start, whole_end))
         if terms.per != "day" or school:
             periods.append(Period(start, end, school, required))
         day = end + ONE_DAY

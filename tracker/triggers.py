@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.counting import _ordinal
 from tracker.deadlines import Hit
 from tracker.facts import (
     IEP_TEAM_KINDS,
@@ -30,6 +31,7 @@ from tracker.facts import (
     PlanFact,
     StudentFacts,
     completed_meetings,
+    current_plan,
     followed_meetings,
     plan_window,
     plans_of,
@@ -467,9 +469,7 @@ def _t_meeting_of(facts, rule, arg, today, conv) -> list[Hit]:
 
 
 def _has_iep_on(facts: StudentFacts, day: date) -> bool:
-    return any(
-        p.kind == "iep" and p.start_date <= day and (p.end_date is None or p.end_date > day) for p in facts.plans
-    )
+    return current_plan(facts, day, "iep") is not None
 
 
 def _removal_warnings(facts: StudentFacts) -> list[str]:
@@ -495,7 +495,7 @@ def _t_removal_day(facts, rule, arg, today, conv) -> list[Hit]:
         hits.append(
             Hit(
                 day,
-                f"{_ordinal_words(n)} cumulative school day of removal in the school year "
+                f"{_ordinal(n)} cumulative school day of removal in the school year "
                 f"{year.first_day.isoformat()}..{year.last_day.isoformat()} (removal #{rid})",
                 f"removal:{rid}:day{n}",
                 record=year,
@@ -503,11 +503,6 @@ def _t_removal_day(facts, rule, arg, today, conv) -> list[Hit]:
             )
         )
     return hits
-
-
-def _ordinal_words(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 def change_of_placement_reason(facts: StudentFacts, rd, params: dict) -> str | None:
@@ -532,14 +527,7 @@ def change_of_placement_reason(facts: StudentFacts, rd, params: dict) -> str | N
                     return f"more than {limit} cumulative school days in the school year ({after})"
     categories = params.get("categories") or ()
     if categories and r.kind != "interim-alternative-setting":
-        plan = next(
-            (
-                p
-                for p in reversed(facts.plans)
-                if p.kind == "iep" and p.start_date <= r.start and (p.end_date is None or p.end_date > r.start)
-            ),
-            None,
-        )
+        plan = current_plan(facts, r.start, "iep")
         if plan is not None and plan.category in categories:
             return f"a removal of a student whose IEP category is {plan.category}"
     return None
