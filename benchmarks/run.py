@@ -43,9 +43,10 @@ PG_ENV = "TRACKER_TEST_DATABASE_URL"
 
 #: Fields of every item of ``tracker due --format json`` (the contract, in order).
 CONTRACT_FIELDS = (
-    "student_id", "student", "plan_id", "rule", "rule_id", "title", "jurisdiction", "rule_source", "citation",
+    "student_id", "student", "plan_id", "rule", "label", "rule_id", "title", "jurisdiction", "rule_source", "citation",
     "binding", "trigger", "due", "status", "days_left", "days_elapsed", "unit", "estimated", "explanation",
-    "warnings", "met_on", "met_by", "source", "verification", "filing_windows",
+    "warnings", "met_on", "met_by", "source", "verification", "filing_windows", "next_step", "local_id", "school",
+    "case_manager",
 )  # fmt: skip
 
 STATUS_ORDER = {"overdue": 0, "due_soon": 1, "upcoming": 2, "open": 3, "unconfirmed": 4}

@@ -17,26 +17,43 @@ def _events(text: str):
     return {str(ev["UID"]): ev for ev in cal.walk("VEVENT")}
 
 
+#: 2025-10-01T13:30:00Z as seconds since 1970 (20362 days * 86400 + 13.5 h * 3600).
+EXPORT_EPOCH = str(20362 * 86400 + 13 * 3600 + 1800)
+
+
 def test_export_ics_all_day_events_and_stable_uids(db_url, tmp_path):
+    from datetime import UTC, datetime
+
     assert invoke(db_url, "import", "caseload", str(DATA / "caseload_clean.csv")).exit_code == 0
     out = tmp_path / "deadlines.ics"
-    result = invoke(db_url, "export", "ics", "--alarm-days", "3", "--out", str(out))
+    env = {"SOURCE_DATE_EPOCH": EXPORT_EPOCH}
+    result = invoke(db_url, "export", "ics", "--alarm-days", "3", "--out", str(out), env=env)
     assert result.exit_code == 0, result.output
     text = out.read_bytes().decode("utf-8")
     assert "\r\n" in text
     before = _events(text)
     assert before
+    alarms = 0
     for uid, ev in before.items():
         start, end = ev.decoded("DTSTART"), ev.decoded("DTEND")
         assert "VALUE=DATE" in ev.to_ical().decode() and not hasattr(start, "hour")
         assert end - start == timedelta(days=1)
         assert uid.endswith("@iep-tracker") and start.isoformat() not in uid
-        assert ev.decoded("DTSTAMP").date().isoformat() == "2025-10-01"
-        (alarm,) = ev.walk("VALARM")
-        assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(days=-3)
+        # DTSTAMP is the moment of the export, in UTC (here fixed by SOURCE_DATE_EPOCH)
+        assert ev.decoded("DTSTAMP") == datetime(2025, 10, 1, 13, 30, tzinfo=UTC)
+        assert ev.decoded("SEQUENCE") == 0  # first export
+        if start < date(2025, 10, 1):
+            assert not ev.walk("VALARM")  # no reminder of a day already past
+        else:
+            # 3 days before the all-day (local midnight) start, at 09:00: -3 days + 9 hours
+            (alarm,) = ev.walk("VALARM")
+            assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(days=-3, hours=9)
+            alarms += 1
         assert "Citation:" in str(ev["DESCRIPTION"])
-    overdue = [ev for ev in before.values() if str(ev["SUMMARY"]).startswith("Overdue")]
-    assert not overdue or "(#" in str(overdue[0]["SUMMARY"])
+        summary = str(ev["SUMMARY"])
+        assert not summary.startswith(("Overdue", "Due soon", "Due:", "Open")) and "(#" in summary  # no status
+        assert "_" not in summary.split(" \N{EM DASH} ")[0]  # the plain label, not a rule id
+    assert alarms > 0
 
     # Hold Zoë's (student 1 or whichever has local id 00123) annual review: that one
     # deadline moves a year; every other event keeps its UID.
@@ -53,10 +70,13 @@ def test_export_ics_all_day_events_and_stable_uids(db_url, tmp_path):
     assert len(annual) == 1 and annual[0] in after
     assert after[annual[0]].decoded("DTSTART") == date(2026, 9, 30)
     assert before[annual[0]].decoded("DTSTART") != date(2026, 9, 30)
+    assert str(after[annual[0]]["SUMMARY"]).startswith("Annual IEP review \N{EM DASH} ")
+    assert after[annual[0]].decoded("SEQUENCE") == 1  # its date moved once since the last export
     unchanged = set(before) - set(annual)
     assert unchanged and unchanged <= set(after)
     for uid in unchanged:
         assert before[uid].decoded("DTSTART") == after[uid].decoded("DTSTART")
+        assert after[uid].decoded("SEQUENCE") == 0  # same date: same SEQUENCE
 
 
 def test_due_format_ics_and_student_filter(db_url):
@@ -85,7 +105,7 @@ def test_uid_ignores_due_date():
         == "7-annual_review-plan-3@iep-tracker"  # recurring: keyed by the plan (#3)
     )
     text = deadlines_to_ics([make(date(2025, 10, 1))], today=date(2025, 10, 2))
-    assert "SUMMARY:Overdue: annual_review — Ana R. (#7)" in text
+    assert "SUMMARY:Annual IEP review — Ana R. (#7)" in text
     assert "DTSTART;VALUE=DATE:20251001" in text and "DTEND;VALUE=DATE:20251002" in text
     assert deadlines_to_ics([make(date(2025, 10, 1))], today=date(2025, 10, 2)) == text  # no clock reads
 
@@ -112,7 +132,7 @@ def test_export_ics_scheduled_meeting_events(db_url):
     assert "VALUE=DATE" in ev.to_ical().decode()
     assert str(ev["SUMMARY"]) == f"IEP meeting (initial iep) \N{EM DASH} Rosa Keystone (#{sid})"
     (alarm,) = ev.walk("VALARM")
-    assert alarm.decoded("TRIGGER") == timedelta(days=-2)
+    assert alarm.decoded("TRIGGER") == timedelta(days=-2, hours=9)  # 2 days before, at 09:00
     docs = events[f"{sid}-pre_meeting_documents-meeting-{mid}@iep-tracker"]
     assert "22 Pa. Code § 14.123(d), § 14.124(d)" in str(docs["DESCRIPTION"])
     assert docs.decoded("DTSTART") == date(2025, 10, 6)

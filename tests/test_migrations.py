@@ -102,6 +102,11 @@ LATER_SQL = {
         "VALUES (2, 1, 1, '2025-09-16', 30, 'provider-absent', 'SLP out')",
         "INSERT INTO grading_period_end (id, calendar_id, day) VALUES (1, 1, '2025-11-07')",
     ),
+    "0008": (
+        "INSERT INTO output_state (id, output, key, student_id, rule, due, status, sequence, seen_on) "
+        "VALUES (1, 'ics', '1-annual_review-plan-1@iep-tracker', 1, 'annual_review', '2026-03-03', 'upcoming', 2, "
+        "'2025-10-01')",
+    ),
 }
 
 
@@ -156,9 +161,10 @@ STEPS = _steps()
 def test_the_steps_cover_every_migration():
     # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers),
     # 0004 -> 0005 (meeting status, documents, refusals), 0005 -> 0006 (removals, complaints),
-    # 0006 -> 0007 (services, sessions, progress reports, grading periods)
-    assert STEPS[:6] == [
+    # 0006 -> 0007 (services, sessions, progress reports, grading periods), 0007 -> 0008 (output state)
+    assert STEPS[:7] == [
         ("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0004", "0005"), ("0005", "0006"), ("0006", "0007"),
+        ("0007", "0008"),
     ]  # fmt: skip
     assert STEPS[-1][1] == head_revision()
 
@@ -197,6 +203,8 @@ def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, 
         if up == "0007":
             assert [r["progress_reports"] for r in after["plan"]] == [None, None]  # never recorded before
             assert after["service"] == [] and after["service_session"] == [] and after["grading_period_end"] == []
+        if up == "0008":
+            assert after["output_state"] == []  # the first digest is a baseline, the first export SEQUENCE 0
         downgrade(engine, down)
         assert current_revision(engine) == down
         assert _rows(engine) == before

@@ -215,7 +215,7 @@ def test_due_redacted_in_every_format(redact_case):
     assert {(r["student"], r["student_age"]) for r in rows} == {(INITIALS, str(AGE))}
     assert list(rows[0])[-1] == "student_age"
     assert f"#{sid} {INITIALS}, age {AGE}" in outs["table"]
-    assert f"SUMMARY:Due: annual_review \N{EM DASH} {INITIALS}\\, age {AGE} (#{sid})" in outs["ics"]
+    assert f"SUMMARY:Annual IEP review \N{EM DASH} {INITIALS}\\, age {AGE} (#{sid})" in outs["ics"]
 
 
 def test_timeline_redacted(redact_case):
@@ -243,7 +243,7 @@ def test_export_ics_redacted(redact_case, tmp_path):
     assert r.exit_code == 0, r.output
     _assert_clean(r.output)
     unfolded = re.sub(r"\r?\n ", "", r.stdout)  # RFC 5545 line folding undone
-    assert f"SUMMARY:Due: transition_planning \N{EM DASH} {INITIALS}\\, age {AGE} (#{sid})" in unfolded
+    assert f"SUMMARY:Transition plan in the IEP \N{EM DASH} {INITIALS}\\, age {AGE} (#{sid})" in unfolded
     assert "How: date of birth [redacted] + age 16 = 2030-05-02" in unfolded
     assert "DTSTART;VALUE=DATE:20300502" in unfolded
 

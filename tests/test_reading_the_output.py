@@ -37,7 +37,7 @@ def test_text_in_brackets_is_printed_as_written_and_labels_show(db_url):
     result = invoke(db_url, "due", "--fail-on", "overdue", env={"COLUMNS": "200"})
     assert result.exit_code == 3, result.output  # overdue, not a crash
     assert "#2 José [josé] :smile: Ruiz" in result.stdout  # neither swallowed as markup nor an emoji
-    assert "evaluation_request_response ~estimated [unverified]" in result.stdout
+    assert "Answer to evaluation request ~estimated [unverified]" in result.stdout
     listed = invoke(db_url, "student", "list")
     assert listed.exit_code == 0 and "[/]" in listed.stdout
 
@@ -52,10 +52,10 @@ def test_the_daily_table_shows_the_arithmetic_and_fits_80_columns(db_url):
     assert narrow.exit_code == 0, narrow.output
     lines = narrow.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80, [line for line in lines if len(line) > 80]
-    assert "Rule, arithmetic, citation" in narrow.stdout  # the citation goes under the arithmetic
-    assert " evaluation_request_response " in narrow.stdout  # the rule name is not cut in the middle
-    start = next(line.index("Rule, arithmetic, citation") for line in lines if "Rule, arithmetic" in line)
-    column = " ".join(line[start:].strip() for line in lines)  # the fourth column, read top to bottom
+    assert "What, how counted, citation" in narrow.stdout  # the citation goes under the arithmetic
+    assert " Answer to evaluation request " in narrow.stdout  # the plain label, whole
+    start = next(line.index("What, how counted, citation") for line in lines if "What, how counted" in line)
+    column = " ".join(line[start:].strip() for line in lines)  # the last column, read top to bottom
     assert "2025-09-02 + 10 school days = 2025-09-16" in re.sub(r"\s+", " ", column)
     assert "W. Va. 126CSR16" in narrow.stdout
 

@@ -88,7 +88,7 @@ def test_default_run_lists_only_overdue_and_due_soon_and_fail_on_overdue(db_url,
     # 2025-10-02: the records request is one day overdue -> exit 3 with --fail-on overdue.
     r = invoke(db_url, "due", "--fail-on", "overdue", today="2025-10-02")
     assert r.exit_code == 3, r.output
-    assert "records_request" in r.stdout and "1 overdue" in r.stdout
+    assert "Records request answer" in r.stdout and "1 overdue" in r.stdout
     r = invoke(db_url, "due", "--fail-on", "overdue", today="2025-09-25")
     assert r.exit_code == 0
 

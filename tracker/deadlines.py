@@ -85,6 +85,26 @@ class Deadline:
     windows: dict[str, date] = field(default_factory=dict)
     #: For a records request due before an IEP team meeting (34 CFR 300.613(a)): that meeting's day.
     before_meeting: date | None = None
+    #: The student's district number, school and case manager, as recorded (``None`` when not).
+    local_id: str | None = None
+    school: str | None = None
+    case_manager: str | None = None
+    #: The kind of the plan the deadline belongs to (``iep``, ``504``, ``ifsp``), if any.
+    plan_kind: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The rule in plain words (:data:`tracker.labels.PLAIN_LABELS`)."""
+        from tracker.labels import label
+
+        return label(self.rule)
+
+    @property
+    def next_step(self) -> str | None:
+        """What to do next (:func:`tracker.labels.next_step`), ``None`` when settled."""
+        from tracker.labels import next_step
+
+        return next_step(self, self.case_manager)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +112,7 @@ class Deadline:
             "student": self.student,
             "plan_id": self.plan_id,
             "rule": self.rule,
+            "label": self.label,
             "rule_id": self.rule_id,
             "title": self.title,
             "jurisdiction": self.jurisdiction,
@@ -115,6 +136,10 @@ class Deadline:
             "source": self.source,
             "verification": self.verification,
             "filing_windows": {k: v.isoformat() for k, v in self.windows.items()},
+            "next_step": self.next_step,
+            "local_id": self.local_id,
+            "school": self.school,
+            "case_manager": self.case_manager,
         }
 
 

@@ -152,6 +152,10 @@ class StudentFacts:
     removals: tuple[RemovalFact, ...] = ()
     complaints: tuple[ComplaintFact, ...] = ()
     services: tuple[ServiceFact, ...] = ()
+    #: As recorded on the student (``None`` when not): carried onto each deadline.
+    local_id: str | None = None
+    school: str | None = None
+    case_manager: str | None = None
 
 
 def load_facts(
@@ -182,7 +186,14 @@ def load_facts(
         return stmt
 
     students_q = select(
-        m.Student.id, m.Student.name, m.Student.dob, m.Student.jurisdiction, m.Student.calendar_id
+        m.Student.id,
+        m.Student.name,
+        m.Student.dob,
+        m.Student.jurisdiction,
+        m.Student.calendar_id,
+        m.Student.local_id,
+        m.Student.school,
+        m.Student.case_manager,
     ).order_by(m.Student.id)
     students_q = students_q.where(m.Student.withdrawn_at.is_(None))
     if student_ids is not None:
@@ -309,7 +320,7 @@ def load_facts(
         _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()
     )
     for chunk in conn.execute(students_q.execution_options(**opts)).partitions():
-        for sid, name, dob, juris, calendar_id in chunk:
+        for sid, name, dob, juris, calendar_id, local_id, school, case_manager in chunk:
             all_meetings = meetings.take(sid)
             held = tuple(mt for mt in all_meetings if mt.status == "held")
             yield StudentFacts(
@@ -330,6 +341,9 @@ def load_facts(
                 removals=removals.take(sid),
                 complaints=complaints.take(sid),
                 services=_with_sessions(services.take(sid), sessions.take(sid)),
+                local_id=local_id,
+                school=school,
+                case_manager=case_manager,
             )
 
 

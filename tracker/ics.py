@@ -6,8 +6,11 @@ due date and ``DTEND`` the day after (exclusive, RFC 5545 3.6.1). The ``UID`` is
 from what the deadline *is* - student, rule and the record that triggered it - and never
 from its date, so when a change moves a due date the calendar app updates the event
 instead of adding a second one, and every unchanged event keeps its UID. ``DTSTAMP`` is
-the reference date passed in (the module never reads the clock), so the same data gives
-the same file byte for byte.
+the export moment the caller passes in (``tracker export ics``: now, in UTC; the module
+never reads the clock), and ``SEQUENCE`` is raised each time an event's date moves
+(:func:`next_sequences`, over the state the last export left in ``output_state``), so a
+calendar app knows the newer copy. The title is the rule in plain words and the child,
+never a status; alarms fire at a local time of day (default 09:00), none for past events.
 
 A meeting recorded as scheduled (``tracker meeting add ... --scheduled``, status
 ``scheduled``: neither held nor cancelled) is one all-day event on its day, with the UID
@@ -23,14 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tracker.scheduler import OPEN_STATUSES, Deadline
 
 PRODID = "-//iep-tracker//deadlines//EN"
 UID_DOMAIN = "iep-tracker"
-
-_STATUS_PREFIX = {"overdue": "Overdue", "due_soon": "Due soon", "upcoming": "Due", "open": "Open"}
 
 
 #: Rules that recur for a plan: one open deadline at a time, moved forward by each meeting
@@ -117,20 +118,40 @@ def scheduled_meetings(session, student_ids: Iterable[int] | None = None) -> lis
 
 
 def _summary(d: Deadline) -> str:
-    return f"{_STATUS_PREFIX.get(d.status, d.status)}: {d.rule} \N{EM DASH} {d.student} (#{d.student_id})"
+    """The event's title: the rule in plain words and the child, never the status (a status
+    written at export time would be wrong the next day)."""
+    return f"{d.label} \N{EM DASH} {d.student} (#{d.student_id})"
 
 
 def _description(d: Deadline) -> str:
     lines = [
         d.title,
-        f"Status: {d.status.replace('_', ' ')}" + (" (estimated)" if d.estimated else ""),
+        f"Status when exported: {d.status.replace('_', ' ')}" + (" (estimated)" if d.estimated else ""),
         f"Basis: {d.binding}",
         f"Citation: {d.citation}",
         f"How: {d.explanation}",
     ]
     lines += [f"Note: {w}" for w in d.warnings]
+    step = d.next_step
+    if step:
+        lines.append(f"Next: {step}")
     lines.append(f"tracker explain {d.student_id} --rule {d.rule}")
     return "\n".join(lines)
+
+
+def _alarm(ev, text: str, day: date, alarm_days: int, alarm_time: time, today: date | None) -> None:
+    """A display alarm ``alarm_days`` before ``day`` at ``alarm_time`` local time (the event is
+    all-day and floating, so its start is local midnight: the trigger is ``-alarm_days`` days
+    plus the time of day). None for an event already past."""
+    from icalendar import Alarm
+
+    if today is not None and day < today:
+        return
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", text)
+    alarm.add("trigger", timedelta(days=-alarm_days, hours=alarm_time.hour, minutes=alarm_time.minute))
+    ev.add_component(alarm)
 
 
 def deadlines_to_ics(
@@ -138,29 +159,41 @@ def deadlines_to_ics(
     alarm_days: int | None = None,
     today: date | None = None,
     meetings: Iterable[MeetingEvent] = (),
+    stamp: datetime | None = None,
+    sequences: dict[str, int] | None = None,
+    alarm_time: time = time(9, 0),
 ) -> str:
     """An iCalendar document with one all-day event per open, dated deadline, then one per
     scheduled meeting.
 
     Args:
         deadlines: computed deadlines (met ones and undated ones are left out).
-        alarm_days: add a display alarm this many days before each due date (and meeting).
-        today: the reference date, used as every event's DTSTAMP (default: the earliest
-            due date or meeting day, so output depends on the data only).
+        alarm_days: add a display alarm this many days before each due date (and meeting),
+            at ``alarm_time`` local time; none for an event before ``today``.
+        today: the reference date (events before it get no alarm); also every event's
+            DTSTAMP when ``stamp`` is not given (default: the earliest due date or meeting
+            day, so output depends on the data only).
+        stamp: the moment of the export (UTC), every event's DTSTAMP.
+        sequences: UID -> SEQUENCE (raised by the caller each time an event's date moved,
+            :func:`next_sequences`); absent UIDs get none.
+        alarm_time: the local time of day of alarms.
         meetings: scheduled meetings (:func:`scheduled_meetings`), already redacted if the
             output is.
 
     Returns:
         The calendar as text with CRLF line endings.
     """
-    from icalendar import Alarm, Calendar, Event
+    from icalendar import Calendar, Event
 
     items = [d for d in deadlines if d.due is not None and d.status in OPEN_STATUSES]
     items.sort(key=lambda d: (d.due, d.student_id, d.rule, d.source))
     ahead = sorted(meetings, key=lambda m: (m.on, m.student_id, m.meeting_id))
     days = [d.due for d in items[:1]] + [m.on for m in ahead[:1]]
     stamp_day = today or (min(days) if days else date(2000, 1, 1))
-    stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
+    if stamp is None:
+        stamp = datetime(stamp_day.year, stamp_day.month, stamp_day.day, tzinfo=UTC)
+    stamp = stamp.astimezone(UTC).replace(microsecond=0)
+    sequences = sequences or {}
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -177,16 +210,14 @@ def deadlines_to_ics(
         ev.add("dtstamp", stamp)
         ev.add("dtstart", d.due)
         ev.add("dtend", d.due + timedelta(days=1))
+        if uid in sequences:
+            ev.add("sequence", sequences[uid])
         ev.add("summary", _summary(d))
         ev.add("description", _description(d))
         ev.add("categories", [d.binding, d.jurisdiction])
         ev.add("transp", "TRANSPARENT")
         if alarm_days is not None:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", _summary(d))
-            alarm.add("trigger", timedelta(days=-alarm_days))
-            ev.add_component(alarm)
+            _alarm(ev, _summary(d), d.due, alarm_days, alarm_time, today)
         cal.add_component(ev)
     for m in ahead:
         uid = meeting_uid(m)
@@ -198,15 +229,28 @@ def deadlines_to_ics(
         ev.add("dtstamp", stamp)
         ev.add("dtstart", m.on)
         ev.add("dtend", m.on + timedelta(days=1))
+        if uid in sequences:
+            ev.add("sequence", sequences[uid])
         ev.add("summary", _meeting_summary(m))
         ev.add("description", _meeting_description(m))
         ev.add("categories", ["meeting", m.jurisdiction])
         ev.add("transp", "TRANSPARENT")
         if alarm_days is not None:
-            alarm = Alarm()
-            alarm.add("action", "DISPLAY")
-            alarm.add("description", _meeting_summary(m))
-            alarm.add("trigger", timedelta(days=-alarm_days))
-            ev.add_component(alarm)
+            _alarm(ev, _meeting_summary(m), m.on, alarm_days, alarm_time, today)
         cal.add_component(ev)
     return cal.to_ical().decode("utf-8")
+
+
+def next_sequences(previous: dict[str, tuple[date | None, int]], dates: dict[str, date]) -> dict[str, int]:
+    """RFC 5545 SEQUENCE of each event (UID -> its date now): the previous export's number when
+    the date is the same, one more when it moved, 0 for an event not exported before.
+
+    >>> next_sequences({"a": (date(2025, 1, 2), 0), "b": (date(2025, 1, 3), 4)},
+    ...                {"a": date(2025, 1, 9), "b": date(2025, 1, 3), "c": date(2025, 2, 1)})
+    {'a': 1, 'b': 4, 'c': 0}
+    """
+    out: dict[str, int] = {}
+    for uid, day in dates.items():
+        before = previous.get(uid)
+        out[uid] = 0 if before is None else before[1] + (before[0] != day)
+    return out

@@ -86,6 +86,42 @@ UNIT_WORDS = {
     "school_working_days": "school working days",
     "years": "years",
 }
+
+
+def count_words(count, unit: str) -> str:
+    """``30 school days``, ``1 year``, ``1 school day``: a count and its unit agreed in number."""
+    words = UNIT_WORDS.get(unit, unit)
+    if str(count) == "1" and words.endswith("s"):
+        words = words[:-1]
+    return f"{count} {words}"
+
+
+#: What a follow-up letter says the record does not show, and asks for, by the kind of thing
+#: the lapsed rule required: a meeting is held, an evaluation completed, records provided;
+#: anything else is a response.
+FOLLOW_UP_WORDS = {
+    "meeting": ("I have no record that the meeting was held",
+                "Please schedule the meeting and tell me in writing, within {period} of receiving this letter, "
+                "its date, time and place."),
+    "evaluation": ("I have no record that the evaluation was completed",
+                   "Please tell me in writing, within {period} of receiving this letter, when the evaluation will "
+                   "be completed and when I will receive the report."),
+    "records": ("I have not received the records",
+                "Please tell me in writing, within {period} of receiving this letter, when and where I may "
+                "inspect the records and when I will receive the copies."),
+    "response": ("I have no record of the district's response",
+                 "Please send me a written response within {period} of receiving this letter, telling me what "
+                 "the district will do and when."),
+}  # fmt: skip
+FOLLOW_UP_KIND = {
+    **dict.fromkeys(("annual_review", "initial_iep", "iep_meeting_request", "section504_review",
+                     "transition_conference", "manifestation_determination", "resolution_meeting",
+                     "expedited_resolution_meeting", "change_of_placement_review"), "meeting"),
+    **dict.fromkeys(("initial_evaluation", "triennial_reevaluation", "exit_reevaluation", "section504_evaluation",
+                     "section504_reevaluation", "fba_bip"), "evaluation"),
+    **dict.fromkeys(("records_request", "pre_meeting_documents", "iep_copy"), "records"),
+}  # fmt: skip
+
 SCHOOL_CALENDAR_METHODS = ("ca_days_excluding_breaks", "tx_fiie", "tx_ard_after_report")
 #: The rule of the papers owed before a meeting (trigger ``meeting_ahead``, source ``meeting:<id>``).
 PRE_MEETING_RULE = "pre_meeting_documents"
@@ -598,7 +634,7 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
         model = None
     counted = model if model is not None else rule
     if str(counted.count) not in counted.title and counted.count:
-        out["count_text"] = f"{counted.count} {UNIT_WORDS.get(counted.unit, counted.unit)}"
+        out["count_text"] = count_words(counted.count, counted.unit)
     out["due"] = deadline.due
     out["estimated"] = bool(deadline.estimated)
     out["approx"] = _approx_reasons(deadline, counted, trigger_request, school_calendar)
@@ -606,7 +642,7 @@ def response_facts(deadline, rule, juris, trigger_request, school_calendar) -> d
     out["school_calendar"] = school_based and not getattr(school_calendar, "estimated", False)
     if rule.params.get("after_due") == "open":
         out["mode"] = "refusal"  # the day count binds only a written refusal (19 TAC 89.1050(e))
-        out["count_text"] = f"{rule.count} {UNIT_WORDS.get(rule.unit, rule.unit)}"
+        out["count_text"] = count_words(rule.count, rule.unit)
     elif rule.binding == "benchmark":
         out["mode"] = "benchmark"
         out["model"] = _rule_dict(model)
@@ -837,7 +873,7 @@ def pre_meeting_facts(deadline, rule, school_calendar, letter_date: date) -> dic
     }
     if dated:
         if rule.count and str(rule.count) not in rule.title:
-            out["count_text"] = f"{rule.count} {UNIT_WORDS.get(rule.unit, rule.unit)}"
+            out["count_text"] = count_words(rule.count, rule.unit)
         school_based = rule.unit in SCHOOL_DAY_UNITS or rule.method in SCHOOL_CALENDAR_METHODS
         out["school_calendar"] = school_based and not getattr(school_calendar, "estimated", False)
     return out
@@ -1448,6 +1484,8 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "days_late": (today - deadline.due).days if deadline.due else None,
             "source": deadline.source,
             "lapsed": _lapsed(deadline, juris, today),
+            "awaiting": FOLLOW_UP_WORDS[FOLLOW_UP_KIND.get(deadline.rule, "response")][0],
+            "ask": FOLLOW_UP_WORDS[FOLLOW_UP_KIND.get(deadline.rule, "response")][1].format(period=FOLLOW_UP_PERIOD),
         }
         if trigger_request is not None:
             origin = _request_dict(trigger_request)

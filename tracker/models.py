@@ -638,6 +638,35 @@ class GradingPeriodEnd(Base):
     day: Mapped[date] = mapped_column(Date)
 
 
+#: What :class:`OutputState` remembers: the last digest, the last calendar export.
+OUTPUTS = ("digest", "ics")
+
+
+class OutputState(Base):
+    """What an output last said about one deadline or calendar event, so the next one can say
+    what changed: for ``digest`` the due date and status ``tracker digest`` last reported; for
+    ``ics`` the event's date and ``sequence`` (RFC 5545 SEQUENCE, raised each time the date
+    moves) as ``tracker export ics`` last wrote them. ``key`` is the event's UID
+    (:func:`tracker.ics.event_uid`); ``seen_on`` the ``today`` of that run."""
+
+    __tablename__ = "output_state"
+    __table_args__ = (
+        _enum_check("output", OUTPUTS, "output"),
+        CheckConstraint("sequence >= 0", name="sequence"),
+        UniqueConstraint("output", "key", name="uq_output_state_output_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    output: Mapped[str] = mapped_column(String(10))
+    key: Mapped[str] = mapped_column(String(300))
+    student_id: Mapped[int | None] = mapped_column(Integer)
+    rule: Mapped[str | None] = mapped_column(String(60))
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(20))
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seen_on: Mapped[date] = mapped_column(Date)
+
+
 class ChangeLog(Base):
     """One change to the record: when (UTC), by which command, to which row, the values
     before and after.

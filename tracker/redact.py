@@ -111,6 +111,33 @@ class Person:
             text = re.sub(re.escape(name), self.initials, text, flags=re.IGNORECASE)
         return text
 
+    def scrub_all(self, text: str | None) -> str | None:
+        """:meth:`scrub`, then every word of the name of two letters or more on its own (any
+        case, whole words: "Kofi's" too) replaced by its initial, and the date of birth in the
+        ways letters write it (``October 25, 2011``, ``25 October 2011``, ``10/25/2011``,
+        ``10/25/11``) by :data:`MARK`: for free texts such as a letter, which say the child's
+        first name and a long date."""
+        text = self.scrub(text)
+        if not text:
+            return text
+        d = self.dob
+        month = _MONTHS[d.month - 1]
+        for form in (
+            f"{month} {d.day}, {d.year}", f"{month} {d.day} {d.year}", f"{d.day} {month} {d.year}",
+            f"{d.month:02d}/{d.day:02d}/{d.year}", f"{d.month}/{d.day}/{d.year}",
+            f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}", f"{d.month}/{d.day}/{d.year % 100:02d}",
+        ):  # fmt: skip
+            text = re.sub(re.escape(form), MARK, text, flags=re.IGNORECASE)
+        for word in sorted(set(re.findall(r"\w[\w'-]*\w", self.name)), key=len, reverse=True):
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", word[0].upper() + ".", text, flags=re.IGNORECASE)
+        return text
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
 
 class Redactor:
     """Redacts deadlines and timeline rows of the students it knows.
@@ -166,6 +193,7 @@ class Redactor:
             arithmetic=p.scrub(d.arithmetic),
             steps=[p.scrub(s) for s in d.steps],
             warnings=[p.scrub(w) for w in d.warnings],
+            local_id=None,  # the district's number identifies the child
         )
 
     def deadline_json(self, d) -> dict[str, Any]:

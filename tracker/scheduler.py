@@ -43,6 +43,7 @@ from tracker.facts import (
     plans_of,
     request_clock,
 )
+from tracker.labels import label
 from tracker.satisfiers import NEEDS_DUE, SATISFIERS
 from tracker.triggers import TRIGGERS
 
@@ -372,7 +373,7 @@ def filing_windows(run: _Run, items: list[Deadline], juris) -> list[Deadline]:
             how = "missed" if d.status == "missed" else f"met late on {d.met_on.isoformat()}"
             hit = Hit(
                 d.due,
-                f"{d.rule} due {d.due.isoformat()} ({how})",
+                f"{label(d.rule)} due {d.due.isoformat()} ({how})",
                 f"window:{d.rule}:{d.source}:{d.due.isoformat()}",
                 plan_id=d.plan_id,
                 final=True,
@@ -805,7 +806,20 @@ class _Run:
             verification=rule.verification,
             counted_with=method_rule.id if method_rule is not rule else None,
             before_meeting=before_meeting[3] if before_meeting else None,
+            local_id=facts.local_id,
+            school=facts.school,
+            case_manager=facts.case_manager,
+            plan_kind=self._plan_kind(hit.plan_id),
         )
+
+    def _plan_kind(self, plan_id: int | None) -> str | None:
+        """The kind (``iep``, ``504``, ``ifsp``) of the student's plan ``plan_id``, if any."""
+        if plan_id is None:
+            return None
+        for p in self.facts.plans:
+            if p.id == plan_id:
+                return p.kind
+        return None
 
     def _before_meeting(self, rule, hit: Hit, due: date | None) -> tuple[date, str, str, date] | None:
         """A records request pending when an IEP team meeting is held or set: the records are
@@ -964,6 +978,7 @@ def listed_deadlines(
     include_met: bool = False,
     problems: list[str] | None = None,
     baseline_only: set[str] | None = None,
+    where=None,
 ) -> Iterator[Deadline]:
     """The deadlines :func:`daily_run` lists, streamed student by student (in student id
     order, each student's in rule-file order), unsorted.
@@ -992,7 +1007,7 @@ def listed_deadlines(
         if probs:
             problems.extend(probs)
         for d in items:
-            if (include_met and d.status != ENDED) or is_listed(d, show_all):
+            if ((include_met and d.status != ENDED) or is_listed(d, show_all)) and (where is None or where(d)):
                 yield d
 
 
@@ -1006,6 +1021,7 @@ def daily_run(
     state: str | None = None,
     conventions: dict[str, str] | None = None,
     include_met: bool = False,
+    where=None,
 ) -> tuple[list[Deadline], list[str], set[str]]:
     """The deadlines to list today, over the whole caseload (or a selection).
 
@@ -1030,6 +1046,7 @@ def daily_run(
             include_met=include_met,
             problems=problems,
             baseline_only=baseline_only,
+            where=where,
         )
     )
     listed.sort(key=sort_key)

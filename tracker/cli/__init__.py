@@ -36,10 +36,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "absence": ("tracker.cli.records:absence", "Absences (Texas extends some timelines by them)."),
     "assessment": ("tracker.cli.records:assessment", "Evaluations and reevaluations: requested, consent, completed."),
     "backup": ("tracker.cli.database:backup", "Copy the SQLite database safely to a file, or --check a backup."),
+    "binder": ("tracker.cli.reports:binder", "A student's whole record as one printable HTML (or PDF) file."),
     "calendar": ("tracker.cli.calendars:calendar", "District school calendars: import, list, show."),
     "complaint": ("tracker.cli.records:complaint", "Complaints: due process, state complaints, OCR, with clocks."),
     "db": ("tracker.cli.database:db", "The database schema: upgrade, current, check."),
     "demo": ("tracker.cli.transfer:demo", "Run the daily report on the bundled sample caseload."),
+    "digest": ("tracker.cli.reports:digest", "What changed since the last digest: silent when nothing did."),
     "document": ("tracker.cli.records:document", "Papers the family received: notices, reports, draft IEPs."),
     "due": ("tracker.cli.schedule:due", "List deadlines that are overdue or coming due, soonest first."),
     "explain": ("tracker.cli.schedule:explain", "Show how each of a student's open deadlines was computed."),
@@ -58,6 +60,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "request": ("tracker.cli.records:request", "Written requests to the school: sent, received, answered."),
     "rules": ("tracker.cli.schedule:rules", "The rules in force per state, with their citations."),
     "student": ("tracker.cli.records:student", "Students: add, list, show, edit, remove, reinstate."),
+    "summary": ("tracker.cli.reports:summary", "One page for a meeting: plans, services, what is due or missed."),
     "timeline": ("tracker.cli.schedule:timeline", "Every deadline of a student: met on time, late, or open."),
 }
 
@@ -656,6 +659,18 @@ def csv_writer(stream: Any):
     import csv
 
     return csv.writer(_LineFeedRows(stream), lineterminator="\r\n")
+
+
+def export_moment():
+    """The moment of an export, in UTC (the calendar's DTSTAMP): now, or ``SOURCE_DATE_EPOCH``
+    (seconds since 1970, the reproducible-builds convention) when set, for byte-identical files."""
+    import os
+    from datetime import UTC, datetime
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
 
 
 def table_console(default_width: int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -16,13 +17,18 @@ from tracker.cli import (
     echo_json,
     echo_utf8,
     emit,
+    export_moment,
     format_option,
     pass_app,
     redact_option,
     table_console,
     to_json,
 )
+from tracker.cli.filters import deadline_filter, filter_options
 from tracker.errors import EXIT_OVERDUE
+
+#: Statuses ``tracker due`` can list (and so filter on).
+LISTED_STATUSES = ("overdue", "due_soon", "upcoming", "open", "unconfirmed")
 
 STATUS_LABEL = {
     "overdue": "OVERDUE",
@@ -58,19 +64,37 @@ def _days_cell(d) -> str:
         return f"{d.days_elapsed} elapsed"
     if d.days_left is None:
         return ""
-    return str(d.days_left)
+    n = d.days_left
+    if n == 0:
+        return "today"
+    return f"{-n} day{'s' if n != -1 else ''} late" if n < 0 else f"in {n} day{'s' if n != 1 else ''}"
 
 
-def print_deadlines(deadlines, summary: str) -> None:
+def _longest_word(texts) -> int:
+    """The length of the longest space-separated word in ``texts`` (a column's floor, so no
+    identifier, date or citation token is cut across lines)."""
+    return max((len(w) for t in texts for line in str(t).splitlines() for w in line.split(" ")), default=1)
+
+
+#: Row styles by status, shown only on a colour terminal (rich honours ``NO_COLOR``).
+_STATUS_STYLE = {"overdue": "bold red", "due_soon": "yellow"}
+
+
+def print_deadlines(deadlines, summary: str, next_steps: bool = False) -> None:
     """Overdue items first, then the rest, in tables that fit the terminal (or ``COLUMNS``,
-    or 120 columns when output goes to a file or a cron mail), then ``summary`` wrapped to
-    the same width. Each row: the due date, days left, the student, the rule with its
-    arithmetic (:attr:`Deadline.arithmetic`) and its citation."""
+    or 80 columns when output goes to a file or a cron mail), then ``summary`` wrapped to
+    the same width. Each row: the due date and days left, the student, the rule in plain
+    words (:data:`tracker.labels.PLAIN_LABELS`) with its arithmetic
+    (:attr:`Deadline.arithmetic`) and its citation; with ``next_steps``, the next step
+    (:func:`tracker.labels.next_step`). Lines wrap at spaces only: each column is at least as
+    wide as its longest word, so an identifier or a citation token is never split. Overdue
+    rows are red and due-soon rows yellow on a colour terminal, never with ``NO_COLOR`` nor
+    in a file."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    console = table_console(120)
+    console = table_console(80)
     groups = [
         ("Overdue", [d for d in deadlines if d.status == "overdue"]),
         ("Due soon", [d for d in deadlines if d.status == "due_soon"]),
@@ -91,28 +115,32 @@ def print_deadlines(deadlines, summary: str) -> None:
         # Narrower than 100 columns, the citation goes under the arithmetic, not in a column
         # of its own that would be a few letters wide.
         narrow = console.width < 100
-        table.add_column("Due", overflow="fold")
-        table.add_column("Days", overflow="fold")
-        table.add_column("Student", overflow="fold")
-        # a rule name is not cut in the middle: the column is at least as wide as the longest one
-        heading = "Rule, arithmetic, citation" if narrow else "Rule and arithmetic"
-        table.add_column(heading, overflow="fold", min_width=max(len(d.rule) for d in items))
-        if not narrow:
-            table.add_column("Citation", overflow="fold")
+        rows = []
         for d in items:
-            rule = (
-                d.rule
+            what = (
+                d.label
                 + ("" if d.binding == "statute" else f" ({d.binding})")
                 + (" ~estimated" if d.estimated else "")
                 + ("" if d.verification == "primary" else f" [{d.verification}]")
             )
-            cell = Text(rule)
-            if d.arithmetic:
-                cell += Text("\n" + d.arithmetic, style="dim")
-            if narrow:
-                cell += Text("\n" + d.citation)
-            cells = [_due_cell(d), _days_cell(d), f"#{d.student_id} {d.student}", cell]
-            table.add_row(*cells, *([] if narrow else [d.citation]), style="bold" if d.status == "overdue" else None)
+            lines = [what] + ([d.arithmetic] if d.arithmetic else []) + ([d.citation] if narrow else [])
+            step = d.next_step if next_steps else None
+            if step:
+                lines.append("Next: " + step)
+            days = _days_cell(d)
+            when = _due_cell(d) + (f"\n{days}" if days else "")
+            rows.append((d, when, f"#{d.student_id} {d.student}", lines))
+        table.add_column("Due", overflow="fold", min_width=_longest_word(r[1] for r in rows))
+        table.add_column("Student", overflow="fold", min_width=_longest_word(r[2] for r in rows))
+        heading = "What, how counted, citation" if narrow else "What and how counted"
+        table.add_column(heading, overflow="fold", min_width=_longest_word("\n".join(r[3]) for r in rows))
+        if not narrow:
+            table.add_column("Citation", overflow="fold", min_width=_longest_word(d.citation for d in items))
+        for d, when, who, lines in rows:
+            cell = Text(lines[0], style="bold")
+            for i, line in enumerate(lines[1:], 1):
+                cell += Text("\n" + line, style="dim" if (i == 1 and d.arithmetic) else "")
+            table.add_row(when, who, cell, *([] if narrow else [d.citation]), style=_STATUS_STYLE.get(d.status))
         console.print(table)
     console.print(summary)
 
@@ -120,7 +148,7 @@ def print_deadlines(deadlines, summary: str) -> None:
 _CSV_COLS = [
     "student_id", "student", "plan_id", "rule", "title", "jurisdiction", "citation", "binding",
     "trigger_event", "trigger_date", "due", "status", "days_left", "unit", "estimated", "explanation",
-    "verification",
+    "verification", "label", "next_step", "local_id", "school", "case_manager",
 ]  # fmt: skip
 
 
@@ -363,7 +391,7 @@ def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> 
 @click.option("--all", "show_all", is_flag=True, help="Also list later deadlines and advisory items.")
 @click.option("--student", "student_ids", type=ID, multiple=True, help="Only this student (repeatable).")
 @click.option("--state", type=str, default=None, help="Only students of this state (two-letter code).")
-@format_option(("table", "json", "csv", "ics"))
+@format_option(("table", "json", "csv", "ics", "xlsx"))
 @click.option(
     "--fail-on",
     type=click.Choice(["overdue"]),
@@ -371,6 +399,15 @@ def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> 
     help="Exit with status 3 when anything is overdue (for cron).",
 )
 @redact_option()
+@filter_options(LISTED_STATUSES)
+@click.option("--next", "next_steps", is_flag=True, help="Table: show the next step (the command to run) of each item.")
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
+)
 @pass_app
 def due(
     app: App,
@@ -381,6 +418,10 @@ def due(
     fmt: str,
     fail_on: str | None,
     redact: bool,
+    next_steps: bool,
+    bom: bool,
+    out: Path | None,
+    **filters,
 ) -> None:
     """List deadlines that are overdue or coming due, soonest first.
 
@@ -388,7 +429,9 @@ def due(
     timelines are benchmarks; an IEE request shows days elapsed. Table output is silent
     except for a one-line summary when nothing needs attention, so cron mails only news.
     With --redact, students are shown by initials and age (JSON and CSV add
-    ``student_age``) and dates of birth are left out of the derivations.
+    ``student_age``) and dates of birth are left out of the derivations. --school,
+    --case-manager, --rule, --status and --plan narrow the list (a --status lists later and
+    unconfirmed items too, as --all does).
     """
     from tracker.errors import InputError
     from tracker.models import JURISDICTIONS
@@ -400,12 +443,15 @@ def due(
             raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
     conventions = app.conventions
     app.require_students = fail_on == "overdue"  # no students checks nothing: exit 2, not an all-clear
+    where = deadline_filter(**filters)
+    _check_out(fmt, out, bom)
     run = {
         "within": within,
-        "show_all": show_all,
+        "show_all": show_all or bool(filters.get("statuses")),
         "student_ids": list(student_ids) or None,
         "state": state,
         "conventions": conventions,
+        "where": where,
     }
     if fmt in ("json", "csv"):
         with _SortedSpool() as spool:
@@ -414,7 +460,7 @@ def due(
             if fmt == "json":  # as click.echo(to_json(items)) writes it
                 _write_chunks(spool.texts(), "[\n  ", ",\n  ", "\n]\n", "[]\n", echo_utf8)
             else:  # as _csv writes it: to stdout, UTF-8
-                header = _csv_header(redactor)
+                header = ("\ufeff" if bom else "") + _csv_header(redactor)
                 _write_chunks(spool.texts(), header, "", "", header, echo_utf8)
         if fail_on == "overdue" and overdue:
             click.get_current_context().exit(EXIT_OVERDUE)
@@ -432,7 +478,15 @@ def due(
     if fmt == "ics":
         from tracker.ics import deadlines_to_ics
 
-        echo_utf8(deadlines_to_ics(deadlines, today=app.today))
+        echo_utf8(deadlines_to_ics(deadlines, today=app.today, stamp=export_moment()))
+    elif fmt == "xlsx":
+        from tracker.spreadsheet import write_xlsx
+
+        rows = [redactor.deadline_json(d) if redact else d.to_json() for d in deadlines]
+        for r in rows:
+            r["trigger_event"], r["trigger_date"] = r["trigger"]["event"], r["trigger"]["date"]
+        cols = [*_XLSX_COLS, *(["student_age"] if redact else [])]
+        write_xlsx(out, "Deadlines", cols, rows, dates=_XLSX_DATES)
     else:
         overdue = sum(1 for d in deadlines if d.status == "overdue")
         soon = sum(1 for d in deadlines if d.status == "due_soon")
@@ -442,10 +496,35 @@ def due(
             print_deadlines(
                 deadlines,
                 f"{app.today.isoformat()}: {overdue} overdue, {soon} due within {within} days, "
-                f"{len(deadlines)} listed. `tracker explain STUDENT` shows every step of each count.",
+                f"{len(deadlines)} listed. `tracker explain STUDENT` shows every step of each count"
+                + ("." if next_steps else "; --next shows what to do next."),
+                next_steps=next_steps,
             )
     if fail_on == "overdue" and any(d.status == "overdue" for d in deadlines):
         click.get_current_context().exit(EXIT_OVERDUE)
+
+
+#: Columns of ``due --format xlsx``: those of the CSV (ids, dates), with the plain label and
+#: the next step.
+_XLSX_COLS = [
+    "student_id", "local_id", "student", "school", "case_manager", "plan_id", "rule", "label", "title",
+    "jurisdiction", "citation", "binding", "trigger_event", "trigger_date", "due", "status", "days_left", "unit",
+    "estimated", "explanation", "verification", "next_step",
+]  # fmt: skip
+_XLSX_DATES = frozenset({"trigger_date", "due", "met_on", "trigger", "plan_ended", "state_complaint_by",
+                         "due_process_by", "ocr_by"})  # fmt: skip
+
+
+def _check_out(fmt: str, out, bom: bool = False) -> None:
+    """``--out`` is for xlsx (and required there); ``--bom`` for CSV only (exit 2 otherwise)."""
+    from tracker.errors import InputError
+
+    if fmt == "xlsx" and (out is None or str(out) == "-"):
+        raise InputError("--out", str(out) if out else "(none)", "a file name ending in .xlsx for --format xlsx")
+    if fmt != "xlsx" and out is not None:
+        raise InputError("--out", str(out), "only with --format xlsx (other formats go to standard output)")
+    if bom and fmt != "csv":
+        raise InputError("--bom", "set", "only with --format csv")
 
 
 def _notes(problems: list[str], baseline: set[str]) -> None:
@@ -520,7 +599,8 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 
         raise InputError("--rule", rule_name, rule_name_accepted(rule_name))
     with app.transaction(write=False) as session:
-        _student_or_fail(session, student)
+        who = _student_or_fail(session, student)
+        heading = f"{who.name} (#{who.id}), {who.jurisdiction}" + (f", {who.school}" if who.school else "")
         items, problems = deadlines_for(session, student, app.today, app.conventions)
     items = [d for d in items if (rule_name is None or d.rule == rule_name)]
     if rule_name is None:
@@ -529,6 +609,8 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json([d.to_json() | {"steps": d.steps} for d in items]))
         return
+    click.echo(heading)
+    click.echo("")
     if not items:
         click.echo("No open deadlines." if rule_name is None else f"No {rule_name} deadline for this student.")
     open_items = [d for d in items if d.status in OPEN_STATUSES or rule_name is not None]
@@ -546,7 +628,7 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 
 def _explain_item(d) -> None:
     status = STATUS_LABEL[d.status]
-    click.echo(f"{d.rule} [{d.rule_id}] - {d.title}")
+    click.echo(f"{d.label}: {d.rule} [{d.rule_id}] - {d.title}")
     click.echo(
         f"  status: {status}; due: {d.due.isoformat() if d.due else 'no fixed date'}"
         + (
@@ -565,15 +647,26 @@ def _explain_item(d) -> None:
         click.echo(f"  {i}. {step}")
     for w in d.warnings:
         click.echo(f"  ! {w}")
+    step = d.next_step
+    if step:
+        click.echo(f"  Next: {step}")
     click.echo("")
 
 
 @click.command()
 @click.argument("student", type=ID)
-@format_option(("table", "json", "csv"))
+@format_option(("table", "json", "csv", "xlsx"))
 @redact_option()
+@filter_options()
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
+)
 @pass_app
-def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
+def timeline(app: App, student: int, fmt: str, redact: bool, bom: bool, out: Path | None, **filters) -> None:
     """Every deadline of a student, past and present: met on time, met late (by how many
     days), missed (fell due while a plan was in force and was never met before it ended), or
     still open - the record to attach to a state complaint. Ending a plan removes nothing.
@@ -583,10 +676,14 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     """
     from tracker.scheduler import ENDED, deadlines_for
 
+    where = deadline_filter(**filters)
+    _check_out(fmt, out, bom)
     redactor = None
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
         items, problems = deadlines_for(session, student, app.today, app.conventions)
+        if where is not None:
+            items = [d for d in items if where(d)]
         if redact:
             from tracker.redact import Redactor
 
@@ -602,6 +699,7 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
         rows.append(
             {
                 "rule": d.rule,
+                "label": d.label,
                 "title": d.title,
                 "trigger": d.trigger_date,
                 "trigger_event": d.trigger_event,
@@ -616,6 +714,9 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
                 "state_complaint_by": d.windows.get("state_complaint_window"),
                 "due_process_by": d.windows.get("due_process_window"),
                 "ocr_by": d.windows.get("ocr_window"),
+                "local_id": None if redact else d.local_id,
+                "school": d.school,
+                "case_manager": d.case_manager,
             }
         )
     title = None
@@ -625,11 +726,18 @@ def timeline(app: App, student: int, fmt: str, redact: bool) -> None:
     if fmt == "table":
         for r in rows:
             r["status"] = STATUS_LABEL[r["status"]]
-        columns = ["trigger", "rule", "due", "status", "met_on", "days_late", "binding", "citation"]
+        columns = ["trigger", "label", "due", "status", "met_on", "days_late", "binding", "citation"]
         for key in ("state_complaint_by", "due_process_by", "ocr_by"):
             if any(r[key] for r in rows):
                 columns.append(key)  # the windows to complain, when something was missed or late
         emit(rows, "table", columns, title)
+    elif fmt == "xlsx":
+        from tracker.spreadsheet import write_xlsx
+
+        write_xlsx(out, "Timeline", list(rows[0]) if rows else ["rule", "label", "due", "status"], rows, _XLSX_DATES)
+    elif fmt == "csv" and bom:
+        echo_utf8("\ufeff")
+        emit(rows, fmt)
     else:
         emit(rows, fmt)
     for p in problems:
@@ -811,9 +919,16 @@ SERVICE_PERIOD_COLUMNS = ("period", "school days", "required", "delivered", "mis
 @click.argument("student", metavar="STUDENT", type=ID)
 @click.option("--from", "since", type=DATE, help="Count from this day (default: each service's start).")
 @click.option("--to", "to", type=DATE, help="Count to this day (default: today).")
-@format_option()
+@format_option(("table", "json", "csv", "xlsx"))
+@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
+)
 @pass_app
-def services(app: App, student: int, since, to, fmt: str) -> None:
+def services(app: App, student: int, since, to, fmt: str, bom: bool, out_file: Path | None = None, **kw) -> None:
     """STUDENT's services as the IEP writes them against the sessions recorded: per service and
     per period (a school day, a Monday-Sunday week or a calendar month), the minutes required on
     the student's school calendar, delivered, missed (by why) and owed (required - delivered -
@@ -821,6 +936,8 @@ def services(app: App, student: int, since, to, fmt: str) -> None:
     service_proration decides what a period with few school days requires (see README)."""
     from tracker.scheduler import services_for
 
+    out_file = kw.pop("out", out_file)
+    _check_out(fmt, out_file, bom)
     last = to or app.today
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
@@ -850,7 +967,7 @@ def services(app: App, student: int, since, to, fmt: str) -> None:
     if fmt == "json":
         echo_json(out)
         return
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
         rows = [
             {
                 "service_id": s["service_id"],
@@ -866,8 +983,16 @@ def services(app: App, student: int, since, to, fmt: str) -> None:
             for s in out
             for p in s["periods"]
         ]
-        emit(rows, "csv", ["service_id", "service", "period_start", "period_end", "school_days", "required",
-                           "delivered", "missed", "owed"])  # fmt: skip
+        cols = ["service_id", "service", "period_start", "period_end", "school_days", "required", "delivered",
+                "missed", "owed"]  # fmt: skip
+        if fmt == "xlsx":
+            from tracker.spreadsheet import write_xlsx
+
+            write_xlsx(out_file, "Services", cols, rows, dates=frozenset({"period_start", "period_end"}))
+            return
+        if bom:
+            echo_utf8("\ufeff")
+        emit(rows, "csv", cols)
         return
     if not out:
         click.echo(f"Student {student} has no services recorded (`tracker service add PLAN ...`).")

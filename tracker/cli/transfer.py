@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from tracker.cli import DATE, ID, App, echo_json, echo_utf8, format_option, pass_app, redact_option
+from tracker.cli import DATE, ID, App, echo_json, echo_utf8, export_moment, format_option, pass_app, redact_option
+from tracker.cli.filters import deadline_filter, filter_options
 
 DEMO_TODAY = date(2025, 10, 1)
 #: The sample records events up to the demo date: an earlier --today would put them in the future.
@@ -338,6 +339,20 @@ def _write(text: str, out: Path | None) -> None:
         write_file(out, text, "--out")
 
 
+def _clock_time(ctx, param, value):
+    """``HH:MM`` (24-hour) as a ``datetime.time``."""
+    from datetime import time
+
+    if value is None:
+        return time(9, 0)
+    import re
+
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+    if not m:
+        raise click.BadParameter(f"{value!r} is not valid; a time of day as HH:MM (24-hour), e.g. 09:00")
+    return time(int(m.group(1)), int(m.group(2)))
+
+
 @export.command("ics")
 @click.option("--student", "student_ids", type=ID, multiple=True, help="Only this student (repeatable).")
 @click.option(
@@ -347,44 +362,75 @@ def _write(text: str, out: Path | None) -> None:
     help="Add a reminder N days (0-365) before each date.",
 )
 @click.option(
+    "--alarm-time",
+    default=None,
+    callback=_clock_time,
+    metavar="HH:MM",
+    help="Local time of day of the reminders (default 09:00).",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     help="Write to FILE, atomically and owner-only (default, or -: stdout).",
 )
 @redact_option()
+@filter_options()
 @pass_app
-def export_ics(app: App, student_ids: tuple[int, ...], alarm_days: int | None, out: Path | None, redact: bool) -> None:
+def export_ics(
+    app: App, student_ids: tuple[int, ...], alarm_days: int | None, alarm_time, out: Path | None, redact: bool,
+    **filters,
+) -> None:  # fmt: skip
     """Open deadlines (overdue, due soon and later) and scheduled meetings as an iCalendar
     feed for a calendar app.
 
     One all-day event per dated deadline and per meeting recorded as scheduled (not held or
-    cancelled); an event keeps its UID when its date changes, so re-importing the file
-    updates events instead of duplicating them. With --redact, events name the student by
-    initials and age and leave the date of birth out.
+    cancelled), titled with the rule in plain words and the child; an event keeps its UID
+    when its date changes, and its SEQUENCE goes up (the database keeps what the last export
+    wrote), so re-importing the file updates events instead of duplicating them. DTSTAMP is
+    the export time in UTC. Reminders (--alarm-days) fire at --alarm-time, none for past
+    events. With --redact, events name the student by initials and age and leave the date of
+    birth out.
     """
     import dataclasses
 
-    from tracker.ics import deadlines_to_ics, scheduled_meetings
+    from tracker import output_state
+    from tracker.ics import deadlines_to_ics, event_uid, meeting_uid, next_sequences, scheduled_meetings
     from tracker.records import get
     from tracker.scheduler import daily_run
 
-    with app.transaction(write=False) as session:
+    where = deadline_filter(**filters)
+    with app.transaction(write=True) as session:
         for sid in student_ids:
             get(session, "student", sid, lock=False)  # NotFound, or InputError for a removed student
         deadlines, problems, _ = daily_run(
-            session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions
-        )
+            session, app.today, show_all=True, student_ids=list(student_ids) or None, conventions=app.conventions,
+            where=where,
+        )  # fmt: skip
         meetings = scheduled_meetings(session, student_ids)
+        if where is not None:
+            keep = {d.student_id for d in deadlines}
+            meetings = [m for m in meetings if m.student_id in keep]
+        dates = {event_uid(d): d.due for d in deadlines if d.due is not None}
+        dates.update({meeting_uid(m): m.on for m in meetings})
+        before, _ = output_state.load(session, "ics")
+        sequences = next_sequences({k: (v.due, v.sequence) for k, v in before.items()}, dates)
+        now = {uid: output_state.Seen(None, None, day, None, sequences[uid]) for uid, day in dates.items()}
+        # a partial export (some students, a filter) leaves the other events' state as it was
+        output_state.replace(session, "ics", now, before, app.today, prune=False)
         if redact:
             from tracker.redact import Redactor
 
             redactor = Redactor.load(session, app.today, student_ids)
             deadlines = [redactor.deadline(d, label=True) for d in deadlines]
             meetings = [dataclasses.replace(m, student=redactor.person(m.student_id).label) for m in meetings]
-    for p in problems:
-        click.echo(f"problem: {p}", err=True)
-    _write(deadlines_to_ics(deadlines, alarm_days=alarm_days, today=app.today, meetings=meetings), out)
+        text = deadlines_to_ics(
+            deadlines, alarm_days=alarm_days, today=app.today, meetings=meetings, stamp=export_moment(),
+            sequences=sequences, alarm_time=alarm_time,
+        )  # fmt: skip
+        for p in problems:
+            click.echo(f"problem: {p}", err=True)
+        _write(text, out)  # inside the transaction: a file that cannot be written leaves the state as it was
 
 
 @export.command("json")
