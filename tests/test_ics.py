@@ -124,7 +124,8 @@ def test_export_ics_scheduled_meeting_events(db_url):
     mid = int(r.stdout)
     uid = f"{sid}-meeting-{mid}@iep-tracker"
 
-    first = invoke(db_url, "export", "ics", "--alarm-days", "2")
+    fixed = {"SOURCE_DATE_EPOCH": EXPORT_EPOCH}  # the export moment, so two exports can be compared
+    first = invoke(db_url, "export", "ics", "--alarm-days", "2", env=fixed)
     assert first.exit_code == 0, first.output
     events = _events(first.stdout)
     ev = events[uid]
@@ -137,8 +138,8 @@ def test_export_ics_scheduled_meeting_events(db_url):
     assert "22 Pa. Code § 14.123(d), § 14.124(d)" in str(docs["DESCRIPTION"])
     assert docs.decoded("DTSTART") == date(2025, 10, 6)
 
-    second = invoke(db_url, "export", "ics", "--alarm-days", "2")
-    assert second.stdout == first.stdout  # same data, same file, same UIDs
+    second = invoke(db_url, "export", "ics", "--alarm-days", "2", env=fixed)
+    assert second.stdout == first.stdout  # same data, same moment: same file, same UIDs, same SEQUENCE
 
     redacted = invoke(db_url, "export", "ics", "--redact").stdout
     assert "Rosa" not in redacted and "Keystone" not in redacted

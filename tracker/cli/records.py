@@ -9,6 +9,7 @@ records as a table, JSON or CSV. Bad input exits with status 2 and writes nothin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -111,9 +112,44 @@ def _all_columns(model_name: str) -> list[str]:
     return cols + (["calendar"] if model_name == "Student" else [])
 
 
-def _emit_list(rows: list[dict[str, Any]], fmt: str, columns: Sequence[str], model_name: str, title: str) -> None:
-    """Table: the chosen columns; CSV: every column (a header row even when empty); JSON: all."""
+def _emit_list(
+    rows: list[dict[str, Any]], fmt: str, columns: Sequence[str], model_name: str, title: str, out=None
+) -> None:
+    """Table: the chosen columns; CSV: every column (a header row even when empty); JSON: all;
+    xlsx (to ``out``, required): every column, dates as date cells, text as text
+    (:mod:`tracker.spreadsheet`)."""
+    from tracker.errors import InputError
+
+    if (fmt == "xlsx") != (out is not None and str(out) != "-"):
+        if fmt == "xlsx":
+            raise InputError("--out", str(out) if out else "(none)", "a file name ending in .xlsx for --format xlsx")
+        raise InputError("--out", str(out), "only with --format xlsx (other formats go to standard output)")
+    if fmt == "xlsx":
+        from tracker.spreadsheet import write_xlsx
+
+        write_xlsx(out, title, _all_columns(model_name), rows, dates=_date_columns(model_name))
+        return
     emit(rows, fmt, columns if fmt == "table" else _all_columns(model_name), title=title)
+
+
+def _date_columns(model_name: str) -> frozenset[str]:
+    """The columns of ``model_name`` that hold dates (written as date cells in xlsx)."""
+    from sqlalchemy import Date
+
+    from tracker import models
+
+    table = getattr(models, model_name).__table__
+    return frozenset(c.key for c in table.columns if isinstance(c.type, Date))
+
+
+#: ``--format`` and ``--out`` of the record lists.
+LIST_FORMATS = ("table", "json", "csv", "xlsx")
+LIST_OUT = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
+)
 
 
 INCLUDE_REMOVED_HELP = "Also list removed records (and records of removed students)."
@@ -124,13 +160,14 @@ def _list_command(group: click.Group, columns: Sequence[str], lister: str, model
     @group.command("list")
     @click.option("--student", "student_id", type=ID, metavar="ID", help="Only this student's records.")
     @click.option("--include-removed", is_flag=True, help=INCLUDE_REMOVED_HELP)
-    @format_option()
+    @format_option(LIST_FORMATS)
+    @LIST_OUT
     @pass_app
-    def list_(app, student_id: int | None, include_removed: bool, fmt: str) -> None:
+    def list_(app, student_id: int | None, include_removed: bool, fmt: str, out) -> None:
         from tracker import records
 
         rows = _run(app, lambda s: getattr(records, lister)(s, student_id, include_removed), write=False)
-        _emit_list(rows, fmt, (*columns, "withdrawn_at") if include_removed else columns, model_name, title)
+        _emit_list(rows, fmt, (*columns, "withdrawn_at") if include_removed else columns, model_name, title, out)
 
     list_.help = f"List {title.lower()} (of one student with --student ID); removed ones are left out."
 
@@ -225,15 +262,16 @@ def student_add(app, name, dob, state, school, district, local_id, grade, case_m
 
 @student.command("list")
 @click.option("--include-removed", is_flag=True, help=INCLUDE_REMOVED_HELP)
-@format_option()
+@format_option(LIST_FORMATS)
+@LIST_OUT
 @pass_app
-def student_list(app, include_removed: bool, fmt: str) -> None:
+def student_list(app, include_removed: bool, fmt: str, out) -> None:
     """List students (removed ones are left out)."""
     from tracker import records
 
     rows = _run(app, lambda s: records.list_students(s, include_removed), write=False)
     columns = (*STUDENT_COLUMNS, "withdrawn_at") if include_removed else STUDENT_COLUMNS
-    _emit_list(rows, fmt, columns, "Student", "Students")
+    _emit_list(rows, fmt, columns, "Student", "Students", out)
 
 
 @student.command("show")
