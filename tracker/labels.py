@@ -69,6 +69,21 @@ PLAIN_LABELS: dict[str, str] = {
 }
 
 
+#: Each status of :data:`tracker.deadlines.STATUSES` (and the internal ``ended``) in words, as
+#: tables, the summary and the binder print it.
+STATUS_WORDS: dict[str, str] = {
+    "overdue": "OVERDUE",
+    "due_soon": "due soon",
+    "upcoming": "upcoming",
+    "open": "open",
+    "met": "met",
+    "met_late": "met late",
+    "missed": "MISSED",
+    "unconfirmed": "unconfirmed",
+    "ended": "not owed (plan ended)",
+}
+
+
 def label(rule: str) -> str:
     """The plain label of canonical rule ``rule``; an unknown name is returned as written."""
     return PLAIN_LABELS.get(rule, rule)

@@ -27,6 +27,7 @@ from typing import Any
 
 from tracker.casefile import Case
 from tracker.errors import TrackerError
+from tracker.labels import STATUS_WORDS
 
 #: Marker colours by deadline mark (also the legend's). Checked on a screenshot by a test.
 MARK_COLOURS = {
@@ -80,18 +81,6 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     """``1 year``, ``2 years``: ``n`` and ``word`` agreed in number (``many`` when the plural is
     not ``word + 's'``)."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-STATUS_WORDS = {
-    "overdue": "OVERDUE",
-    "due_soon": "due soon",
-    "upcoming": "upcoming",
-    "open": "open",
-    "met": "met",
-    "met_late": "met late",
-    "missed": "MISSED",
-    "unconfirmed": "unconfirmed",
-}
 
 
 def summary_sections(case: Case) -> list[tuple[str, Any]]:

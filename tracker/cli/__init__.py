@@ -579,6 +579,16 @@ def format_option(choices: Sequence[str] = FORMATS, default: str = "table"):
     )
 
 
+#: ``--bom`` and ``--out`` of the commands that write CSV and xlsx.
+BOM_OPTION = click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
+XLSX_OUT_OPTION = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
+)
+
+
 def redact_option():
     """The shared ``--redact`` option (``due``, ``timeline``, ``export``): see :mod:`tracker.redact`."""
     return click.option(

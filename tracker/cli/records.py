@@ -9,12 +9,11 @@ records as a table, JSON or CSV. Bad input exits with status 2 and writes nothin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
-from tracker.cli import DATE, ID, emit, emit_one, format_option, pass_app
+from tracker.cli import DATE, ID, XLSX_OUT_OPTION, emit, emit_one, format_option, pass_app
 
 STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
@@ -144,12 +143,7 @@ def _date_columns(model_name: str) -> frozenset[str]:
 
 #: ``--format`` and ``--out`` of the record lists.
 LIST_FORMATS = ("table", "json", "csv", "xlsx")
-LIST_OUT = click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
-)
+LIST_OUT = XLSX_OUT_OPTION
 
 
 INCLUDE_REMOVED_HELP = "Also list removed records (and records of removed students)."

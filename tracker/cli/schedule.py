@@ -8,8 +8,10 @@ from typing import Any
 import click
 
 from tracker.cli import (
+    BOM_OPTION,
     DATE,
     ID,
+    XLSX_OUT_OPTION,
     App,
     Utf8Stdout,
     csv_cell,
@@ -26,21 +28,10 @@ from tracker.cli import (
 )
 from tracker.cli.filters import deadline_filter, filter_options
 from tracker.errors import EXIT_OVERDUE
+from tracker.labels import STATUS_WORDS as STATUS_LABEL
 
 #: Statuses ``tracker due`` can list (and so filter on).
 LISTED_STATUSES = ("overdue", "due_soon", "upcoming", "open", "unconfirmed")
-
-STATUS_LABEL = {
-    "overdue": "OVERDUE",
-    "due_soon": "due soon",
-    "upcoming": "upcoming",
-    "open": "open",
-    "met": "met",
-    "met_late": "met late",
-    "missed": "MISSED",
-    "unconfirmed": "unconfirmed",
-    "ended": "not owed (plan ended)",
-}
 
 
 def _student_or_fail(session, student_id: int) -> Any:
@@ -401,13 +392,8 @@ def _write_chunks(parts, first: str, sep: str, last: str, empty: str, write) -> 
 @redact_option()
 @filter_options(LISTED_STATUSES)
 @click.option("--next", "next_steps", is_flag=True, help="Table: show the next step (the command to run) of each item.")
-@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
-)
+@BOM_OPTION
+@XLSX_OUT_OPTION
 @pass_app
 def due(
     app: App,
@@ -658,13 +644,8 @@ def _explain_item(d) -> None:
 @format_option(("table", "json", "csv", "xlsx"))
 @redact_option()
 @filter_options()
-@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
-)
+@BOM_OPTION
+@XLSX_OUT_OPTION
 @pass_app
 def timeline(app: App, student: int, fmt: str, redact: bool, bom: bool, out: Path | None, **filters) -> None:
     """Every deadline of a student, past and present: met on time, met late (by how many
@@ -920,13 +901,8 @@ SERVICE_PERIOD_COLUMNS = ("period", "school days", "required", "delivered", "mis
 @click.option("--from", "since", type=DATE, help="Count from this day (default: each service's start).")
 @click.option("--to", "to", type=DATE, help="Count to this day (default: today).")
 @format_option(("table", "json", "csv", "xlsx"))
-@click.option("--bom", is_flag=True, help="CSV: start with a UTF-8 byte-order mark (for Excel).")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="xlsx: the file to write (atomically, owner-only); required for --format xlsx.",
-)
+@BOM_OPTION
+@XLSX_OUT_OPTION
 @pass_app
 def services(app: App, student: int, since, to, fmt: str, bom: bool, out_file: Path | None = None, **kw) -> None:
     """STUDENT's services as the IEP writes them against the sessions recorded: per service and
