@@ -101,7 +101,13 @@ def test_filters_narrow_the_daily_run(demo_url):
     assert len(annual) == sum(d["rule"] == "annual_review" and d["status"] == "overdue" for d in every)
     plans = {p["id"]: p["kind"] for p in json.loads(invoke(demo_url, "plan", "list", "--format", "json").stdout)}
     only_504 = ids("--plan", "504")
-    assert only_504 and all(plans[d["plan_id"]] == "504" for d in only_504)
+    assert only_504 and all(plans[d["plan_id"]] == "504" for d in only_504 if d["plan_id"])
+    only_iep = ids("--plan", "iep")
+    # a deadline of no plan yet (an initial evaluation after consent) is an IEP one
+    assert any(d["plan_id"] is None and d["rule"] == "initial_evaluation" for d in only_iep)
+    assert not any(d["plan_id"] and plans[d["plan_id"]] == "504" for d in only_iep)
+    typo = invoke(demo_url, "due", "--school", "Sample Creek Elementry", today=TODAY)
+    assert typo.exit_code == 2 and "Sample Creek Elementary" in typo.output  # not "nothing overdue"
     bad = invoke(demo_url, "due", "--rule", "annual_reveiw", today=TODAY)
     assert bad.exit_code == 2 and "annual_reveiw" in bad.output and "annual_review" in bad.output
 
@@ -173,12 +179,13 @@ def test_digest_is_silent_when_nothing_changed_and_reports_exactly_what_a_meetin
                "--outcome", "reviewed")  # fmt: skip
     assert r.exit_code == 0, r.output
     third = json.loads(invoke(db_url, "digest", "--format", "json", today=TODAY).stdout)
-    # the one deadline that changed: the annual review, 2025-09-30 + 1 year = 2026-09-30
+    # exactly the annual review changed: this year's (due 2025-10-15) met by the meeting of
+    # 2025-09-30, on time; next year's is new, 2025-09-30 + 1 year = 2026-09-30
     assert [(c["change"], c["rule"], c["old_due"], c["due"], c["old_status"], c["status"])
             for c in third["changes"]] == [
-        ("moved", "annual_review", "2025-10-15", "2026-09-30", "due_soon", "upcoming")
+        ("met", "annual_review", "2025-10-15", "2025-10-15", "due_soon", "met"),
+        ("new", "annual_review", None, "2026-09-30", None, "upcoming"),
     ]  # fmt: skip
-    assert third["changes"][0]["why"] == "IEP annual review meeting held 2025-09-30 + 1 year = 2026-09-30"
     assert invoke(db_url, "digest", today=TODAY).stdout == ""
     # a day later nothing new falls due; 2025-10-16: nothing either (the review moved a year)
     assert invoke(db_url, "digest", today="2025-10-16").stdout == ""

@@ -91,6 +91,9 @@ class Deadline:
     case_manager: str | None = None
     #: The kind of the plan the deadline belongs to (``iep``, ``504``, ``ifsp``), if any.
     plan_kind: str | None = None
+    #: The kind of plan the rule is about (``iep``, ``504``, ``ifsp``, ``any``): what ``--plan``
+    #: matches when the deadline belongs to no plan yet (an initial evaluation, a request).
+    rule_plan: str = "any"
 
     @property
     def label(self) -> str:

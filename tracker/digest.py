@@ -109,12 +109,19 @@ def changes(before: dict[str, Seen], now: dict[str, Any]) -> list[Change]:
 
 
 def keyed(deadlines) -> dict[str, Any]:
-    """``deadlines`` by their calendar UID (the first of any two with the same UID wins)."""
-    from tracker.ics import event_uid
+    """``deadlines`` by a key stable while a deadline is the same deadline: its calendar UID
+    (:func:`tracker.ics.event_uid`), and for a recurring rule (annual review, 3-year
+    reevaluation, 504 reviews, keyed by the plan in the calendar) also its cycle's trigger day,
+    so a meeting that meets this year's review reads "met" and next year's "new", not "moved".
+    The first of any two with the same key wins."""
+    from tracker.ics import CYCLIC_RULES, event_uid
 
     out: dict[str, Any] = {}
     for d in deadlines:
-        out.setdefault(event_uid(d), d)
+        key = event_uid(d)
+        if d.rule in CYCLIC_RULES and d.trigger_date is not None:
+            key = f"{key}#{d.trigger_date.isoformat()}"
+        out.setdefault(key, d)
     return out
 
 

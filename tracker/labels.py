@@ -133,8 +133,8 @@ def next_step(d: Any, addressee: str | None = None) -> str | None:
     if d.status not in ("overdue", "due_soon", "upcoming", "open", "unconfirmed"):
         return None
     due = d.due.isoformat() if d.due else "the day the law sets"
-    kind_id = d.source.split(":", 1)
-    record_id = kind_id[1] if len(kind_id) == 2 and kind_id[1].isdigit() else None
+    kind_id = d.source.split(":")
+    record_id = kind_id[1] if len(kind_id) >= 2 and kind_id[1].isdigit() else None
     if d.rule in _NO_LETTER:
         return _NO_LETTER[d.rule].format(due=due, student=d.student_id, id=record_id or "ID")
     if d.status == "unconfirmed":
@@ -145,7 +145,12 @@ def next_step(d: Any, addressee: str | None = None) -> str | None:
     to = f"--to {_quote(addressee or 'Director of Special Education')}"
     if d.rule in _OWN_LETTER:
         kind, option = _OWN_LETTER[d.rule]
-        target = f" {option} {record_id}" if option and record_id else ""
+        if option and not record_id:
+            return (
+                f"`tracker letter {kind} {d.student_id} {option} ID {to}` "
+                f"(ID: see `tracker {option[2:]} list --student {d.student_id}`)"
+            )
+        target = f" {option} {record_id}" if option else ""
         if d.rule == "state_complaint_window":
             to = '--to "State education agency"'
         return f"`tracker letter {kind} {d.student_id}{target} {to}`"

@@ -67,6 +67,7 @@ def _environment(fmt: str):
         loader=FileSystemLoader(str(_templates_dir())),
         undefined=StrictUndefined,
         autoescape=(fmt == "html"),
+        finalize=_md_text if fmt == "md" else None,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -75,6 +76,14 @@ def _environment(fmt: str):
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
     env.filters["plural"] = plural
     return env
+
+
+def _md_text(value: Any) -> Any:
+    """A value printed in Markdown: ``&``, ``<`` and ``>`` as entities, so a name or a title
+    holding HTML is shown, never run or hidden, by a Markdown viewer."""
+    if isinstance(value, str):
+        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -92,7 +101,7 @@ def summary_sections(case: Case) -> list[tuple[str, Any]]:
         ("Meetings", [m for m in (case.last_meeting, case.next_meeting) if m]),
         ("Overdue", case.by_status("overdue")),
         ("Due soon", case.by_status("due_soon")),
-        ("Open: no fixed date, act on it", [d for d in case.by_status("open") if d.binding == "statute"]),
+        ("Open: no fixed date, act on it", case.by_status("open")),
         ("Unconfirmed", case.by_status("unconfirmed")),
         ("Missed or late, and the windows to complain", case.by_status("missed", "met_late")),
         ("Letters sent", case.letters),
@@ -232,7 +241,13 @@ def find_browser() -> str | None:
     ``PATH``), or ``None``."""
     chosen = os.environ.get("TRACKER_BROWSER")
     if chosen:
-        return shutil.which(chosen) or (chosen if os.access(chosen, os.X_OK) else None)
+        found = shutil.which(chosen) or (chosen if os.path.isfile(chosen) and os.access(chosen, os.X_OK) else None)
+        if found is None:
+            raise NoBrowser(
+                f"TRACKER_BROWSER: {chosen!r} is not valid; the path (or command name) of a Chromium or Chrome "
+                "program. Unset it to look for one on PATH."
+            )
+        return found
     for name in BROWSERS:
         found = shutil.which(name)
         if found:
@@ -291,6 +306,7 @@ def html_to_pdf(document: str, timeout: float = 120.0) -> bytes:
             done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise TrackerError(f"the browser ({browser}) did not finish printing within {timeout:.0f} s") from None
-        if not pdf.is_file() or pdf.stat().st_size == 0:
+        data = pdf.read_bytes() if pdf.is_file() else b""
+        if not data.startswith(b"%PDF-"):
             raise TrackerError(f"the browser ({browser}) printed no PDF (exit status {done.returncode})")
-        return pdf.read_bytes()
+        return data

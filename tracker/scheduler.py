@@ -810,6 +810,7 @@ class _Run:
             school=facts.school,
             case_manager=facts.case_manager,
             plan_kind=self._plan_kind(hit.plan_id),
+            rule_plan=rule.plan,
         )
 
     def _plan_kind(self, plan_id: int | None) -> str | None:

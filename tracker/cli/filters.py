@@ -46,6 +46,41 @@ def _norm(text: str | None) -> str:
     return " ".join((text or "").split()).casefold()
 
 
+def _plan_matches(d, plan: str) -> bool:
+    """``--plan``: the deadline's plan is of that kind; or it belongs to no plan (an initial
+    evaluation, a request, a removal before any plan is recorded) and its rule is about that
+    kind of plan or any."""
+    if d.plan_kind is not None:
+        return d.plan_kind == plan
+    return d.rule_plan in (plan, "any")
+
+
+def check_known(session, schools=(), case_managers=()) -> None:
+    """Refuse a ``--school`` or ``--case-manager`` that names no student on file (a typo would
+    otherwise look like "nothing overdue").
+
+    Raises:
+        InputError: naming the option, the value and the names on file (exit 2).
+    """
+    from sqlalchemy import select
+
+    from tracker.errors import InputError
+    from tracker.models import Student
+
+    for option, values, column in (("--school", schools, Student.school), ("--case-manager", case_managers,
+                                                                            Student.case_manager)):  # fmt: skip
+        if not values:
+            continue
+        known = {_norm(v): v for (v,) in session.execute(select(column).distinct()) if v}
+        for v in values:
+            if _norm(v) not in known:
+                import difflib
+
+                close = difflib.get_close_matches(_norm(v), list(known), n=3, cutoff=0.5)
+                hint = f"did you mean {', '.join(known[c] for c in close)}? " if close else ""
+                raise InputError(option, v, f"{hint}a name on file ({len(known)} of them: `tracker student list`)")
+
+
 def deadline_filter(
     schools=(), case_managers=(), rules=(), statuses=(), plan: str | None = None
 ) -> Callable[[Any], bool] | None:
@@ -73,7 +108,7 @@ def deadline_filter(
             and (not manager_set or _norm(d.case_manager) in manager_set)
             and (not rule_set or d.rule in rule_set)
             and (not status_set or d.status in status_set)
-            and (plan is None or d.plan_kind == plan)
+            and (plan is None or _plan_matches(d, plan))
         )
 
     return keep

@@ -122,9 +122,11 @@ def print_deadlines(deadlines, summary: str, next_steps: bool = False) -> None:
             when = _due_cell(d) + (f"\n{days}" if days else "")
             rows.append((d, when, f"#{d.student_id} {d.student}", lines))
         table.add_column("Due", overflow="fold", min_width=_longest_word(r[1] for r in rows))
-        table.add_column("Student", overflow="fold", min_width=_longest_word(r[2] for r in rows))
+        # a very long name may fold; the rule's column keeps room for its words (at least 30)
+        table.add_column("Student", overflow="fold", min_width=min(_longest_word(r[2] for r in rows), 22))
         heading = "What, how counted, citation" if narrow else "What and how counted"
-        table.add_column(heading, overflow="fold", min_width=_longest_word("\n".join(r[3]) for r in rows))
+        what_width = max(_longest_word("\n".join(r[3]) for r in rows), 30)
+        table.add_column(heading, overflow="fold", min_width=what_width)
         if not narrow:
             table.add_column("Citation", overflow="fold", min_width=_longest_word(d.citation for d in items))
         for d, when, who, lines in rows:
@@ -431,6 +433,11 @@ def due(
     app.require_students = fail_on == "overdue"  # no students checks nothing: exit 2, not an all-clear
     where = deadline_filter(**filters)
     _check_out(fmt, out, bom)
+    if filters.get("schools") or filters.get("case_managers"):
+        from tracker.cli.filters import check_known
+
+        with app.transaction(write=False) as session:
+            check_known(session, filters.get("schools", ()), filters.get("case_managers", ()))
     run = {
         "within": within,
         "show_all": show_all or bool(filters.get("statuses")),

@@ -401,6 +401,9 @@ def export_ics(
 
     where = deadline_filter(**filters)
     with app.transaction(write=True) as session:
+        from tracker.cli.filters import check_known
+
+        check_known(session, filters.get("schools", ()), filters.get("case_managers", ()))
         for sid in student_ids:
             get(session, "student", sid, lock=False)  # NotFound, or InputError for a removed student
         deadlines, problems, _ = daily_run(
