@@ -64,7 +64,6 @@ class Case:
 
     student_id: int
     name: str
-    first_name: str
     dob: date | None
     age: int
     state: str
@@ -119,11 +118,11 @@ def load_case(session, student_id: int, today: date, conventions=None, redact: b
     s = get(session, "student", student_id, lock=False)
     deadlines, _problems = deadlines_for(session, student_id, today, conventions)
     deadlines = [d for d in deadlines if d.status != ENDED]
-    person = Redactor.load(session, today, [student_id]).person(student_id) if redact else None
-    if person is not None:
+    redactor = Redactor.load(session, today, [student_id]) if redact else None
+    person = redactor.person(student_id) if redactor is not None else None
+    if redactor is not None:
         import dataclasses
 
-        redactor = Redactor.load(session, today, [student_id])
         deadlines = [
             dataclasses.replace(redactor.deadline(d), explanation=person.scrub_all(d.explanation) or "")
             for d in deadlines
@@ -197,13 +196,11 @@ def load_case(session, student_id: int, today: date, conventions=None, redact: b
     ]
     events = _events(s, plans, meetings, letters, documents, deadlines, scrub)
     name = person.label if person is not None else s.name
-    first = person.initials if person is not None else (s.name.split()[0] if s.name.split() else s.name)
     from tracker.redact import age_on
 
     return Case(
         student_id=s.id,
         name=name,
-        first_name=first,
         dob=None if redact else s.dob,
         age=age_on(s.dob, today),
         state=s.jurisdiction,

@@ -74,7 +74,6 @@ def _environment(fmt: str):
     )
     env.filters["label"] = label
     env.filters["iso"] = lambda d: d.isoformat() if d else ""
-    env.filters["plural"] = plural
     return env
 
 
@@ -84,12 +83,6 @@ def _md_text(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return value
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``1 year``, ``2 years``: ``n`` and ``word`` agreed in number (``many`` when the plural is
-    not ``word + 's'``)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def summary_sections(case: Case) -> list[tuple[str, Any]]:
@@ -128,7 +121,6 @@ def render_binder(case: Case) -> str:
         sections=BINDER_SECTIONS,
         svg=Markup(timeline_svg(case)),
         status=STATUS_WORDS,
-        colours=MARK_COLOURS,
     )
 
 

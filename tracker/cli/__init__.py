@@ -589,6 +589,19 @@ XLSX_OUT_OPTION = click.option(
 )
 
 
+def check_output_options(fmt: str, out, bom: bool = False) -> None:
+    """``--out`` of the table/JSON/CSV commands is for xlsx (and required there); ``--bom`` is
+    for CSV only (InputError, exit 2, otherwise)."""
+    from tracker.errors import InputError
+
+    if fmt == "xlsx" and (out is None or str(out) == "-"):
+        raise InputError("--out", str(out) if out else "(none)", "a file name ending in .xlsx for --format xlsx")
+    if fmt != "xlsx" and out is not None:
+        raise InputError("--out", str(out), "only with --format xlsx (other formats go to standard output)")
+    if bom and fmt != "csv":
+        raise InputError("--bom", "set", "only with --format csv")
+
+
 def redact_option():
     """The shared ``--redact`` option (``due``, ``timeline``, ``export``): see :mod:`tracker.redact`."""
     return click.option(

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from tracker.cli import DATE, ID, XLSX_OUT_OPTION, emit, emit_one, format_option, pass_app
+from tracker.cli import DATE, ID, XLSX_OUT_OPTION, check_output_options, emit, emit_one, format_option, pass_app
 
 STUDENT_COLUMNS = ("id", "name", "dob", "jurisdiction", "school", "grade", "local_id", "case_manager", "calendar")
 PLAN_COLUMNS = ("id", "student_id", "kind", "start_date", "end_date", "end_reason", "category")
@@ -117,12 +117,7 @@ def _emit_list(
     """Table: the chosen columns; CSV: every column (a header row even when empty); JSON: all;
     xlsx (to ``out``, required): every column, dates as date cells, text as text
     (:mod:`tracker.spreadsheet`)."""
-    from tracker.errors import InputError
-
-    if (fmt == "xlsx") != (out is not None and str(out) != "-"):
-        if fmt == "xlsx":
-            raise InputError("--out", str(out) if out else "(none)", "a file name ending in .xlsx for --format xlsx")
-        raise InputError("--out", str(out), "only with --format xlsx (other formats go to standard output)")
+    check_output_options(fmt, out)
     if fmt == "xlsx":
         from tracker.spreadsheet import write_xlsx
 

@@ -14,6 +14,7 @@ from tracker.cli import (
     XLSX_OUT_OPTION,
     App,
     Utf8Stdout,
+    check_output_options,
     csv_cell,
     csv_writer,
     echo_json,
@@ -432,7 +433,7 @@ def due(
     conventions = app.conventions
     app.require_students = fail_on == "overdue"  # no students checks nothing: exit 2, not an all-clear
     where = deadline_filter(**filters)
-    _check_out(fmt, out, bom)
+    check_output_options(fmt, out, bom)
     if filters.get("schools") or filters.get("case_managers"):
         from tracker.cli.filters import check_known
 
@@ -506,18 +507,6 @@ _XLSX_COLS = [
 ]  # fmt: skip
 _XLSX_DATES = frozenset({"trigger_date", "due", "met_on", "trigger", "plan_ended", "state_complaint_by",
                          "due_process_by", "ocr_by"})  # fmt: skip
-
-
-def _check_out(fmt: str, out, bom: bool = False) -> None:
-    """``--out`` is for xlsx (and required there); ``--bom`` for CSV only (exit 2 otherwise)."""
-    from tracker.errors import InputError
-
-    if fmt == "xlsx" and (out is None or str(out) == "-"):
-        raise InputError("--out", str(out) if out else "(none)", "a file name ending in .xlsx for --format xlsx")
-    if fmt != "xlsx" and out is not None:
-        raise InputError("--out", str(out), "only with --format xlsx (other formats go to standard output)")
-    if bom and fmt != "csv":
-        raise InputError("--bom", "set", "only with --format csv")
 
 
 def _notes(problems: list[str], baseline: set[str]) -> None:
@@ -665,7 +654,7 @@ def timeline(app: App, student: int, fmt: str, redact: bool, bom: bool, out: Pat
     from tracker.scheduler import ENDED, deadlines_for
 
     where = deadline_filter(**filters)
-    _check_out(fmt, out, bom)
+    check_output_options(fmt, out, bom)
     redactor = None
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
@@ -920,7 +909,7 @@ def services(app: App, student: int, since, to, fmt: str, bom: bool, out_file: P
     from tracker.scheduler import services_for
 
     out_file = kw.pop("out", out_file)
-    _check_out(fmt, out_file, bom)
+    check_output_options(fmt, out_file, bom)
     last = to or app.today
     with app.transaction(write=False) as session:
         _student_or_fail(session, student)
