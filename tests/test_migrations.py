@@ -107,6 +107,7 @@ LATER_SQL = {
         "VALUES (1, 'ics', '1-annual_review-plan-1@iep-tracker', 1, 'annual_review', '2026-03-03', 'upcoming', 2, "
         "'2025-10-01')",
     ),
+    "0009": ("UPDATE student SET given_name = 'Kai', family_name = 'Nguyen' WHERE id = 2",),
 }
 
 
@@ -161,10 +162,11 @@ STEPS = _steps()
 def test_the_steps_cover_every_migration():
     # 0001 -> 0002 (indexes), 0002 -> 0003 (change log, withdrawn_at), 0003 -> 0004 (meeting.covers),
     # 0004 -> 0005 (meeting status, documents, refusals), 0005 -> 0006 (removals, complaints),
-    # 0006 -> 0007 (services, sessions, progress reports, grading periods), 0007 -> 0008 (output state)
-    assert STEPS[:7] == [
+    # 0006 -> 0007 (services, sessions, progress reports, grading periods), 0007 -> 0008 (output state),
+    # 0008 -> 0009 (name parts, reevaluation requests)
+    assert STEPS[:8] == [
         ("0001", "0002"), ("0002", "0003"), ("0003", "0004"), ("0004", "0005"), ("0005", "0006"), ("0006", "0007"),
-        ("0007", "0008"),
+        ("0007", "0008"), ("0008", "0009"),
     ]  # fmt: skip
     assert STEPS[-1][1] == head_revision()
 
@@ -205,9 +207,73 @@ def test_each_migration_upgrades_and_downgrades_a_database_holding_data(db_url, 
             assert after["service"] == [] and after["service_session"] == [] and after["grading_period_end"] == []
         if up == "0008":
             assert after["output_state"] == []  # the first digest is a baseline, the first export SEQUENCE 0
+        if up == "0009":
+            # neither name has a comma: both stay as written, with no parts guessed
+            assert [(r["name"], r["given_name"], r["family_name"]) for r in after["student"]] == [
+                ("Zoë O'Brien", None, None),
+                ("Kai Nguyen", None, None),
+            ]
         downgrade(engine, down)
         assert current_revision(engine) == down
         assert _rows(engine) == before
+    finally:
+        engine.dispose()
+
+
+def test_0009_reads_family_given_names_into_parts_and_keeps_every_other_name(db_url):
+    """Names recorded ``Family, Given`` by an earlier import become ``Given Family`` with their
+    parts; a name of one field (no comma, or commas in no known pattern) stays as written."""
+    from sqlalchemy import text
+
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0008")
+        names = {
+            1: "Garza, Sofía",  # -> Sofía Garza
+            2: "GARZA, Sofía M.",  # -> Sofía M. GARZA: the case is kept (no letter changes case by itself)
+            3: "Nguyen Van An",  # no comma: kept, no parts
+            4: "O'Brien Jr., Liam",  # the suffix stays with the family name
+            5: "Smith, John, Jr.",  # Family, Given, Suffix -> John Smith Jr.
+            6: "A, B, C",  # three parts, the last no suffix: kept as written
+            7: ", Ana",  # no family name: kept as written
+        }
+        with engine.begin() as conn:
+            for sid, name in names.items():
+                conn.execute(
+                    text("INSERT INTO student (id, name, dob, jurisdiction) VALUES (:i, :n, '2014-05-02', 'TX')"),
+                    {"i": sid, "n": name},
+                )
+        upgrade(engine, "0009")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, name, given_name, middle_name, family_name FROM student ORDER BY id")
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            (1, "Sofía Garza", "Sofía", None, "Garza"),
+            (2, "Sofía M. GARZA", "Sofía", "M.", "GARZA"),
+            (3, "Nguyen Van An", None, None, None),
+            (4, "Liam O'Brien Jr.", "Liam", None, "O'Brien Jr."),
+            (5, "John Smith Jr.", "John", None, "Smith Jr."),
+            (6, "A, B, C", None, None, None),
+            (7, ", Ana", None, None, None),
+        ]
+        downgrade(engine, "0008")
+        with engine.connect() as conn:
+            after = [tuple(r) for r in conn.execute(text("SELECT id, name FROM student ORDER BY id"))]
+        # the parts go; the names stay in Given Family order (valid at every revision)
+        assert after == [(i, r[1]) for i, r in zip(names, rows, strict=True)]
+        # at 0009 a request for a reevaluation can be recorded; the downgrade then refuses to
+        # run rather than change what was asked
+        upgrade(engine, "0009")
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO written_request (id, student_id, kind, sent_on, method) "
+                    "VALUES (1, 3, 'reevaluation', '2025-10-06', 'email')"
+                )
+            )
+        with pytest.raises(Exception, match="(?i)check"):
+            downgrade(engine, "0008")
     finally:
         engine.dispose()
 

@@ -86,6 +86,10 @@ def test_student_add_prints_id_then_json_record(db_url):
         "local_id": "000457",
         "case_manager": "M. Ortiz",
         "calendar_id": None,
+        # a name of one field ("Ben Cole") keeps no parts: the given name is not guessed
+        "given_name": None,
+        "middle_name": None,
+        "family_name": None,
         "calendar": None,
         "withdrawn_at": None,  # in force (`tracker ... remove` sets it)
     }

@@ -59,6 +59,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("student name", "name", "student", "full name", "student full name", "studentname"),
     "first_name": ("first name", "firstname", "first", "given name", "student first name", "legal first name"),
     "last_name": ("last name", "lastname", "last", "surname", "family name", "student last name", "legal last name"),
+    "middle_name": (
+        "middle name", "middlename", "middle", "middle initial", "mi", "student middle name", "legal middle name",
+    ),
     "local_id": (
         "student id", "local id", "local student id", "ssid", "usi", "state id", "state student id",
         "statestudentid", "student number", "sis id", "lasid", "sasid", "student no", "id", "stateid",
@@ -259,6 +262,9 @@ class CaseloadRow:
     name: str
     dob: date
     state: str
+    given_name: str | None = None
+    middle_name: str | None = None
+    family_name: str | None = None
     local_id: str | None = None
     grade: str | None = None
     school: str | None = None
@@ -350,11 +356,17 @@ class ImportResult:
     disagreements: list[Disagreement] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    profile: str | None = None  # the import profile used (tracker.import_profiles)
+    profile_recognised: bool = False  # found from the headers rather than named with --profile
+    date_like_columns: list[str] = field(default_factory=list)  # ignored columns that look like dates
 
     def to_json(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "dry_run": self.dry_run,
+            "profile": self.profile,
+            "profile_recognised": self.profile_recognised,
+            "date_like_columns": list(self.date_like_columns),
             "rows": self.rows,
             "students_new": self.students_new,
             "students_matched": self.students_matched,
@@ -547,6 +559,98 @@ def parse_map_options(
             raise InputError("--map", opt, "a field among " + ", ".join(fields) + " (or 'ignore')")
         out[normalize_header(column)] = fld
     return out
+
+
+def profile_columns(
+    profile,
+    header: Sequence[str],
+    overrides: dict[str, str],
+    base: dict[str, tuple[str, ...]] | None = None,
+) -> tuple[dict[str, tuple[str, ...]] | None, dict[str, str]]:
+    """The header names and ``--map`` overrides an import uses with ``profile`` (an
+    :class:`tracker.import_profiles.ImportProfile` or ``None``).
+
+    The profile's names come before the generic :data:`FIELD_ALIASES` (a name both know is
+    the profile's field); a saved profile's ``COLUMN=ignore`` skips that column when the
+    file has it. ``overrides`` (the command's ``--map``) win over both. ``base``: the
+    generic names (default :data:`FIELD_ALIASES`; :data:`SESSION_FIELD_ALIASES` for a
+    service log); the profile's names for fields ``base`` does not have are left out.
+
+    Returns:
+        ``(aliases for map_columns, or None for the generic ones; overrides)``.
+    """
+    base = FIELD_ALIASES if base is None else base
+    if profile is None:
+        return (None if base is FIELD_ALIASES else base), overrides
+    present = {normalize_header(h) for h in header}
+    aliases: dict[str, tuple[str, ...]] = {}
+    extra: dict[str, str] = {}
+    for fld, names in profile.aliases.items():
+        if fld == "ignore":
+            extra.update({normalize_header(n): "ignore" for n in names if normalize_header(n) in present})
+            continue
+        if fld in base:
+            aliases[fld] = tuple(names)
+    for fld, names in base.items():
+        aliases[fld] = aliases.get(fld, ()) + names
+    # a name the profile gives one field is not also read as another (first field wins in the
+    # index): put the profile's fields first
+    ordered = {fld: aliases[fld] for fld in profile.aliases if fld in aliases}
+    ordered.update({fld: v for fld, v in aliases.items() if fld not in ordered})
+    return ordered, {**extra, **overrides}
+
+
+#: Header words of a column that likely holds a meeting's or an evaluation's date.
+_DATE_WORDS = re.compile(
+    r"(date|due|ard|fie|fiie|eval|reeval|iep|triennial|tri|annual|meeting|consent|referral|eligib|review|"
+    r"three.?year|next|last)",
+    re.IGNORECASE,
+)
+
+
+def date_like_columns(table: Table, ignored: Sequence[str]) -> list[str]:
+    """The ignored columns whose header names a meeting, evaluation or due date, or whose
+    non-empty values mostly read as dates (Excel dates, ``M/D/YYYY``, ``YYYY-MM-DD``)."""
+    out = []
+    for raw in ignored:
+        if raw not in table.header:
+            continue
+        i = table.header.index(raw)
+        values = [cells[i] for _, cells in table.rows[:200] if i < len(cells) and _text(cells[i])]
+        datey = sum(
+            1
+            for v in values
+            if isinstance(v, date | datetime) or classify_date_text(_text(v)) in ("iso", "us", "dmy", "ambiguous")
+        )
+        if (values and datey * 2 > len(values)) or (not values and _DATE_WORDS.search(raw)):
+            out.append(raw)
+    return out
+
+
+def profile_map(opt: str) -> str:
+    """``COLUMN=FIELD`` with FIELD a caseload field or a service-log field (a saved profile
+    serves either import), spelled as the field's own name.
+
+    Raises:
+        InputError: not ``COLUMN=FIELD``, or a field neither import has.
+    """
+    column = opt.partition("=")[0].strip()
+    try:
+        field_name = parse_map_options([opt])[normalize_header(column)]
+    except InputError:
+        try:
+            field_name = parse_map_options([opt], aliases=SESSION_FIELD_ALIASES)[normalize_header(column)]
+        except InputError:
+            fields = sorted({*FIELD_ALIASES, *SESSION_FIELD_ALIASES})
+            raise InputError(
+                "--map", opt, "COLUMN=FIELD, FIELD among " + ", ".join(fields) + " (or 'ignore')"
+            ) from None
+    return f"{column}={field_name}"
+
+
+def profile_maps(options: Iterable[str]) -> list[str]:
+    """Each ``--map`` of ``tracker import profile save`` checked by :func:`profile_map`."""
+    return [profile_map(opt) for opt in options]
 
 
 def map_columns(
@@ -813,14 +917,30 @@ def parse_rows(
     today: date,
     default_state: str | None = None,
     date_format: str | None = None,
+    value_maps: dict[str, dict[str, str]] | None = None,
+    notes: list[str] | None = None,
 ) -> tuple[list[CaseloadRow], list[tuple[int, int]], dict[str, str], list[Problem]]:
     """Validate every row.
+
+    ``value_maps`` (:func:`tracker.import_profiles.parse_value_maps`: field -> {normalized
+    value: target}) translate ``disability``, ``plan_type`` and ``state`` values first; then
+    a row's state's own disability codes (:data:`tracker.import_profiles.STATE_DISABILITY_CODES`),
+    then the generic names. Names: a ``Family, Given`` name or separate first / middle / last
+    columns give the parts (:mod:`tracker.names`; capitals made mixed case); any other name
+    is kept as written. What was translated is said once in ``notes`` (appended to).
 
     Returns:
         ``(rows, duplicates as (line, first line), header -> date format used, problems)``.
         Exact duplicate rows (same cells) are kept once and reported.
     """
+    from tracker import names as names_mod
+    from tracker.import_profiles import CATEGORY_NOTES, NO_CATEGORY, STATE_DISABILITY_CODES
     from tracker.models import JURISDICTIONS
+
+    value_maps = value_maps or {}
+    notes = notes if notes is not None else []
+    said: set[str] = set()
+    reordered = 0
 
     problems: list[Problem] = []
     header = table.header
@@ -867,8 +987,14 @@ def parse_rows(
                 values[fld] = _cell_date(raw, fmt_by_field.get(fld), line, header[i], row_problems, table.date1904)
             else:
                 values[fld] = _text(raw, table.number_formats.get((line, i)))
-        name = values.get("name") or " ".join(p for p in (values.get("first_name"), values.get("last_name")) if p)
-        name = " ".join(name.split())
+        if values.get("name"):
+            person = names_mod.tidied(names_mod.parse_name(values["name"]))
+            reordered += person.reordered
+        else:
+            person = names_mod.tidied(
+                names_mod.from_parts(values.get("first_name"), values.get("last_name"), values.get("middle_name"))
+            )
+        name = person.full
         if not name:
             row_problems.append(Problem(line, _colname(header, col_of, "name", "first_name"), "no student name"))
         elif any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
@@ -890,7 +1016,10 @@ def parse_rows(
             row_problems.append(Problem(line, header[col_of["dob"]], "no date of birth (required)"))
         if isinstance(dob, date) and dob > today:
             row_problems.append(Problem(line, header[col_of["dob"]], f"date of birth {dob.isoformat()} is after today"))
-        state = (values.get("state") or default_state or "").strip().upper()
+        raw_state = (values.get("state") or "").strip()
+        if raw_state and normalize_header(raw_state) in value_maps.get("state", {}):
+            raw_state = value_maps["state"][normalize_header(raw_state)]
+        state = (raw_state or default_state or "").strip().upper()
         if not state:
             row_problems.append(
                 Problem(line, _colname(header, col_of, "state"), "no state: add a State column or give --state XX")
@@ -900,7 +1029,8 @@ def parse_rows(
                 Problem(
                     line,
                     _colname(header, col_of, "state"),
-                    f"{shown(state)} is not a two-letter USPS state code (CA, TX...)",
+                    f"{shown(state)} is not a two-letter USPS state code (CA, TX...); "
+                    f"map it with --value-map 'state:{_hint_value(state)}=XX'",
                 )
             )
         local_id = values.get("local_id") or None
@@ -924,22 +1054,49 @@ def parse_rows(
         plan_kinds: tuple[str, ...] = ()
         raw_type = values.get("plan_type") or ""
         if raw_type:
-            plan_kinds = _PLAN_TYPES.get(normalize_header(raw_type), ())
+            mapped = value_maps.get("plan_type", {}).get(normalize_header(raw_type))
+            plan_kinds = _PLAN_TYPES.get(mapped or normalize_header(raw_type), ())
             if not plan_kinds:
                 row_problems.append(
-                    Problem(line, header[col_of["plan_type"]], f"{shown(raw_type)} is not IEP, 504 or IEP/504")
+                    Problem(
+                        line,
+                        header[col_of["plan_type"]],
+                        f"{shown(raw_type)} is not IEP, 504 or IEP/504 (accepted: IEP, SpEd, Special Education, "
+                        f"504, Section 504, IEP/504, Both); map it with --value-map "
+                        f"'plan_type:{_hint_value(raw_type)}=iep' (or 504, both)",
+                    )
                 )
         category = None
         raw_dis = values.get("disability") or ""
         if raw_dis and plan_kinds != ("504",):
-            category = disability_category(raw_dis)
-            if category is None:
+            key = normalize_header(raw_dis)
+            state_codes = STATE_DISABILITY_CODES.get(state, {})
+            if key in value_maps.get("disability", {}):
+                target = value_maps["disability"][key]
+                category = None if target == NO_CATEGORY else target
+                known = True
+            elif key in state_codes:
+                category, known = state_codes[key], True
+                note = CATEGORY_NOTES.get((state, key))
+                if note and note not in said:
+                    said.add(note)
+                    notes.append(note)
+            else:
+                category = disability_category(raw_dis)
+                known = category is not None
+            if not known:
                 row_problems.append(
                     Problem(
                         line,
                         header[col_of["disability"]],
-                        f"{shown(raw_dis)} is not one of the IDEA categories (SLD, OHI, Autism, SLI, ED, ID, ...); "
-                        "leave it blank or use a category name such as 'Specific Learning Disability'",
+                        f"{shown(raw_dis)} is not one of the IDEA categories (SLD, OHI, Autism, SLI, ED, ID, ...)"
+                        + (f" nor a {state} code" if state in STATE_DISABILITY_CODES else "")
+                        + "; leave it blank, use a category name such as 'Specific Learning Disability', or map "
+                        f"it with --value-map 'disability:{_hint_value(raw_dis)}=CATEGORY' (CATEGORY: "
+                        "autism, deaf-blindness, deafness, emotional-disturbance, hearing-impairment, "
+                        "intellectual-disability, multiple-disabilities, orthopedic-impairment, "
+                        "other-health-impairment, specific-learning-disability, speech-or-language-impairment, "
+                        "traumatic-brain-injury, visual-impairment, developmental-delay, or none)",
                     )
                 )
         if row_problems:
@@ -951,6 +1108,9 @@ def parse_rows(
                 name=name,
                 dob=dob,
                 state=state,
+                given_name=person.given,
+                middle_name=person.middle,
+                family_name=person.family,
                 local_id=local_id,
                 grade=values.get("grade") or None,
                 school=values.get("school") or None,
@@ -978,8 +1138,20 @@ def parse_rows(
                 )
                 break
             by_key[key] = r.line
+    if reordered:
+        notes.append(
+            f"{reordered} name(s) written 'Family, Given' were read as given and family names "
+            "(letters say 'Given Family')"
+        )
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return out, duplicates, formats, problems
+
+
+def _hint_value(text: str) -> str:
+    """A cell value as it can go in a --value-map hint: no quote, colon or equals sign, at most
+    40 characters (the message is about the file's content; it must stay one readable line)."""
+    cleaned = re.sub(r"[\'\"=:\x00-\x1f\x7f]", "", str(text)).strip()
+    return cleaned[:40] if cleaned else "VALUE"
 
 
 def _colname(header: Sequence[str], col_of: dict[str, int], *fields: str) -> str | None:
@@ -1057,6 +1229,9 @@ def _load_existing(session) -> _Existing:
         select(
             S.id,
             S.name,
+            S.given_name,
+            S.middle_name,
+            S.family_name,
             S.dob,
             S.local_id,
             S.grade,
@@ -1194,6 +1369,8 @@ def import_caseload(
     conventions: dict[str, str] | None = None,
     progress: Callable[[Sequence[Any]], Iterable[Any]] | None = None,
     match_ids_ignoring_zeros: bool = False,
+    profile: str | None = None,
+    value_maps: Iterable[str] = (),
 ) -> ImportResult:
     """Import a caseload spreadsheet into the open session, all or nothing.
 
@@ -1213,6 +1390,11 @@ def import_caseload(
         match_ids_ignoring_zeros: a row whose local id equals one recorded once leading
             zeros are dropped (``4512``, ``004512``) is that student (the recorded id is kept);
             without it such a row is a problem (:func:`id_conflicts`).
+        profile: an import profile's name (:mod:`tracker.import_profiles`, built in or
+            saved); ``None``: a built-in profile is recognised from the headers, if any.
+            The profile's header names and value maps add to the generic ones; ``maps``
+            and ``value_maps`` win over the profile's.
+        value_maps: ``FIELD:FROM=TO`` options (``disability``, ``plan_type``, ``state``).
 
     Returns:
         An :class:`ImportResult`.
@@ -1229,18 +1411,35 @@ def import_caseload(
         state = state.strip().upper()
         if state not in JURISDICTIONS:
             raise InputError("--state", state, "a two-letter USPS state code such as CA or TX")
+    from tracker import import_profiles
+
     overrides = parse_map_options(maps)
+    cli_value_maps = import_profiles.parse_value_maps(value_maps, ("disability", "plan_type", "state"))
+    chosen = import_profiles.get_profile(profile) if profile is not None else None
     table = read_table(path)
-    mapping, problems, ignored = map_columns(table.header, overrides)
+    recognised = chosen is None and (chosen := import_profiles.recognise(table.header)) is not None
+    aliases, overrides = profile_columns(chosen, table.header, overrides)
+    mapping, problems, ignored = map_columns(table.header, overrides, aliases=aliases)
     # the name as printed: bytes that are not UTF-8 become U+FFFD (as click.format_filename)
     result = ImportResult(file=path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"), dry_run=dry_run)
     result.notes.extend(table.notes)
     result.columns = {table.header[i]: f for i, f in sorted(mapping.items())}
     result.ignored_columns = ignored
+    result.date_like_columns = date_like_columns(table, ignored)
+    if chosen is not None:
+        result.profile, result.profile_recognised = chosen.name, recognised
+        if date_format is None:
+            date_format = chosen.date_format
     if problems:
         raise CaseloadError(path.name, problems)
     rows, duplicates, formats, problems = parse_rows(
-        table, mapping, today=today, default_state=state, date_format=date_format
+        table,
+        mapping,
+        today=today,
+        default_state=state,
+        date_format=date_format,
+        value_maps=import_profiles.merge_value_maps(chosen.value_maps if chosen else {}, cli_value_maps),
+        notes=result.notes,
     )
     result.rows = len(table.rows)
     result.duplicates = duplicates
@@ -1309,6 +1508,9 @@ def _plan_records(
             new_students.append(
                 {
                     "name": r.name,
+                    "given_name": r.given_name,
+                    "middle_name": r.middle_name,
+                    "family_name": r.family_name,
                     "dob": r.dob,
                     "jurisdiction": r.state,
                     "school": r.school,
@@ -1338,6 +1540,13 @@ def _plan_records(
                     change[fld] = v
             if cal_id is not None and cur["calendar_id"] is None:
                 change["calendar_id"] = cal_id
+            if (
+                r.given_name
+                and cur["given_name"] is None
+                and cur["family_name"] is None
+                and cur["name"].casefold() == r.name.casefold()
+            ):
+                change.update(given_name=r.given_name, middle_name=r.middle_name, family_name=r.family_name)
             sr = StudentResult(r.line, r.key, r.name, sid, False, updated=sorted(change))
             if change:
                 updates.append({"id": sid, **change})
@@ -1984,6 +2193,8 @@ def import_sessions(
     maps: Iterable[str] = (),
     date_format: str | None = None,
     dry_run: bool = False,
+    profile: str | None = None,
+    value_maps: Iterable[str] = (),
 ) -> SessionImportResult:
     """Import a service log (one session a row) for student ``student_id``, all or nothing.
 
@@ -1993,15 +2204,25 @@ def import_sessions(
     service), ``minutes`` (required), ``provider``, ``status`` (:func:`session_status`; blank:
     delivered) and ``note``. A row equal to a session already recorded (same service, day,
     minutes and status) is not added again, so importing the same log twice adds nothing.
+    ``profile`` (a saved profile's name) adds its header names for these fields, its
+    ``status`` value map and its date format; ``value_maps`` (``status:FROM=TO``) win.
 
     Raises:
         CaseloadError: any problem in any row (every problem listed; nothing written).
-        InputError, NotFound: a bad option (``--student``, ``--service``, ``--map``, ``--date-format``).
+        InputError, NotFound: a bad option (``--student``, ``--service``, ``--map``,
+            ``--date-format``, ``--profile``, ``--value-map``).
     """
     from sqlalchemy import select
 
+    from tracker import import_profiles, records
     from tracker import models as m
-    from tracker import records
+
+    status_map = import_profiles.parse_value_maps(value_maps, ("status",)).get("status", {})
+    chosen = import_profiles.get_profile(profile) if profile is not None else None
+    if chosen is not None:
+        status_map = {**chosen.value_maps.get("status", {}), **status_map}
+        if date_format is None:
+            date_format = chosen.date_format
 
     if date_format is not None and date_format not in DATE_FORMATS:
         raise InputError("--date-format", date_format, "us (M/D/YYYY), iso (YYYY-MM-DD) or dmy (D/M/YYYY)")
@@ -2018,10 +2239,11 @@ def import_sessions(
             )  # fmt: skip
     overrides = parse_map_options(maps, aliases=SESSION_FIELD_ALIASES, example="Session Date=date")
     table = read_table(path)
+    aliases, overrides = profile_columns(chosen, table.header, overrides, SESSION_FIELD_ALIASES)
     mapping, problems, ignored = map_columns(
         table.header,
         overrides,
-        aliases=SESSION_FIELD_ALIASES,
+        aliases=aliases,
         required=[
             ("date", "no session date column (date, session date, date of service); use --map COLUMN=date"),
             ("minutes", "no minutes column (minutes, duration, mins); use --map COLUMN=minutes"),
@@ -2094,14 +2316,15 @@ def import_sessions(
                 )
             )
         raw_status = _text(cell("status"))
-        status = session_status(raw_status)
+        status = status_map.get(normalize_header(raw_status)) or session_status(raw_status)
         if status is None:
             row_problems.append(
                 Problem(
                     line, header[col_of["status"]],
                     f"{shown(raw_status)} is not a session status: delivered (present, Y), student-absent (absent), "
                     "provider-absent (therapist out), cancelled-by-school (cancelled), school-closed (closure) or "
-                    "missed (no show); blank is delivered",
+                    "missed (no show); blank is delivered; map it with --value-map "
+                    f"'status:{_hint_value(raw_status)}=STATUS'",
                 )
             )  # fmt: skip
         svc = forced

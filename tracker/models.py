@@ -141,7 +141,7 @@ DOCUMENT_KINDS = (
 
 ASSESSMENT_KINDS = ("initial", "reevaluation", "exit", "504", "iee")
 
-REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "other")
+REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "reevaluation", "other")
 
 DELIVERY_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal", "verbal")
 
@@ -296,6 +296,12 @@ class Student(Withdrawable, Base):
     local_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     case_manager: Mapped[str | None] = mapped_column(String(200))
     calendar_id: Mapped[int | None] = mapped_column(ForeignKey("school_calendar.id", ondelete="RESTRICT"), index=True)
+    #: The parts of ``name`` when they are known (:mod:`tracker.names`): read from a
+    #: ``Family, Given`` name or from separate columns, or given with ``--given-name`` /
+    #: ``--family-name``; ``None`` for a name recorded as one field (not guessed).
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
 
     calendar: Mapped[SchoolCalendar | None] = relationship()
     plans: Mapped[list[Plan]] = relationship(

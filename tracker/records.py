@@ -403,11 +403,19 @@ def add_student(
     grade: str | None = None,
     case_manager: str | None = None,
     calendar: str | None = None,
+    given_name: str | None = None,
+    middle_name: str | None = None,
+    family_name: str | None = None,
 ) -> Student:
     """Record a new student.
 
     Args:
-        name: the child's name (required, non-empty).
+        name: the child's name (required, non-empty). Written ``Family, Given [Middle]``
+            (``Garza, Sofía``) it is recorded ``Sofía Garza`` with its parts
+            (:func:`tracker.names.parse_name`); any other name is kept as written.
+        given_name, middle_name, family_name: the parts, when the name does not show them
+            (``Nguyen Van An``: which word is the given name is not guessed); given and
+            family name go together; the name itself stays as written.
         dob: date of birth (not after ``today``).
         state: USPS code of the state whose rules apply (``CA``; lower case accepted).
         calendar: name of an existing school calendar (``tracker calendar list``).
@@ -420,8 +428,12 @@ def add_student(
     Raises:
         InputError, NotFound: see the module docstring.
     """
+    full, parts = _name_parts(
+        "NAME", check_text("NAME", name, 200, required=True), given_name, middle_name, family_name
+    )
     student = Student(
-        name=check_text("NAME", name, 200, required=True),
+        name=full,
+        **parts,
         dob=dob,
         jurisdiction=_state(state),
         school=check_text("--school", school, 200),
@@ -448,6 +460,35 @@ def add_student(
     return student
 
 
+def _name_parts(
+    field: str, name: str, given: str | None, middle: str | None, family: str | None
+) -> tuple[str, dict[str, str | None]]:
+    """The recorded name and its parts (``given_name``, ``middle_name``, ``family_name``).
+
+    With ``given`` and ``family`` (``--given-name``, ``--family-name``) the name stays as
+    written; without them a ``Family, Given`` name is read into parts and reordered
+    (:func:`tracker.names.parse_name`), any other name keeps no parts.
+
+    Raises:
+        InputError: a given name without a family name (or the reverse), or a part over
+            100 characters or holding control characters.
+    """
+    from tracker.names import parse_name
+
+    given = check_text("--given-name", given, 100) if given else None
+    middle = check_text("--middle-name", middle, 100) if middle else None
+    family = check_text("--family-name", family, 100) if family else None
+    if given or family or middle:
+        if not (given and family):
+            missing = "--family-name" if given else "--given-name"
+            raise InputError(missing, "<not given>", "given and family names together (--given-name and --family-name)")
+        return name, {"given_name": given, "middle_name": middle, "family_name": family}
+    person = parse_name(name)
+    if person.reordered and all(len(p or "") <= 100 for p in (person.given, person.middle, person.family)):
+        return person.full, {"given_name": person.given, "middle_name": person.middle, "family_name": person.family}
+    return name, {"given_name": None, "middle_name": None, "family_name": None}
+
+
 def edit_student(
     session: Session,
     student_id: int,
@@ -462,8 +503,14 @@ def edit_student(
     grade: str | None = UNSET,
     case_manager: str | None = UNSET,
     calendar: str | None = UNSET,
+    given_name: str | None = UNSET,
+    middle_name: str | None = UNSET,
+    family_name: str | None = UNSET,
 ) -> Student:
     """Change some fields of a student; fields left :data:`UNSET` (or ``None``) stay as they are.
+
+    A new ``name`` is read as :func:`add_student` reads one (its parts replaced); the parts
+    alone can be set (given and family name together) or cleared with empty strings.
 
     An empty string clears an optional text field (``school``, ``district``, ``local_id``,
     ``grade``, ``case_manager``) or the calendar. A new date of birth may not be after
@@ -473,8 +520,37 @@ def edit_student(
         InputError, NotFound: see the module docstring.
     """
     student = get_student(session, student_id)
+    given_set = {k: v for k, v in (("given", given_name), ("middle", middle_name), ("family", family_name))}
+    given_set = {k: v for k, v in given_set.items() if v is not UNSET and v is not None}
     if name is not UNSET and name is not None:
-        student.name = check_text("--name", name, 200, required=True)
+        full, parts = _name_parts(
+            "--name",
+            check_text("--name", name, 200, required=True),
+            given_set.get("given"),
+            given_set.get("middle"),
+            given_set.get("family"),
+        )
+        student.name = full
+        for k, v in parts.items():
+            setattr(student, k, v)
+    elif given_set:
+        if all(v == "" for v in given_set.values()):
+            student.given_name = student.middle_name = student.family_name = None
+        else:
+            merged = {
+                "given": given_set.get("given", student.given_name or ""),
+                "middle": given_set.get("middle", student.middle_name or ""),
+                "family": given_set.get("family", student.family_name or ""),
+            }
+            _, parts = _name_parts(
+                "--given-name",
+                student.name,
+                merged["given"] or None,
+                merged["middle"] or None,
+                merged["family"] or None,
+            )
+            for k, v in parts.items():
+                setattr(student, k, v)
     if dob is not UNSET and dob is not None:
         _not_future("--dob", dob, today, "a date of birth")
         first = _earliest_event(student)

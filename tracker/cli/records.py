@@ -213,6 +213,11 @@ def _student_options(required: bool):
             click.option("--grade", metavar="G", help="Grade (e.g. K, 3, 11)."),
             click.option("--case-manager", "case_manager", metavar="NAME", help="School case manager."),
             click.option("--calendar", metavar="NAME", help="School calendar (see `tracker calendar list`)."),
+            click.option(
+                "--given-name", "given_name", metavar="NAME", help="Given (first) name, when NAME does not show it."
+            ),
+            click.option("--middle-name", "middle_name", metavar="NAME", help="Middle name or initial."),
+            click.option("--family-name", "family_name", metavar="NAME", help="Family (last) name."),
         ]
         for opt in reversed(opts):
             f = opt(f)
@@ -226,8 +231,16 @@ def _student_options(required: bool):
 @_student_options(required=True)
 @_add_format()
 @pass_app
-def student_add(app, name, dob, state, school, district, local_id, grade, case_manager, calendar, fmt) -> None:
-    """Add a student; prints the new id."""
+def student_add(
+    app, name, dob, state, school, district, local_id, grade, case_manager, calendar, given_name, middle_name,
+    family_name, fmt,
+) -> None:  # fmt: skip
+    """Add a student; prints the new id.
+
+    NAME written "Family, Given" (as district exports write it) is recorded "Given Family"
+    with its parts; letters then use the given name after the first mention. A name of one
+    field ("Nguyen Van An") is kept as written; give --given-name and --family-name if the
+    letters should know which is which."""
     from tracker import records
 
     record = _run(
@@ -244,6 +257,9 @@ def student_add(app, name, dob, state, school, district, local_id, grade, case_m
             case_manager=case_manager,
             calendar=calendar,
             today=app.today,
+            given_name=given_name,
+            middle_name=middle_name,
+            family_name=family_name,
         ),
     )
     _print_added(record, fmt)
@@ -282,8 +298,9 @@ def student_show(app, student_id: int, fmt: str) -> None:
 @format_option()
 @pass_app
 def student_edit(
-    app, student_id, name, dob, state, school, district, local_id, grade, case_manager, calendar, reason, fmt
-):
+    app, student_id, name, dob, state, school, district, local_id, grade, case_manager, calendar, given_name,
+    middle_name, family_name, reason, fmt,
+):  # fmt: skip
     """Change or correct a student's details (only the options given; an empty value clears
     an optional field). The old values stay in `tracker history`."""
     from tracker import records
@@ -303,6 +320,9 @@ def student_edit(
             grade=grade,
             case_manager=case_manager,
             calendar=calendar,
+            given_name=given_name,
+            middle_name=middle_name,
+            family_name=family_name,
         ),
         reason=reason,
     )

@@ -65,6 +65,21 @@ def import_() -> None:
     is_flag=True,
     help="Read a student id that lost its leading zeros (4512) as the recorded one (004512), which is kept.",
 )
+@click.option(
+    "--profile",
+    default=None,
+    metavar="NAME",
+    help="Import profile (header names, value maps, date format): built in or saved "
+    "(tracker import profile list). Default: recognised from the headers.",
+)
+@click.option(
+    "--value-map",
+    "value_maps",
+    multiple=True,
+    metavar="FIELD:FROM=TO",
+    help="Read value FROM of FIELD as TO (repeatable), e.g. --value-map disability:AI=hearing-impairment; "
+    "FIELD is disability, plan_type or state.",
+)
 @format_option(("text", "json"), default="text")
 @pass_app
 def import_caseload_cmd(
@@ -76,6 +91,8 @@ def import_caseload_cmd(
     state: str | None,
     calendar: str | None,
     match_ids_ignoring_zeros: bool,
+    profile: str | None,
+    value_maps: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Import a caseload spreadsheet (.csv or .xlsx, one student a row).
@@ -104,6 +121,8 @@ def import_caseload_cmd(
             conventions=app.conventions,
             progress=_progress,
             match_ids_ignoring_zeros=match_ids_ignoring_zeros,
+            profile=profile,
+            value_maps=value_maps,
         )
     if fmt == "json":
         echo_json(result.to_json())
@@ -123,10 +142,22 @@ def print_import_result(result, per_student: bool = False) -> None:
     )
     if result.dry_run:
         click.echo("Dry run: nothing was written.")
+    if result.profile:
+        how = "recognised from the headers" if result.profile_recognised else "as asked"
+        click.echo(f"Profile: {result.profile} ({how}; --profile NAME chooses another)")
+    if result.columns:
+        click.echo("Columns used: " + ", ".join(f"{k} -> {v}" for k, v in result.columns.items()))
     if result.date_formats:
         click.echo("Date columns read as: " + ", ".join(f"{k} {v}" for k, v in result.date_formats.items()))
     if result.ignored_columns:
         click.echo("Columns not imported: " + ", ".join(result.ignored_columns))
+    for col in result.date_like_columns:
+        click.echo(
+            f"note: {col!r} looks like a date column but was not imported: if it holds a meeting's or an "
+            f"evaluation's date, map it with --map '{col}=FIELD' (FIELD: last_iep_date, next_annual_due, "
+            "last_evaluation_date, next_triennial_due, referral_date, consent_date, plan504_date), or save the "
+            "map in a profile (tracker import profile save NAME --map ...)"
+        )
     if per_student:
         for s in result.students:
             who = "new student" if s.new else f"student #{s.student_id}"
@@ -178,6 +209,14 @@ def print_import_result(result, per_student: bool = False) -> None:
     default=None,
     help="Format of a date column whose values all read both ways (us = M/D/YYYY, dmy = D/M/YYYY).",
 )
+@click.option("--profile", default=None, metavar="NAME", help="A saved import profile (tracker import profile list).")
+@click.option(
+    "--value-map",
+    "value_maps",
+    multiple=True,
+    metavar="status:FROM=TO",
+    help="Read status FROM as TO (repeatable), e.g. --value-map status:NS=missed.",
+)
 @format_option(("text", "json"), default="text")
 @pass_app
 def import_sessions_cmd(
@@ -188,6 +227,8 @@ def import_sessions_cmd(
     dry_run: bool,
     maps: tuple[str, ...],
     date_format: str | None,
+    profile: str | None,
+    value_maps: tuple[str, ...],
     fmt: str,
 ) -> None:
     """Import a service log (.csv or .xlsx, one session a row) for a student's services.
@@ -216,11 +257,94 @@ def import_sessions_cmd(
             maps=maps,
             date_format=date_format,
             dry_run=dry_run,
+            profile=profile,
+            value_maps=value_maps,
         )
     if fmt == "json":
         echo_json(result.to_json())
         return
     print_session_import_result(result)
+
+
+@import_.group("profile")
+def profile_group() -> None:
+    """Import profiles: the header names, value maps and date format of a district's export.
+
+    Built-in profiles cover Texas ARD caseloads, California SEIS, PowerSchool Special
+    Programs, Infinite Campus, EasyIEP and SEDS rosters; save your own once and name it with
+    `tracker import caseload FILE --profile NAME` (or `import sessions`).
+    """
+
+
+@profile_group.command("save")
+@click.argument("name")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD", help="Read COLUMN as FIELD (repeatable).")
+@click.option(
+    "--value-map", "value_maps", multiple=True, metavar="FIELD:FROM=TO", help="Read value FROM of FIELD as TO."
+)
+@click.option("--date-format", type=click.Choice(["us", "iso", "dmy"]), default=None, help="Dates that read both ways.")
+@click.option("--title", default=None, help="A description shown by `profile list`.")
+def profile_save(
+    name: str, maps: tuple[str, ...], value_maps: tuple[str, ...], date_format: str | None, title: str | None
+) -> None:
+    """Save (or replace) import profile NAME in the config folder (import-profiles.toml, 0600)."""
+    from tracker.caseload import profile_maps
+    from tracker.import_profiles import save_profile
+
+    path = save_profile(name, profile_maps(maps), value_maps, date_format, title)
+    click.echo(f"Saved import profile {name!r} in {click.format_filename(path)}.")
+    click.echo(f"Use it with: tracker import caseload FILE --profile {name}")
+
+
+@profile_group.command("list")
+@format_option(("text", "json"), default="text")
+def profile_list(fmt: str) -> None:
+    """The built-in and saved import profiles."""
+    from tracker.import_profiles import BUILTIN_PROFILES, load_saved
+
+    saved = load_saved()
+    profiles = [*BUILTIN_PROFILES.values(), *saved.values()]
+    if fmt == "json":
+        echo_json([p.to_json() for p in profiles])
+        return
+    for p in profiles:
+        kind = "built-in" if p.source == "built-in" else "saved"
+        click.echo(f"{p.name:<28} {kind:<8} {p.title}")
+
+
+@profile_group.command("show")
+@click.argument("name")
+@format_option(("text", "json"), default="text")
+def profile_show(name: str, fmt: str) -> None:
+    """What import profile NAME reads: header names, value maps, date format."""
+    from tracker.import_profiles import get_profile, value_map_options
+
+    p = get_profile(name)
+    if fmt == "json":
+        echo_json(p.to_json())
+        return
+    click.echo(f"{p.name}: {p.title}")
+    click.echo(f"  source: {p.source}")
+    if p.signature:
+        click.echo("  recognised by the headers: " + ", ".join(p.signature))
+    for fld, names in p.aliases.items():
+        click.echo(f"  {fld}: " + "; ".join(names))
+    for opt in value_map_options(p.value_maps):
+        click.echo(f"  --value-map {opt}")
+    if p.date_format:
+        click.echo(f"  --date-format {p.date_format}")
+    if p.basis:
+        click.echo(f"  basis: {p.basis}")
+
+
+@profile_group.command("remove")
+@click.argument("name")
+def profile_remove(name: str) -> None:
+    """Remove saved import profile NAME."""
+    from tracker.import_profiles import remove_profile
+
+    remove_profile(name)
+    click.echo(f"Removed import profile {name!r}.")
 
 
 def print_session_import_result(result) -> None:

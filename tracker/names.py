@@ -1,0 +1,112 @@
+"""A child's name as districts export it, read into given, middle and family names.
+
+Pure functions, no database. Used by the caseload import, ``tracker student add/edit`` and
+migration 0009 (which applies :func:`parse_name` without :func:`tidy_case` to the names
+already recorded, so no letter changes case behind the family's back).
+
+The forms read (after collapsing runs of spaces):
+
+* ``Family, Given [Middle ...]`` (one comma): ``Garza, Sofía`` -> given ``Sofía``, family
+  ``Garza``; ``GARZA, Sofía M.`` -> given ``Sofía``, middle ``M.``, family ``GARZA`` (made
+  ``Garza`` by :func:`tidy_case` on import);
+* ``Family, Given, Suffix`` (two commas, the last a generational suffix: Jr., Sr., II, III,
+  IV, V): the suffix follows the family name (``Garza Jr.``);
+* separate first / middle / last columns (:func:`from_parts`);
+* anything else -- a name without a comma, or with commas in another pattern -- is a
+  single-field name: kept exactly as written, with no given or family name (which word is
+  the given name is not assumed: ``Nguyen Van An`` may be family name first).
+
+The display name (:attr:`PersonName.full`) is ``Given [Middle] Family``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Generational suffixes accepted after a second comma (compared without the final dot).
+SUFFIXES = ("jr", "sr", "ii", "iii", "iv", "v")
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A name read from an export: ``full`` as letters and tables show it; the parts, or
+    ``None`` when the name was one field (then ``full`` is the text as written)."""
+
+    full: str
+    given: str | None = None
+    middle: str | None = None
+    family: str | None = None
+
+    @property
+    def reordered(self) -> bool:
+        """True when the parts were read from a ``Family, Given`` name."""
+        return self.given is not None and self.family is not None
+
+
+def _squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _compose(given: str | None, middle: str | None, family: str | None) -> str:
+    return " ".join(p for p in (given, middle, family) if p)
+
+
+def parse_name(text: str) -> PersonName:
+    """``Family, Given [Middle]`` -> parts (see the module docstring); any other text -> a
+    single-field :class:`PersonName` holding it as written (spaces collapsed).
+
+    >>> parse_name("Garza, Sofía").full
+    'Sofía Garza'
+    >>> parse_name("Nguyen Van An")
+    PersonName(full='Nguyen Van An', given=None, middle=None, family=None)
+    """
+    squashed = _squash(text)
+    parts = [p.strip() for p in squashed.split(",")]
+    if len(parts) == 3 and parts[2].rstrip(".").casefold() in SUFFIXES and parts[0] and parts[1]:
+        parts = [f"{parts[0]} {parts[2]}", parts[1]]
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return PersonName(full=squashed)
+    family, rest = parts
+    given, _, middle = rest.partition(" ")
+    return PersonName(full=_compose(given, middle or None, family), given=given, middle=middle or None, family=family)
+
+
+def from_parts(given: str | None, family: str | None, middle: str | None = None) -> PersonName:
+    """Names from separate columns (first, middle, last). A first name alone or a last name
+    alone is a single-field name (the other part is not assumed)."""
+    g, m, f = _squash(given) or None, _squash(middle) or None, _squash(family) or None
+    if g and f:
+        return PersonName(full=_compose(g, m, f), given=g, middle=m, family=f)
+    return PersonName(full=_compose(g, m, f))
+
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _cap_word(word: str) -> str:
+    low = word.lower()
+    if len(low) > 2 and low.startswith("mc"):
+        return "Mc" + low[2:].capitalize()
+    return low.capitalize()
+
+
+def tidy_case(text: str | None) -> str | None:
+    """A name part written in capitals (``GARZA``, ``O'BRIEN``, ``LÓPEZ-RUIZ``, ``MCDONALD``)
+    in mixed case (``Garza``, ``O'Brien``, ``López-Ruiz``, ``McDonald``); any part holding a
+    lower-case letter is left exactly as written (``de la Cruz``, ``DeShawn``). A single
+    capital (an initial, ``M.``) stays."""
+    if text is None:
+        return None
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 2 or any(c.islower() for c in letters):
+        return text
+    return _WORD.sub(lambda m: _cap_word(m.group(0)), text)
+
+
+def tidied(name: PersonName) -> PersonName:
+    """``name`` with :func:`tidy_case` applied to each part (a single-field name: to the whole)."""
+    if name.given is None and name.family is None:
+        return PersonName(full=tidy_case(name.full) or "")
+    g, m, f = tidy_case(name.given), tidy_case(name.middle), tidy_case(name.family)
+    return PersonName(full=_compose(g, m, f), given=g, middle=m, family=f)
