@@ -256,6 +256,9 @@ def test_a_service_log_takes_a_status_value_map(tmp_path):
         ("Nguyen Van An", "Nguyen Van An", None, None, None),  # no comma: which is the given name is not guessed
         ("A, B, C", "A, B, C", None, None, None),
         (", Ana", ", Ana", None, None, None),
+        ('=HYPERLINK("http://x","y")', '=HYPERLINK("http://x","y")', None, None, None),  # not a name's comma
+        ("Room 4, B", "Room 4, B", None, None, None),  # a digit: not a name part
+        ("O’Brien, Seán", "Seán O’Brien", "Seán", None, "O’Brien"),  # a typographic apostrophe is
     ],
 )
 def test_parse_name(text, full, given, middle, family):

@@ -236,6 +236,7 @@ def test_0009_reads_family_given_names_into_parts_and_keeps_every_other_name(db_
             5: "Smith, John, Jr.",  # Family, Given, Suffix -> John Smith Jr.
             6: "A, B, C",  # three parts, the last no suffix: kept as written
             7: ", Ana",  # no family name: kept as written
+            8: '=HYPERLINK("a","b")',  # a comma in something that is no name: kept as written
         }
         with engine.begin() as conn:
             for sid, name in names.items():
@@ -256,6 +257,7 @@ def test_0009_reads_family_given_names_into_parts_and_keeps_every_other_name(db_
             (5, "John Smith Jr.", "John", None, "Smith Jr."),
             (6, "A, B, C", None, None, None),
             (7, ", Ana", None, None, None),
+            (8, '=HYPERLINK("a","b")', None, None, None),
         ]
         downgrade(engine, "0008")
         with engine.connect() as conn:

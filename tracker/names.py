@@ -12,7 +12,8 @@ The forms read (after collapsing runs of spaces):
 * ``Family, Given, Suffix`` (two commas, the last a generational suffix: Jr., Sr., II, III,
   IV, V): the suffix follows the family name (``Garza Jr.``);
 * separate first / middle / last columns (:func:`from_parts`);
-* anything else -- a name without a comma, or with commas in another pattern -- is a
+* anything else -- a name without a comma, with commas in another pattern, or with parts
+  holding more than letters, spaces, hyphens, apostrophes and dots -- is a
   single-field name: kept exactly as written, with no given or family name (which word is
   the given name is not assumed: ``Nguyen Van An`` may be family name first).
 
@@ -26,6 +27,11 @@ from dataclasses import dataclass
 
 #: Generational suffixes accepted after a second comma (compared without the final dot).
 SUFFIXES = ("jr", "sr", "ii", "iii", "iv", "v")
+
+#: What a name part may hold to be read as one: letters (any script), spaces, hyphens,
+#: apostrophes and dots. A comma in anything else (``=HYPERLINK("a","b")``, ``Room 4, B``)
+#: is not a ``Family, Given`` name.
+NAME_PART = re.compile(r"^(?:[^\W\d_]|[ '\u2019.\-])+$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ def parse_name(text: str) -> PersonName:
     parts = [p.strip() for p in squashed.split(",")]
     if len(parts) == 3 and parts[2].rstrip(".").casefold() in SUFFIXES and parts[0] and parts[1]:
         parts = [f"{parts[0]} {parts[2]}", parts[1]]
-    if len(parts) != 2 or not parts[0] or not parts[1]:
+    if len(parts) != 2 or not all(NAME_PART.match(p) and any(c.isalpha() for c in p) for p in parts):
         return PersonName(full=squashed)
     family, rest = parts
     given, _, middle = rest.partition(" ")

@@ -21,6 +21,8 @@ recorded after the upgrade were never in it). It refuses to run (CHECK violation
 reevaluation request exists.
 """
 
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -32,6 +34,7 @@ depends_on = None
 REQUEST_KINDS_BEFORE = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "other")
 REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "reevaluation", "other")
 SUFFIXES = ("jr", "sr", "ii", "iii", "iv", "v")
+NAME_PART = re.compile(r"^(?:[^\W\d_]|[ '\u2019.\-])+$")
 
 student = sa.table(
     "student",
@@ -54,7 +57,7 @@ def split_name(text: str):
     parts = [p.strip() for p in squashed.split(",")]
     if len(parts) == 3 and parts[2].rstrip(".").casefold() in SUFFIXES and parts[0] and parts[1]:
         parts = [f"{parts[0]} {parts[2]}", parts[1]]
-    if len(parts) != 2 or not parts[0] or not parts[1]:
+    if len(parts) != 2 or not all(NAME_PART.match(p) and any(c.isalpha() for c in p) for p in parts):
         return None
     family, rest = parts
     given, _, middle = rest.partition(" ")
