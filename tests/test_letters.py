@@ -119,6 +119,7 @@ def build_case(db_url: str) -> dict[str, int]:
 KIND_OPTIONS: dict[str, list[str]] = {
     "evaluation": ["--concern", "Reading about two grade levels below the class.",
                    "--concern", "Frequent headaches and tears before school since September."],
+    "reevaluation": ["--concern", "Reading fluency has dropped since the spring."],
     "504-plan": ["--concern", "ADHD (diagnosed 2025-06) limits concentrating and completing written work."],
     "iep-meeting": ["--concern", "Progress on the reading goals has stalled since the last review."],
     "records": [],
@@ -593,6 +594,7 @@ def test_profile_set_show_and_use(db_url: str, tracker_home: Path) -> None:
         "address": "12 Oak Street",
         "phone": "(555) 010-0123",
         "email": "maria@example.org",
+        "parent_name": None,
     }
     assert "Maria O'Brien" in ok(invoke(None, "profile", "show"))
     assert invoke(None, "profile", "set", "shoe-size", "9").exit_code == 2

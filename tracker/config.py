@@ -143,7 +143,7 @@ CONFIG_MAX_BYTES = 1024 * 1024
 KNOWN_SETTINGS = {
     "database_url": 'a database URL or SQLite file path in quotes, e.g. database_url = "sqlite:///~/tracker.db"',
     "timezone": 'an IANA zone name in quotes, e.g. timezone = "America/Chicago"',
-    "profile": 'a [profile] table of field = "text" lines (name, role, address, phone, email)',
+    "profile": 'a [profile] table of field = "text" lines (name, role, address, phone, email, parent_name)',
     "conventions": 'a [conventions] table of setting = "value" lines (see tracker rules list)',
 }
 

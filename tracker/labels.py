@@ -66,6 +66,7 @@ PLAIN_LABELS: dict[str, str] = {
     "ocr_window": "Last day for an OCR complaint",
     "service_shortfall": "Services owed (minutes missed)",
     "progress_report": "Progress report",
+    "reevaluation_request_response": "Answer to reevaluation request",
 }
 
 
@@ -109,6 +110,10 @@ _NO_LETTER = {
     "ocr_window": "A complaint to the Office for Civil Rights must be filed by {due} (ed.gov/ocr)",
     "written_request": "Send the request in writing, then log it: `tracker letter ... {student} --log`",
     "redundant_plans": "Ask whether both plans are needed; see `tracker explain {student}`",
+    "reevaluation_request_response": (
+        "Wait for the consent form or a written refusal (prior written notice); when it comes: "
+        "`tracker request edit {id} --responded DATE`"
+    ),
 }
 
 

@@ -34,6 +34,7 @@ from tracker.errors import InputError, NotFound, TrackerError
 #: Letter kinds (the ``KIND`` argument of ``tracker letter``).
 KINDS = (
     "evaluation",
+    "reevaluation",
     "504-plan",
     "iep-meeting",
     "records",
@@ -48,10 +49,18 @@ KINDS = (
     "compensatory-services",
 )
 #: Kinds whose letter is itself a request of the same kind.
-REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504")
+REQUEST_KINDS = ("evaluation", "reevaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504")
+#: The rule whose clock a letter's request starts: the scheduler's, and a reevaluation request's
+#: answer (34 CFR 300.303(a)(2); federal law sets no number of days).
+LETTER_REQUEST_RULES = {"reevaluation": "reevaluation_request_response"}
 FORMATS = ("txt", "md", "html")
 #: Fields of the ``[profile]`` table of the config file (the sender block).
-PROFILE_FIELDS = ("name", "role", "address", "phone", "email")
+PROFILE_FIELDS = ("name", "role", "address", "phone", "email", "parent_name")
+#: The profile role of a sender who writes on a family's behalf (``tracker profile set role
+#: advocate``): the letter names the parent (``--parent``, else the profile's ``parent_name``).
+ADVOCATE_ROLE = "advocate"
+#: Titles of address a ``--to`` name may begin with ("Dr. Maya Reyes" -> "Dear Dr. Reyes,").
+HONORIFICS = ("dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "rev", "hon")
 #: Delivery methods a letter can use (a letter is never verbal).
 LETTER_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal")
 #: Asked for (not stated as law) where the law fixes no number of days.
@@ -70,6 +79,7 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 #: Which notice the letter asks for: prior written notice (IDEA), 504 notice, records access.
 NOTICE_BY_REQUEST_KIND = {
     "evaluation": "idea",
+    "reevaluation": "idea",
     "iep-meeting": "idea",
     "iee": "idea",
     "exit-to-504": "both",
@@ -193,6 +203,8 @@ class LetterRequest:
     removal_id: int | None = None  # manifestation-determination: the removal for discipline it is about
     since: date | None = None  # state-complaint: leave out deadlines due before this day; compensatory: count from
     service_id: int | None = None  # service-logs, compensatory-services: only this service (else all)
+    honorific: str | None = None  # the recipient's title of address (Dr., Ms.) when --to does not begin with one
+    parent: str | None = None  # advocate: the parent the letter is written for (else the profile's parent_name)
 
 
 @dataclass
@@ -252,8 +264,9 @@ def _wrap(value: Any, width: int = 76, first: str = "", rest: str = "") -> str:
     return filled.replace("\u00a0", " ")
 
 
-#: A citation's marker stays on the line of its number ("§ 56504", "34 CFR 300.613").
-_GLUE = re.compile(r"(§|\bCFR|\bTAC|\bTEC|\bWAC|U\.S\.C\.|\bCode) (?=\S)")
+#: A citation's marker stays on the line of its number ("§ 56504", "34 CFR 300.613"), and the
+#: title's number on the line of its marker ("34 CFR", "19 TAC").
+_GLUE = re.compile(r"(§|\bCFR|\bTAC|\bTEC|\bWAC|U\.S\.C\.|\bCode|\b\d+(?= (?:CFR|TAC|U\.S\.C\.)\b)) (?=\S)")
 
 
 def _lcfirst(value: Any) -> str:
@@ -369,7 +382,7 @@ def _escape_markdown_facts(context: dict[str, Any]) -> None:
     """Backslash-escape Markdown in what the user typed (names, school, sender, concerns), so
     ``O'Neil & <Co>`` shows as typed in a Markdown viewer; the templates' own markup is not
     touched. Plain text is never escaped and HTML is autoescaped by Jinja2."""
-    for key in ("sender", "recipient", "student"):
+    for key in ("sender", "recipient", "student", "advocate"):
         if isinstance(context.get(key), dict):
             context[key] = {k: _md(v) for k, v in context[key].items()}
     context["concerns"] = [_md(c) for c in context.get("concerns") or []]
@@ -496,10 +509,22 @@ def set_profile(config: dict[str, Any], field_name: str, value: str) -> tuple[Pa
 # --- building a letter ------------------------------------------------------------------
 
 
-def _student_dict(student) -> dict[str, Any]:
+def _student_dict(student, introduced: bool = False) -> dict[str, Any]:
+    """The student's facts. ``name`` is the full name (the "Re:" line and the first mention in
+    the body); ``short_name`` is for every later mention: the given name when it is recorded
+    (``student.given_name``), else the full name again (a first name is never guessed from a
+    name recorded as one field). ``intro_name`` is the body's first mention: the full name, or
+    the short name when the letter's opening (an advocate's) has already named the child."""
+    given = (getattr(student, "given_name", None) or "").strip() or None
+    short = given or student.name
     return {
         "id": student.id,
         "name": student.name,
+        "given_name": given,
+        "middle_name": (getattr(student, "middle_name", None) or "").strip() or None,
+        "family_name": (getattr(student, "family_name", None) or "").strip() or None,
+        "short_name": short,
+        "intro_name": short if introduced else student.name,
         "dob": student.dob,
         "grade": student.grade,
         "school": student.school,
@@ -687,9 +712,110 @@ def _sender(req: LetterRequest, config: dict[str, Any]) -> dict[str, Any]:
     return profile | {"address_lines": lines}
 
 
+def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | None:
+    """An advocate writing on a family's behalf (the sender's role is ``advocate``): the parent's
+    name, from ``--parent`` or the profile's ``parent_name``; ``None`` for a parent writing.
+
+    Raises:
+        MissingFact: an advocate's letter without the parent's name.
+        InputError: ``--parent`` given for a sender who is not an advocate.
+    """
+    role = (sender.get("role") or "").strip()
+    parent = (req.parent or "").strip() or sender.get("parent_name")
+    if role.casefold() != ADVOCATE_ROLE:
+        if (req.parent or "").strip():
+            raise InputError(
+                "--parent",
+                req.parent,
+                "only for an advocate's letter (`tracker profile set role advocate` or --sender-role advocate)",
+            )
+        return None
+    if not parent:
+        raise MissingFact(
+            "parent's name",
+            'an advocate writes on behalf of the parent: give --parent NAME or `tracker profile set parent_name "..."`',
+        )
+    return {"name": sender["name"], "parent": parent, "signature": f"{sender['name']}, Advocate for {parent}"}
+
+
+def _recipient(req: LetterRequest) -> dict[str, Any]:
+    """Whom the letter is addressed to: ``name`` as the address block shows it (with the title of
+    address, e.g. "Dr. Maya Reyes"), ``title`` (the position) and ``salutation``: "Dr. Reyes"
+    when a title of address and a name of two words (given and family name, initials aside) are
+    known, the title and the whole name when the name has more words (which is the family name
+    is not guessed), else the name as written ("Dear Maya Reyes,", "Dear Records Office,")."""
+    name = " ".join(req.to.split())
+    honorific = " ".join((req.honorific or "").split()) or None
+    words = name.split(" ")
+    if honorific is None and len(words) > 1 and words[0].rstrip(".").casefold() in HONORIFICS:
+        honorific, words = words[0], words[1:]
+    elif honorific is not None and words[0].rstrip(".").casefold() == honorific.rstrip(".").casefold():
+        words = words[1:] or words
+    if honorific is None:
+        salutation = name
+    else:
+        named = [w for w in words if len(w.rstrip(".")) > 1]  # initials aside: "Maya J. Reyes"
+        if len(named) == 2 and named[-1] == words[-1]:
+            salutation = f"{honorific} {named[-1]}"
+        else:
+            salutation = f"{honorific} {' '.join(words)}"
+    display = f"{honorific} {' '.join(words)}" if honorific else name
+    return {
+        "name": display,
+        "title": (req.title or "").strip() or None,
+        "honorific": honorific,
+        "salutation": salutation,
+    }
+
+
+#: Kinds of assessment that count as an evaluation for the once-a-year limit of 34 CFR 300.303(b)(1).
+_EVALUATION_KINDS = {"initial": "initial evaluation", "reevaluation": "reevaluation", "exit": "exit evaluation"}
+
+
+def _one_year_after(d: date) -> date:
+    """The same day a year later (Feb 29 -> Feb 28)."""
+    try:
+        return d.replace(year=d.year + 1)
+    except ValueError:
+        return d.replace(year=d.year + 1, day=28)
+
+
+def reevaluation_facts(student, letter_date: date) -> dict[str, Any]:
+    """What a reevaluation letter says about the once-a-year limit (34 CFR 300.303(b)(1)): the
+    last evaluation or reevaluation on record completed on or before the letter's date and, when
+    it was less than a year before it, ``within_year`` (a reevaluation now needs the parent's
+    and the district's agreement) and ``year_after`` (the first day it needs none)."""
+    done = [
+        a
+        for a in student.assessments
+        if a.kind in _EVALUATION_KINDS
+        and a.completed_on is not None
+        and a.completed_on <= letter_date
+        and a.withdrawn_at is None
+    ]
+    done.sort(key=lambda a: (a.completed_on, a.id))
+    out: dict[str, Any] = {
+        "citation": "34 CFR 300.303(a)(2)",
+        "limit_citation": "34 CFR 300.303(b)(1)",
+        "consent_citation": "34 CFR 300.300(c)",
+        "last": None,
+        "within_year": False,
+        "year_after": None,
+    }
+    if done:
+        last = done[-1]
+        year_after = _one_year_after(last.completed_on)
+        out["last"] = {"id": last.id, "name": _EVALUATION_KINDS[last.kind], "date": last.completed_on}
+        out["year_after"] = year_after
+        out["within_year"] = letter_date < year_after
+    return out
+
+
 #: Free text of a letter as typed: option -> (its value in the request, most characters, line breaks allowed).
 _TEXT_OPTIONS = {
     "--to": (lambda r: [r.to], 200, False),
+    "--honorific": (lambda r: [r.honorific], 40, False),
+    "--parent": (lambda r: [r.parent], 200, False),
     "--title": (lambda r: [r.title], 200, False),
     "--evaluation-name": (lambda r: [r.evaluation_name], 200, False),
     "--sender-name": (lambda r: [r.sender.get("name")], 200, False),
@@ -1382,8 +1508,10 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
     _check_options(req)
     student = get_record(session, "student", req.student_id)  # NotFound; InputError if removed
     sender = _sender(req, config)
+    advocate = _advocate(req, sender)
     if not (req.to and req.to.strip()):
         raise MissingFact("recipient", "name the person the letter is addressed to with --to NAME (and --title TITLE)")
+    recipient = _recipient(req)
     if not student.school:
         raise MissingFact("student's school", f"set it with `tracker student edit {student.id} --school NAME`")
 
@@ -1503,7 +1631,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             assessment_id=evaluation["id"] if evaluation else None,
         )
         hypo = dataclasses.replace(facts, requests=facts.requests + (own,))
-        canonical = REQUEST_RULES.get(request_kind)
+        canonical = (REQUEST_RULES | LETTER_REQUEST_RULES).get(request_kind)
         if canonical is not None:
             deadlines, _ = compute(hypo, today, calendars, conventions, jurisdiction=juris)
             source = f"request:{PENDING_ID}"
@@ -1527,6 +1655,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "federal_due": federal_deadline.due if federal_deadline is not None else None,
         }
     exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
+    reevaluation = reevaluation_facts(student, letter_date) if req.kind == "reevaluation" else None
     discipline_ctx = None
     complaint = None
     if req.kind in ("manifestation-determination", "state-complaint"):
@@ -1556,8 +1685,9 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "today": today,
         "letter_date": letter_date,
         "sender": sender,
-        "recipient": {"name": req.to.strip(), "title": (req.title or "").strip() or None},
-        "student": _student_dict(student),
+        "recipient": recipient,
+        "advocate": advocate,
+        "student": _student_dict(student, introduced=advocate is not None),
         "state": {"code": juris.code, "name": juris.name, "has_state_rules": juris.has_state_rules},
         "method": req.method,
         "received": req.received,
@@ -1571,6 +1701,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         "overdue": overdue,
         "origin": origin,
         "exit_rule": _rule_dict(exit_rule),
+        "reevaluation": reevaluation,
         "meeting": _meeting_dict(meeting) if meeting is not None else None,
         "documents": documents,
         "discipline": discipline_ctx,
@@ -1592,7 +1723,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         sent_on=letter_date,
         method=req.method,
         received_on=req.received,
-        recipient=_recipient_text(req),
+        recipient=_recipient_text(recipient),
         subject=subject,
         confirms_id=confirms_id,
         assessment_id=evaluation["id"] if evaluation else None,
@@ -1606,9 +1737,9 @@ def request_clock_day(r) -> date:
     return request_clock(r)[0]
 
 
-def _recipient_text(req: LetterRequest) -> str:
-    name = req.to.strip()
-    return f"{name}, {req.title.strip()}"[:200] if req.title and req.title.strip() else name[:200]
+def _recipient_text(recipient: dict[str, Any]) -> str:
+    name = recipient["name"]
+    return f"{name}, {recipient['title']}"[:200] if recipient["title"] else name[:200]
 
 
 def _subject(

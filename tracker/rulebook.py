@@ -73,6 +73,7 @@ CANONICAL_RULES = (
     "ocr_window",
     "service_shortfall",
     "progress_report",
+    "reevaluation_request_response",
 )
 #: ``statute`` (a legal deadline of the school), ``benchmark`` (a yardstick, never a violation),
 #: ``advice`` (what advocates are told to do), ``family`` (the family's own deadline under the

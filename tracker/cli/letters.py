@@ -21,6 +21,11 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 @click.argument("student_id", metavar="STUDENT", type=ID)
 @click.option("--to", "to", metavar="NAME", help="The person the letter is addressed to (required).")
 @click.option("--title", metavar="TITLE", help="Their title, e.g. 'Director of Special Education'.")
+@click.option(
+    "--honorific",
+    metavar="TITLE",
+    help="Their title of address (Dr., Ms., Mr.) for 'Dear Dr. Reyes,'; a --to that begins with one needs none.",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="txt", show_default=True, help="Output format.")
 @click.option(
     "--out",
@@ -50,7 +55,14 @@ from tracker.letters import FORMATS, KINDS, LETTER_METHODS, PROFILE_FIELDS
 @click.option("--evaluation-date", type=DATE, help="iee: date of the evaluation (when it is not recorded).")
 @click.option("--evaluation-name", metavar="TEXT", help="iee: what it was, e.g. 'psychoeducational evaluation'.")
 @click.option("--sender-name", metavar="NAME", help="Overrides `tracker profile set name`.")
-@click.option("--sender-role", metavar="ROLE", help="Overrides the profile's role (e.g. Parent).")
+@click.option(
+    "--sender-role", metavar="ROLE", help="Overrides the profile's role (e.g. Parent; advocate: see --parent)."
+)
+@click.option(
+    "--parent",
+    metavar="NAME",
+    help="An advocate's letter: the parent you write for (default: `tracker profile set parent_name`).",
+)
 @click.option("--sender-address", metavar="TEXT", help="Overrides the profile's address (newlines allowed).")
 @click.option("--sender-phone", metavar="PHONE", help="Overrides the profile's phone.")
 @click.option("--sender-email", metavar="EMAIL", help="Overrides the profile's email.")
@@ -94,6 +106,7 @@ def letter(
     student_id,
     to,
     title,
+    honorific,
     fmt,
     out,
     log,
@@ -108,6 +121,7 @@ def letter(
     evaluation_name,
     sender_name,
     sender_role,
+    parent,
     sender_address,
     sender_phone,
     sender_email,
@@ -120,7 +134,8 @@ def letter(
 ) -> None:
     """Write a request letter of KIND for STUDENT (an id).
 
-    KIND: evaluation, 504-plan, iep-meeting, records, iee, exit-to-504 (a request of that
+    KIND: evaluation, reevaluation (says so when the last evaluation on record was less than a
+    year before), 504-plan, iep-meeting, records, iee, exit-to-504 (a request of that
     kind), verbal-confirmation (confirms an oral request in writing), follow-up (a deadline
     has passed; needs --rule), meeting-documents (asks, as a records request, for the
     documents owed before a scheduled IEP meeting; needs --meeting ID),
@@ -134,7 +149,8 @@ def letter(
     by period, and a request for make-up services; refused when nothing is owed). The letter states
     the citation of the rule in force in the student's state and the date the school's
     response is due, counted on the student's school calendar. The sender block comes from
-    `tracker profile`; --sender-* override it.
+    `tracker profile`; --sender-* override it. An advocate (profile role "advocate") writes on
+    behalf of the parent named by --parent or the profile's parent_name.
     """
     from tracker import letters
     from tracker.outputs import Staged
@@ -167,6 +183,8 @@ def letter(
         removal_id=removal_id,
         since=since,
         service_id=service_id,
+        honorific=honorific,
+        parent=parent,
     )
     conventions = app.conventions
     logged = None
@@ -208,7 +226,10 @@ def letter(
 
 @click.group()
 def profile() -> None:
-    """Your sender block for letters (name, role, address, phone, email), kept in the config file."""
+    """Your sender block for letters (name, role, address, phone, email, parent_name), kept in the config file.
+
+    An advocate sets `role advocate` and the family's `parent_name` (or gives --parent per letter).
+    """
 
 
 @profile.command("set")

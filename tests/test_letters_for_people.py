@@ -1,0 +1,362 @@
+"""Letters that read like a person wrote them (issue 17): the reevaluation request, an advocate
+writing on the family's behalf, the salutation by title and family name, and the child's given
+name after the first mention.
+
+Expected sentences are written out by hand. The letters are dated Wed 2025-10-01 (the test
+day). Sofía Garza (CA) has her given name on record and an initial evaluation completed Mon
+2025-05-12: less than a year before the letter, so a reevaluation before Tue 2026-05-12 needs
+the parent's and the district's agreement (34 CFR 300.303(b)(1)).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import invoke
+
+TODAY = "2025-10-01"
+PARENT = ["--sender-name", "Maria Garza", "--sender-role", "Parent"]
+ADVOCATE = ["--sender-name", "Jane Doe", "--sender-role", "advocate", "--parent", "Ana Garza"]
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    return result.stdout
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def set_given_name(url: str, sid: int, given: str, family: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE student SET given_name = :g, family_name = :f WHERE id = :i"),
+            {"g": given, "f": family, "i": sid},
+        )
+    engine.dispose()
+
+
+@pytest.fixture
+def case(tmp_path) -> tuple[str, dict[str, str]]:
+    """Sofía Garza (#1, given name known, initial evaluation completed 2025-05-12) and Nguyen
+    Van An (#2, a one-field name, no evaluation on record), both CA, no school calendar."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    school = ["--school", "Lincoln Elementary School", "--district", "Sample Unified School District"]
+    sofia = ok(invoke(url, "student", "add", "Sofía Garza", "--dob", "2014-05-02", "--state", "CA", *school)).strip()
+    an = ok(invoke(url, "student", "add", "Nguyen Van An", "--dob", "2013-01-15", "--state", "CA", *school)).strip()
+    with_parts = json.loads(ok(invoke(url, "student", "show", an, "--format", "json")))
+    assert not with_parts.get("given_name"), "a one-field name must not get a guessed given name"
+    set_given_name(url, int(sofia), "Sofía", "Garza")
+    ok(
+        invoke(
+            url, "assessment", "add", sofia, "--kind", "initial", "--consent", "2025-03-20", "--completed", "2025-05-12"
+        )
+    )
+    return url, {"sofia": sofia, "an": an}
+
+
+def letter(url: str, kind: str, sid: str, *args: str) -> str:
+    return ok(invoke(url, "letter", kind, sid, *args, today=TODAY))
+
+
+# --- 1. the reevaluation request ----------------------------------------------------------
+
+ONCE_A_YEAR_PARENT = (
+    "Less than a year since the last evaluation. Sofía's initial evaluation was completed on May 12, 2025, "
+    "less than a year before this letter. A reevaluation may occur not more than once a year unless the parent "
+    "and the district agree otherwise (34 CFR 300.303(b)(1)), so a reevaluation before May 12, 2026 needs both "
+    "my agreement and the district's. I agree to a reevaluation now, and I ask the district to agree as well. "
+    "If it does not, please give me prior written notice of its refusal (34 CFR 300.503)."
+)
+
+
+def test_reevaluation_letter_txt(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *PARENT))
+    assert "Re: Sofía Garza, date of birth May 2, 2014, Lincoln Elementary School Request for a reevaluation" in text
+    assert "Dear Dr. Reyes," in text
+    assert (
+        "I am writing to request a reevaluation of Sofía Garza under the Individuals with Disabilities Education "
+        "Act (IDEA). I believe Sofía's educational needs have changed, and the IEP team needs current information "
+        "about them to decide what special education and related services Sofía needs."
+    ) in text
+    assert ONCE_A_YEAR_PARENT in text
+    assert (
+        "Please send me the district's proposed reevaluation plan and the consent form, with prior written notice "
+        "and a copy of the procedural safeguards notice, so that I can give my informed written consent "
+        "(34 CFR 300.300(c))."
+    ) in text
+    assert (
+        "Legal basis. I make this request under the Individuals with Disabilities Education Act (IDEA), "
+        "34 CFR 300.303(a)(2): the district must ensure that a reevaluation is conducted if the child's parent "
+        "or teacher requests one."
+    ) in text
+    assert (
+        "Timeline. The law sets no fixed number of days for the district's answer (34 CFR 300.303(a)(2), (b)(1), "
+        "300.300(c), 300.503(a)). I ask that the district respond in writing within 10 school days of receiving "
+        "this letter."
+    ) in text
+    assert text.endswith("Sincerely, Maria Garza Parent Sent by email on October 1, 2025.")
+
+
+def test_reevaluation_letter_md_and_html(case) -> None:
+    url, ids = case
+    md = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *PARENT, "--format", "md"))
+    assert "**Less than a year since the last evaluation.** " + ONCE_A_YEAR_PARENT.split(". ", 1)[1] in md
+    assert "**Legal basis.** I make this request" in md
+    html = letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *PARENT, "--format", "html")
+    assert (
+        "<p><strong>Less than a year since the last evaluation.</strong> "
+        + ONCE_A_YEAR_PARENT.split(". ", 1)[1]
+        + "</p>"
+    ) in html
+    assert "<p>Dear Dr. Reyes,</p>" in html
+
+
+@pytest.mark.parametrize(
+    "completed,mentioned",
+    [("2024-10-01", False), ("2024-10-02", True), ("2025-10-01", True)],
+)
+def test_once_a_year_limit_only_within_a_year(tmp_path, completed: str, mentioned: bool) -> None:
+    """Completed exactly a year before the letter (2024-10-01): no limit; a day later: the limit."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    sid = ok(invoke(url, "student", "add", "Ana Ruiz", "--dob", "2014-05-02", "--state", "CA", "--school", "Lincoln"))
+    sid = sid.strip()
+    ok(
+        invoke(
+            url, "assessment", "add", sid, "--kind", "reevaluation", "--consent", "2024-09-01", "--completed", completed
+        )
+    )
+    text = flat(letter(url, "reevaluation", sid, "--to", "Maya Reyes", *PARENT))
+    assert ("not more than once a year" in text) is mentioned
+    if mentioned and completed == "2024-10-02":
+        assert "Ana Ruiz's reevaluation was completed on October 2, 2024, less than a year before this letter." in text
+        assert "so a reevaluation before October 2, 2025 needs both my agreement and the district's." in text
+
+
+def test_reevaluation_without_evaluation_on_record_says_nothing_of_the_limit(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "reevaluation", ids["an"], "--to", "Maya Reyes", *PARENT))
+    assert "once a year" not in text
+    assert "Less than a year" not in text
+
+
+def test_reevaluation_letter_log_starts_the_clock(case) -> None:
+    url, ids = case
+    result = invoke(
+        url, "letter", "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *PARENT, "--log", today=TODAY
+    )
+    ok(result)
+    rid = int(result.stderr.strip().rsplit("#", 1)[1])
+    record = json.loads(ok(invoke(url, "request", "show", str(rid), "--format", "json")))
+    assert record["kind"] == "reevaluation"
+    assert record["sent_on"] == TODAY
+    assert record["recipient"] == "Dr. Maya Reyes"
+    items = json.loads(ok(invoke(url, "due", "--all", "--student", ids["sofia"], "--format", "json", today=TODAY)))
+    mine = [d for d in items if d["source"] == f"request:{rid}"]
+    assert [d["rule"] for d in mine] == ["reevaluation_request_response"]
+    item = mine[0]
+    assert item["label"] == "Answer to reevaluation request"
+    assert item["citation"] == "34 CFR 300.303(a)(2), (b)(1), 300.300(c), 300.503(a)"
+    assert item["binding"] == "advice" and item["status"] == "open" and item["due"] is None
+    assert item["trigger"]["date"] == TODAY
+    assert item["next_step"] == (
+        "Wait for the consent form or a written refusal (prior written notice); when it comes: "
+        f"`tracker request edit {rid} --responded DATE`"
+    )
+    table = flat(ok(invoke(url, "due", "--all", "--student", ids["sofia"], today=TODAY)))
+    assert "Answer to reevaluation request (advice)" in table
+    assert "34 CFR 300.303(a)(2), (b)(1), 300.300(c), 300.503(a)" in table
+
+
+def test_request_add_reevaluation_is_listed_by_due(case) -> None:
+    url, ids = case
+    rid = ok(invoke(url, "request", "add", ids["an"], "--kind", "reevaluation", "--on", "2025-09-22", "--method",
+                    "email", "--to", "Ms. Park")).strip()  # fmt: skip
+    items = json.loads(ok(invoke(url, "due", "--all", "--student", ids["an"], "--format", "json")))
+    assert [(d["rule"], d["source"]) for d in items if d["rule"] == "reevaluation_request_response"] == [
+        ("reevaluation_request_response", f"request:{rid}")
+    ]
+    # the district's answer meets it
+    ok(invoke(url, "request", "edit", rid, "--responded", "2025-09-29"))
+    items = json.loads(ok(invoke(url, "due", "--all", "--student", ids["an"], "--format", "json")))
+    assert not [d for d in items if d["rule"] == "reevaluation_request_response"]
+
+
+def test_reevaluation_rule_is_federal_advice_with_primary_text() -> None:
+    from tracker.labels import PLAIN_LABELS
+    from tracker.rulebook import jurisdiction
+
+    rule = jurisdiction("federal").rule_for("reevaluation_request_response")
+    assert rule.id == "fed_reeval_request_response"
+    assert (rule.trigger, rule.satisfied_by, rule.method, rule.count, rule.binding) == (
+        "request:reevaluation", "response_or_consent", "none", 0, "advice",
+    )  # fmt: skip
+    assert rule.verification == "primary"
+    assert "If the child's parent or teacher requests a reevaluation" in " ".join(rule.notes.split())
+    assert PLAIN_LABELS["reevaluation_request_response"] == "Answer to reevaluation request"
+    for code in ("CA", "TX", "WA", "NY"):  # no state timeline encoded: the federal rule everywhere
+        assert jurisdiction(code).rule_for("reevaluation_request_response").source == "federal"
+
+
+# --- 2. an advocate on the family's behalf -------------------------------------------------
+
+ADVOCATE_OPENING = (
+    "I am writing on behalf of Ana Garza, the parent of Sofía Garza, as the family's advocate. Please send the "
+    "district's answers and notices to Ana Garza, with a copy to me."
+)
+
+
+def test_advocate_letter_txt(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "evaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *ADVOCATE))
+    assert "Dear Dr. Reyes, " + ADVOCATE_OPENING + " I am writing to request a full and individual initial " \
+        "evaluation of Sofía for special education" in text  # fmt: skip
+    assert (
+        "Please send Ana Garza the district's proposed evaluation plan and the consent form, with prior written "
+        "notice and a copy of the procedural safeguards notice, so that Ana Garza can give informed written "
+        "consent. I ask that the evaluation cover every area of suspected disability and that Ana Garza receive "
+        "a copy of the evaluation report before the meeting to discuss it."
+    ) in text
+    assert "please give Ana Garza prior written notice (34 CFR 300.503)" in text
+    assert text.endswith("Sincerely, Jane Doe, Advocate for Ana Garza Sent by email on October 1, 2025.")
+    assert "my informed written consent" not in text
+
+
+def test_advocate_reevaluation_agrees_for_the_parent(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *ADVOCATE))
+    assert (
+        "so a reevaluation before May 12, 2026 needs the agreement of both Ana Garza and the district. Ana Garza "
+        "agrees to a reevaluation now, and I ask the district to agree as well. If it does not, please give Ana "
+        "Garza prior written notice of its refusal (34 CFR 300.503)."
+    ) in text
+    assert "so that Ana Garza can give informed written consent (34 CFR 300.300(c))." in text
+
+
+def test_advocate_letter_md_and_html(case) -> None:
+    url, ids = case
+    md = letter(url, "records", ids["sofia"], "--to", "Maya Reyes", *ADVOCATE, "--format", "md")
+    assert ADVOCATE_OPENING in flat(md)
+    assert "\nJane Doe, Advocate for Ana Garza\n" in md
+    html = letter(url, "records", ids["sofia"], "--to", "Maya Reyes", *ADVOCATE, "--format", "html")
+    assert f"<p>{ADVOCATE_OPENING}</p>" in html.replace("&#39;", "'")
+    assert (
+        '<div class="signature-space" aria-hidden="true"></div>\n<p class="block">Jane Doe, Advocate for Ana Garza</p>'
+    ) in html
+
+
+def test_advocate_from_profile_and_per_letter_parent(case) -> None:
+    url, ids = case
+    for field, value in (("name", "Jane Doe"), ("role", "advocate"), ("parent_name", "Ana Garza")):
+        ok(invoke(None, "profile", "set", field, value))
+    shown = json.loads(ok(invoke(None, "profile", "show", "--format", "json")))
+    assert shown["parent_name"] == "Ana Garza" and shown["role"] == "advocate"
+    text = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes"))
+    assert ADVOCATE_OPENING in text
+    assert "Jane Doe, Advocate for Ana Garza" in text
+    other = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", "--parent", "Luis Garza"))
+    assert "I am writing on behalf of Luis Garza, the parent of Sofía Garza, as the family's advocate." in other
+    assert "Jane Doe, Advocate for Luis Garza" in other
+
+
+def test_advocate_needs_the_parents_name_and_a_parent_needs_no_parent_option(case) -> None:
+    url, ids = case
+    result = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
+                    "--sender-role", "Advocate")  # fmt: skip
+    assert result.exit_code == 2
+    assert "parent's name: missing" in result.stderr and "--parent NAME" in result.stderr
+    result = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", *PARENT, "--parent", "Ana Garza")
+    assert result.exit_code == 2 and "--parent" in result.stderr and "advocate" in result.stderr
+
+
+def test_parent_writes_as_before(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", *PARENT))
+    assert "on behalf of" not in text and "Advocate for" not in text
+    assert "Dear Maya Reyes, I am writing to request to inspect, and to receive copies of, all of Sofía Garza's " \
+        "education records" in text  # fmt: skip
+    assert text.endswith("Sincerely, Maria Garza Parent Sent by email on October 1, 2025.")
+
+
+# --- 3. the salutation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options,address,salutation",
+    [
+        (["--to", "Dr. Maya Reyes"], "Dr. Maya Reyes", "Dear Dr. Reyes,"),
+        (["--to", "Maya Reyes", "--honorific", "Dr."], "Dr. Maya Reyes", "Dear Dr. Reyes,"),
+        (["--to", "Ms. Maya J. Reyes"], "Ms. Maya J. Reyes", "Dear Ms. Reyes,"),
+        (["--to", "Dr. María Reyes García"], "Dr. María Reyes García", "Dear Dr. María Reyes García,"),
+        (["--to", "Mr. Ortiz"], "Mr. Ortiz", "Dear Mr. Ortiz,"),
+        (["--to", "Maya Reyes"], "Maya Reyes", "Dear Maya Reyes,"),
+        (["--to", "Records Office"], "Records Office", "Dear Records Office,"),
+    ],
+)
+def test_salutation(case, options: list[str], address: str, salutation: str) -> None:
+    url, ids = case
+    text = letter(url, "records", ids["an"], *options, "--title", "Director of Special Education", *PARENT)
+    assert f"\n{address}\nDirector of Special Education\nLincoln Elementary School\n" in text
+    assert f"\n{salutation}\n" in text
+    html = letter(url, "records", ids["an"], *options, *PARENT, "--format", "html")
+    assert f"<p>{salutation}</p>" in html
+
+
+def test_honorific_is_logged_with_the_recipient(case) -> None:
+    url, ids = case
+    result = invoke(url, "letter", "records", ids["an"], "--to", "Maya Reyes", "--honorific", "Dr.", "--title",
+                    "Director", *PARENT, "--log")  # fmt: skip
+    rid = int(ok(result) and result.stderr.strip().rsplit("#", 1)[1])
+    record = json.loads(ok(invoke(url, "request", "show", str(rid), "--format", "json")))
+    assert record["recipient"] == "Dr. Maya Reyes, Director"
+
+
+# --- 4. the child's given name after the first mention --------------------------------------
+
+
+def test_given_name_after_the_first_mention(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "504-plan", ids["sofia"], "--to", "Maya Reyes", *PARENT))
+    assert (
+        "I am writing to request an evaluation of Sofía Garza under Section 504 of the Rehabilitation Act of 1973 "
+        "and, if Sofía is found eligible, a Section 504 plan with the accommodations and services Sofía needs to "
+        "take part in school on an equal footing."
+    ) in text
+    assert "give me written notice of the district's decisions about Sofía's identification" in text
+    assert "Re: Sofía Garza, date of birth May 2, 2014" in text
+
+
+def test_one_field_name_in_full_every_time(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "504-plan", ids["an"], "--to", "Maya Reyes", *PARENT))
+    assert (
+        "I am writing to request an evaluation of Nguyen Van An under Section 504 of the Rehabilitation Act of 1973 "
+        "and, if Nguyen Van An is found eligible, a Section 504 plan with the accommodations and services Nguyen "
+        "Van An needs"
+    ) in text
+    assert "decisions about Nguyen Van An's identification" in text
+    assert "Nguyen's" not in text and " An's" not in text.replace("Van An's", "")
+
+
+def test_given_name_in_md_and_html(case) -> None:
+    url, ids = case
+    md = flat(letter(url, "evaluation", ids["sofia"], "--to", "Maya Reyes", *PARENT, "--format", "md"))
+    assert (
+        "I am writing to request a full and individual initial evaluation of Sofía Garza for special education "
+        "and related services, in all areas of suspected disability. I believe Sofía may have a disability and "
+        "may need special education."
+    ) in md
+    html = letter(url, "evaluation", ids["sofia"], "--to", "Maya Reyes", *PARENT, "--format", "html")
+    assert (
+        "<p>I am writing to request a full and individual initial evaluation of Sofía Garza for special education "
+        "and related services, in all areas of suspected disability. I believe Sofía may have a disability and "
+        "may need special education.</p>"
+    ) in html
