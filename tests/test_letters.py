@@ -1132,3 +1132,19 @@ def test_service_kinds_render_in_every_format(golden_services_db, kind: str) -> 
     assert html.startswith("<!DOCTYPE html>") and "<title>" in html and "Speech-language therapy" in html
     md = ok(invoke(url, *letter_args("ca", kind, ids["ca"]), "--format", "md"))
     assert "**Re: Ana Ruiz" in md
+
+
+def test_state_complaint_by_an_advocate_says_for_whom(db_url: str, missed_case: int) -> None:
+    """An advocate may file a state complaint (34 CFR 300.153(a): "An organization or individual
+    may file a signed written complaint"): the draft says on whose behalf, and signs as the advocate."""
+    raw = ok(
+        invoke(db_url, "letter", "state-complaint", str(missed_case), "--to", "Special Education Complaints Office",
+               "--sender-name", "Jane Doe", "--sender-role", "advocate", "--parent", "Ana Lee")
+    )  # fmt: skip
+    text = " ".join(raw.split())
+    assert (
+        "I am filing this complaint under 34 CFR 300.153, as the advocate of Ana Lee, the parent of Sam Lee (an "
+        "organization or individual may file a state complaint, 34 CFR 300.153(a)). Cedar School District"
+    ) in text
+    assert "in an amount decided with the family;" in text and "decided with me" not in text
+    assert "Jane Doe, Advocate for Ana Lee" in raw

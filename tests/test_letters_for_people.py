@@ -360,3 +360,13 @@ def test_given_name_in_md_and_html(case) -> None:
         "and related services, in all areas of suspected disability. I believe Sofía may have a disability and "
         "may need special education.</p>"
     ) in html
+
+
+def test_advocate_504_and_verbal_confirmation_speak_for_the_family(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "504-plan", ids["sofia"], "--to", "Maya Reyes", *ADVOCATE))
+    assert "Please tell us who will coordinate the evaluation" in text
+    assert "Ana Garza and I would like to take part in that meeting." in text
+    parent = flat(letter(url, "504-plan", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Ana Garza"))
+    assert "Please tell me who will coordinate the evaluation" in parent
+    assert "I would like to take part in that meeting." in parent and "Ana Garza and I" not in parent
