@@ -428,3 +428,30 @@ def test_a_screenshot_of_the_timeline_shows_the_status_colours(db_url, tmp_path)
 
     for mark in ("met", "late", "overdue"):
         assert rgb(MARK_COLOURS[mark]) in colours, mark
+
+
+def test_the_timeline_picture_ends_two_years_after_today_and_says_what_lies_beyond(rich_case):
+    """Kofi (TX, born in the demo's 2010s) has notices due years away (the age of majority at 18):
+    drawn to scale they would squeeze 2024-2026 into a sliver. The picture ends 730 days after
+    today (2025-10-01 + 730 = 2027-10-01) and counts the rest; the legend has all five marks."""
+    from tracker.casefile import load_case
+    from tracker.db import open_database, transaction
+    from tracker.reports import MARK_COLOURS, timeline_svg
+
+    url, sid = rich_case
+    engine = open_database(url)
+    try:
+        with transaction(engine) as session:
+            case = load_case(session, sid, date(2025, 10, 1))
+            svg = timeline_svg(case)
+    finally:
+        engine.dispose()
+    later = [e for e in case.events if e.on > date(2027, 10, 1)]
+    assert later  # the demo student has something beyond the horizon
+    assert f"{len(later)} more after 2027-10-01 (to {max(e.on for e in later).isoformat()})" in svg
+    for e in later:
+        assert f"<title>{e.on.isoformat()}:" not in svg  # not drawn
+    assert 'aria-label="Timeline of the case, ' in svg and "to 2027-10-16" in svg  # the horizon + 15 days
+    for words in ("met on time", "met late", "missed or overdue", "not yet due", "unconfirmed"):
+        assert f">{words}</text>" in svg
+    assert f'fill="{MARK_COLOURS["unconfirmed"]}"/>' in svg  # the purple legend diamond

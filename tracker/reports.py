@@ -29,6 +29,9 @@ from tracker.casefile import Case
 from tracker.errors import TrackerError
 from tracker.labels import STATUS_WORDS
 
+#: How far after today the timeline picture reaches (calendar days, two years).
+HORIZON_DAYS = 730
+
 #: Marker colours by deadline mark (also the legend's). Checked on a screenshot by a test.
 MARK_COLOURS = {
     "met": "#2e7d32",  # green: met on time
@@ -135,8 +138,16 @@ def timeline_svg(case: Case, width: int = 960) -> str:
     to the right edge while in force); deadlines are diamonds coloured by
     :data:`MARK_COLOURS`; today is a dashed vertical line. Year boundaries are ticks with the
     year. Every mark has a ``<title>`` (its date and words) for a screen reader or a hover.
+
+    The picture ends :data:`HORIZON_DAYS` after today: a deadline years away (the notice at
+    the age of majority) would squeeze the years that matter into a sliver. What lies
+    beyond is counted in a note at the right edge; the chronology lists it.
     """
     first, last = case.span
+    horizon = case.today + timedelta(days=HORIZON_DAYS)
+    beyond = [e for e in case.events if e.on > horizon]
+    if last > horizon:
+        last = horizon
     first = first - timedelta(days=15)
     last = last + timedelta(days=15)
     left, right = 110, 20
@@ -180,7 +191,7 @@ def timeline_svg(case: Case, width: int = 960) -> str:
                     f'<text x="{x1 + 4}" y="{y + 21}" font-size="11" fill="#ffffff">{esc(p["words"][:12])}</text>'
                 )
             continue
-        for e in (e for e in case.events if e.kind == kind):
+        for e in (e for e in case.events if e.kind == kind and e.on <= horizon):
             xx = x(e.on)
             tip = esc(f"{e.on.isoformat()}: {e.text}")
             if kind == "deadline":
@@ -204,7 +215,20 @@ def timeline_svg(case: Case, width: int = 960) -> str:
     out.append(
         f'<text x="{tx + 3}" y="{bottom + 16}" font-size="11" fill="#000000">today {case.today.isoformat()}</text>'
     )
-    legend = [("met", "met on time"), ("late", "met late"), ("missed", "missed or overdue"), ("due", "not yet due")]
+    if beyond:
+        until = max(e.on for e in beyond)
+        note = f"{len(beyond)} more after {horizon.isoformat()} (to {until.isoformat()}): see the chronology"
+        out.append(
+            f'<text x="{width - right}" y="{top - 12}" font-size="11" fill="#37474f" text-anchor="end">'
+            f"{esc(note)}</text>"
+        )
+    legend = [
+        ("met", "met on time"),
+        ("late", "met late"),
+        ("missed", "missed or overdue"),
+        ("due", "not yet due"),
+        ("unconfirmed", "unconfirmed"),
+    ]
     lx = left
     ly = bottom + 40
     for mark, words in legend:
