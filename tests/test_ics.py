@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from tests.conftest import invoke
@@ -45,9 +46,12 @@ def test_export_ics_all_day_events_and_stable_uids(db_url, tmp_path):
         if start < date(2025, 10, 1):
             assert not ev.walk("VALARM")  # no reminder of a day already past
         else:
-            # 3 days before the all-day (local midnight) start, at 09:00: -3 days + 9 hours
+            # 3 days before the all-day (local midnight) start, at 09:00: -3 days + 9 hours; an
+            # event 0-2 days after the export day (2025-10-01) is reminded that day at 09:00
+            # instead (an alarm dated before the export would fire at once): -(start - today) days
+            days = min(3, (start - date(2025, 10, 1)).days)
             (alarm,) = ev.walk("VALARM")
-            assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(days=-3, hours=9)
+            assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(days=-days, hours=9)
             alarms += 1
         assert "Citation:" in str(ev["DESCRIPTION"])
         summary = str(ev["SUMMARY"])
@@ -177,3 +181,29 @@ def test_meeting_uid_and_title():
     text = deadlines_to_ics([], meetings=[m])
     assert "SUMMARY:IEP meeting (annual review) — Ana R. (#7)" in text
     assert "DTSTART;VALUE=DATE:20251105" in text and "DTSTAMP:20251105T000000Z" in text
+
+
+@pytest.mark.parametrize(
+    ("days_away", "trigger"),
+    [
+        (5, timedelta(days=-3, hours=9)),  # far enough: 3 days before, at 09:00
+        (3, timedelta(days=-3, hours=9)),  # exactly 3: still 3 days before (the export day, 09:00)
+        (1, timedelta(days=-1, hours=9)),  # closer than 3: the export day at 09:00, not 2 days ago
+        (0, timedelta(hours=9)),  # due on the export day: that morning at 09:00
+    ],
+)
+def test_an_alarm_is_never_dated_before_the_export_day(days_away, trigger):
+    from datetime import time
+
+    from icalendar import Event
+
+    from tracker.ics import _alarm
+
+    today = date(2025, 10, 1)
+    ev = Event()
+    _alarm(ev, "Annual IEP review", today + timedelta(days=days_away), 3, time(9, 0), today)
+    (alarm,) = ev.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == trigger
+    past = Event()
+    _alarm(past, "Annual IEP review", today - timedelta(days=1), 3, time(9, 0), today)
+    assert not past.walk("VALARM")

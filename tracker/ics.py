@@ -142,15 +142,19 @@ def _description(d: Deadline) -> str:
 def _alarm(ev, text: str, day: date, alarm_days: int, alarm_time: time, today: date | None) -> None:
     """A display alarm ``alarm_days`` before ``day`` at ``alarm_time`` local time (the event is
     all-day and floating, so its start is local midnight: the trigger is ``-alarm_days`` days
-    plus the time of day). None for an event already past."""
+    plus the time of day). None for an event already past. An event closer than
+    ``alarm_days`` to ``today`` gets its alarm on ``today`` at ``alarm_time`` instead (an
+    alarm dated before the export would fire at once, or never, depending on the app): an
+    event 1 day away with ``alarm_days`` 3 is reminded ``-1 day + 09:00``."""
     from icalendar import Alarm
 
     if today is not None and day < today:
         return
+    days = alarm_days if today is None else min(alarm_days, (day - today).days)
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", text)
-    alarm.add("trigger", timedelta(days=-alarm_days, hours=alarm_time.hour, minutes=alarm_time.minute))
+    alarm.add("trigger", timedelta(days=-days, hours=alarm_time.hour, minutes=alarm_time.minute))
     ev.add_component(alarm)
 
 
