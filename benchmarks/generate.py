@@ -39,20 +39,38 @@ from datetime import date, timedelta
 from typing import Any
 
 TODAY = date(2025, 10, 1)
+#: Sample calendars by state (``tracker/sample/calendars``); other states count on the
+#: estimated calendar.
+SAMPLE_CALENDARS_BY_STATE: dict[str, tuple[str, ...]] = {
+    "CA": ("sample-ca-unified",),
+    "TX": ("sample-tx-isd",),
+    "NY": ("sample-ny-csd",),
+    "FL": ("sample-fl-county-schools",),
+    "IL": ("sample-il-cusd",),
+    "PA": ("sample-pa-sd",),
+    "MA": ("sample-ma-public-schools",),
+    "WA": ("sample-wa-sd", "shoreline-sd412-wa-2025-26"),
+    "ND": ("fargo-public-schools-nd-2025-26",),
+}
+#: Sample calendars that stand in for the districts of states without one of their own.
+BORROWED_CALENDARS = (
+    "sample-ca-unified", "sample-tx-isd", "sample-ny-csd", "sample-fl-county-schools", "sample-il-cusd",
+    "sample-pa-sd", "sample-ma-public-schools", "sample-wa-sd",
+)  # fmt: skip
+#: Every jurisdiction with a rule file (``tracker/rules/*.toml``, 50 states and DC), weighted
+#: by its share of students served under IDEA Part B (rounded, thousands of students, OSEP
+#: child count of the 2020s): CA and TX a tenth each, WY and VT a few thousandths.
+STATE_WEIGHTS: dict[str, int] = {
+    "CA": 800, "TX": 620, "NY": 510, "FL": 410, "IL": 320, "PA": 340, "OH": 290, "MI": 210, "NJ": 250,
+    "GA": 230, "NC": 210, "VA": 180, "MA": 190, "WA": 160, "IN": 180, "AZ": 150, "TN": 140, "MO": 130,
+    "MD": 120, "WI": 120, "MN": 140, "CO": 110, "SC": 110, "AL": 100, "LA": 90, "KY": 100, "OK": 120,
+    "OR": 90, "CT": 80, "IA": 70, "UT": 90, "MS": 70, "AR": 70, "KS": 70, "NV": 60, "NM": 50, "NE": 50,
+    "WV": 45, "ID": 40, "HI": 20, "NH": 30, "ME": 35, "MT": 20, "RI": 25, "DE": 25, "SD": 20, "ND": 15,
+    "AK": 20, "DC": 15, "VT": 15, "WY": 15,
+}  # fmt: skip
 #: state -> (weight, sample calendars for it)
 STATES: dict[str, tuple[int, tuple[str, ...]]] = {
-    "CA": (18, ("sample-ca-unified",)),
-    "TX": (14, ("sample-tx-isd",)),
-    "NY": (12, ("sample-ny-csd",)),
-    "FL": (10, ("sample-fl-county-schools",)),
-    "IL": (8, ("sample-il-cusd",)),
-    "PA": (8, ("sample-pa-sd",)),
-    "MA": (6, ("sample-ma-public-schools",)),
-    "WA": (6, ("sample-wa-sd", "shoreline-sd412-wa-2025-26")),
-    "OH": (6, ()),
-    "GA": (4, ()),
-    "MI": (5, ()),
-    "ND": (3, ("fargo-public-schools-nd-2025-26",)),
+    state: (weight, SAMPLE_CALENDARS_BY_STATE.get(state, ())) for state, weight in STATE_WEIGHTS.items()
 }
 GIVEN = (
     "Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Isla", "Jamal", "Kai", "Lena",
@@ -74,7 +92,21 @@ EXTRA_REQUEST_KINDS = ("records", "iep-meeting", "iee", "other", "evaluation", "
 EXTRA_REQUEST_WEIGHTS = (30, 30, 10, 15, 5, 5, 5)
 RECIPIENTS = ("Principal", "Special Education Director", "Case Manager", "504 Coordinator", None)
 
-TABLE_ORDER = ("student", "plan", "assessment", "meeting", "written_request", "absence")
+TABLE_ORDER = (
+    "student", "plan", "assessment", "meeting", "written_request", "absence", "document", "removal", "complaint",
+    "service", "service_session",
+)  # fmt: skip
+SERVICES = (
+    ("Speech-language therapy", 30, "week", 30), ("Specialized academic instruction", 150, "week", 30),
+    ("Occupational therapy", 30, "week", 15), ("Counseling", 30, "week", 10), ("Resource room", 45, "day", 8),
+    ("Physical therapy", 60, "month", 4), ("Behavior support", 60, "week", 3),
+)  # fmt: skip
+SESSION_STATUSES = ("delivered", "student-absent", "provider-absent", "cancelled-by-school", "missed", "school-closed")
+SESSION_WEIGHTS = (84, 6, 4, 3, 2, 1)
+REMOVAL_KINDS = ("suspension", "in-school-suspension", "expulsion", "interim-alternative-setting", "other")
+REMOVAL_WEIGHTS = (55, 35, 2, 3, 5)
+COMPLAINT_KINDS = ("due-process", "expedited-due-process", "state-complaint", "ocr", "504-hearing")
+COMPLAINT_WEIGHTS = (45, 5, 35, 10, 5)
 
 
 def _day(rng: random.Random, lo: date, hi: date) -> date:
@@ -140,11 +172,14 @@ class Caseload:
             "subject": None,
             "letter_text": None,
             "letter_format": None,
+            "refused_on": None,
         }
         row.update(extra)
         return row
 
-    def _meeting(self, sid: int, kind: str, held: date, plan_id: int | None, outcome: str | None) -> dict:
+    def _meeting(
+        self, sid: int, kind: str, held: date, plan_id: int | None, outcome: str | None, status: str = "held"
+    ) -> dict:
         return {
             "id": self.ids("meeting"),
             "student_id": sid,
@@ -153,6 +188,24 @@ class Caseload:
             "held_on": _weekday(held),
             "outcome": outcome,
             "attendees": None,
+            "notes": None,
+            "covers": None,
+            "status": status,
+            "recorded_ahead": False,
+        }
+
+    def _document(self, sid: int, kind: str, received: date, dated: date | None, meeting_id: int | None) -> dict:
+        return {
+            "id": self.ids("document"),
+            "student_id": sid,
+            "kind": kind,
+            "received_on": received,
+            "dated_on": dated,
+            "meeting_id": meeting_id,
+            "title": None,
+            "file_path": None,
+            "file_size": None,
+            "file_sha256": None,
             "notes": None,
         }
 
@@ -243,6 +296,164 @@ class Caseload:
             done = _weekday(plan["end_date"] - timedelta(days=rng.randint(10, 60)))
             if done > start:
                 out.append(("assessment", self._assessment(sid, "exit", None, None, done)))
+        if plan["end_date"] is None:
+            self._meetings_ahead(sid, plan, held, out)
+            self._services(sid, plan, out)
+            self._removals(sid, out)
+            self._complaints(sid, out)
+
+    def _meetings_ahead(self, sid: int, plan: dict, next_due: date, out: list) -> None:
+        """The next annual review (``next_due``, after today), when it falls within 60 days:
+        scheduled for ~45 % of them (with the meeting notice already received for half)."""
+        rng = self.rng
+        if not (TODAY < next_due <= TODAY + timedelta(days=60)) or rng.random() >= 0.45:
+            return
+        on = _weekday(next_due - timedelta(days=rng.randint(0, 20)))
+        if on <= TODAY:
+            on = _weekday(TODAY + timedelta(days=rng.randint(3, 20)))
+        meeting = self._meeting(sid, "annual-review", on, plan["id"], None, status="scheduled")
+        out.append(("meeting", meeting))
+        if rng.random() < 0.5:
+            notice = _weekday(on - timedelta(days=rng.randint(7, 20)))
+            if notice <= TODAY:
+                out.append(("document", self._document(sid, "meeting-notice", notice, notice, meeting["id"])))
+
+    def _documents(self, sid: int, out: list) -> None:
+        """Papers received: prior written notice after ~35 % of meetings, the evaluation report
+        for ~50 % of completed evaluations, a draft IEP before ~15 % of annual reviews."""
+        rng = self.rng
+        for table, row in list(out):
+            if table == "meeting" and row["status"] == "held" and row["held_on"] >= date(2023, 9, 1):
+                if rng.random() < 0.35:
+                    got = _weekday(row["held_on"] + timedelta(days=rng.randint(1, 12)))
+                    if got <= TODAY:
+                        out.append(
+                            ("document", self._document(sid, "prior-written-notice", got, row["held_on"], row["id"]))
+                        )
+                if row["kind"] == "annual-review" and rng.random() < 0.15:
+                    got = _weekday(row["held_on"] - timedelta(days=rng.randint(2, 10)))
+                    out.append(("document", self._document(sid, "draft-iep", got, got, row["id"])))
+            elif table == "assessment" and row["completed_on"] and row["completed_on"] >= date(2023, 9, 1):
+                if rng.random() < 0.5:
+                    got = row["delivered_on"] or _weekday(row["completed_on"] + timedelta(days=rng.randint(1, 15)))
+                    if got <= TODAY:
+                        out.append(
+                            ("document", self._document(sid, "evaluation-report", got, row["completed_on"], None))
+                        )
+
+    def _services(self, sid: int, plan: dict, out: list) -> None:
+        """The services of an IEP in effect (~85 % of IEPs have some: 1-3), and a service log
+        of the last 4-12 weeks for ~35 % of services (weekly sessions; 84 % delivered)."""
+        rng = self.rng
+        if rng.random() >= 0.85:
+            return
+        names = [s[0] for s in SERVICES]
+        weights = [s[3] for s in SERVICES]
+        chosen = []
+        for _ in range(rng.choices((1, 2, 3), (50, 35, 15))[0]):
+            pick = rng.choices(names, weights)[0]
+            if pick not in chosen:
+                chosen.append(pick)
+        for name in chosen:
+            _, minutes, per, _ = next(s for s in SERVICES if s[0] == name)
+            service = {
+                "id": self.ids("service"),
+                "student_id": sid,
+                "plan_id": plan["id"],
+                "service": name,
+                "minutes": minutes,
+                "per": per,
+                "start_date": None,
+                "end_date": None,
+                "provider": None,
+                "setting": None,
+                "group_session": False,
+            }
+            out.append(("service", service))
+            if rng.random() >= 0.35:
+                continue
+            weeks = rng.randint(4, 12)
+            day = _weekday(max(plan["start_date"], TODAY - timedelta(weeks=weeks)))
+            while day <= TODAY:
+                status = rng.choices(SESSION_STATUSES, SESSION_WEIGHTS)[0]
+                out.append(
+                    (
+                        "service_session",
+                        {
+                            "id": self.ids("service_session"),
+                            "student_id": sid,
+                            "service_id": service["id"],
+                            "on": day,
+                            "minutes": minutes if status == "delivered" else 0,
+                            "status": status,
+                            "provider": None,
+                            "note": None,
+                        },
+                    )
+                )
+                day = _weekday(day + timedelta(days=1 if per == "day" else 7))
+
+    def _removals(self, sid: int, out: list) -> None:
+        """Removals for discipline for ~4 % of students with an IEP: 1-4 this school year or the
+        last, 1-5 school days each (in-school suspensions not counted a third of the time)."""
+        rng = self.rng
+        if rng.random() >= 0.04:
+            return
+        for _ in range(rng.choices((1, 2, 3, 4), (50, 25, 15, 10))[0]):
+            kind = rng.choices(REMOVAL_KINDS, REMOVAL_WEIGHTS)[0]
+            start = _weekday(_day(rng, date(2024, 9, 3), TODAY - timedelta(days=1)))
+            days = rng.randint(1, 5) if kind != "interim-alternative-setting" else rng.randint(10, 45)
+            out.append(
+                (
+                    "removal",
+                    {
+                        "id": self.ids("removal"),
+                        "student_id": sid,
+                        "kind": kind,
+                        "start": start,
+                        "days": days,
+                        "through": None,
+                        "decided_on": start - timedelta(days=rng.choice((0, 0, 1))),
+                        "change_of_placement": kind in ("expulsion", "interim-alternative-setting"),
+                        "counted": not (kind == "in-school-suspension" and rng.random() < 0.33),
+                        "reason": None,
+                    },
+                )
+            )
+
+    def _complaints(self, sid: int, out: list) -> None:
+        """A complaint for ~0.5 % of students with an IEP, filed in the last 18 months; about
+        half answered, a third resolved."""
+        rng = self.rng
+        if rng.random() >= 0.005:
+            return
+        kind = rng.choices(COMPLAINT_KINDS, COMPLAINT_WEIGHTS)[0]
+        filed = _weekday(_day(rng, TODAY - timedelta(days=540), TODAY - timedelta(days=2)))
+        received = _weekday(filed + timedelta(days=rng.randint(0, 3)))
+        if received > TODAY:
+            received = None
+        responded = _weekday(filed + timedelta(days=rng.randint(5, 20))) if rng.random() < 0.5 else None
+        resolved = _weekday(filed + timedelta(days=rng.randint(30, 120))) if rng.random() < 0.33 else None
+        out.append(
+            (
+                "complaint",
+                {
+                    "id": self.ids("complaint"),
+                    "student_id": sid,
+                    "kind": kind,
+                    "filed_on": filed,
+                    "received_on": received,
+                    "filed_by": "parent",
+                    "issues": None,
+                    "responded_on": responded if responded and responded <= TODAY else None,
+                    "resolution_meeting_on": None,
+                    "hearing_on": None,
+                    "decision_on": None,
+                    "resolved_on": resolved if resolved and resolved <= TODAY else None,
+                    "dropped_on": None,
+                },
+            )
+        )
 
     def _initial(self, sid: int, out: list) -> None:
         """An initial evaluation in progress or recently finished (no plan yet)."""
@@ -320,6 +531,10 @@ class Caseload:
         calendar_id = None
         if cals and rng.random() < 0.85:
             calendar_id = self.calendar_ids.get(rng.choice(cals))
+        elif not cals and rng.random() < 0.7:
+            # a state with no shipped calendar: its districts' calendars are stood in for by a
+            # sample calendar of another state (same shape: late August to June, breaks)
+            calendar_id = self.calendar_ids.get(rng.choice(BORROWED_CALENDARS))
         age_days = rng.randint(3 * 365, 21 * 365)
         out: list[tuple[str, dict]] = [
             (
@@ -347,6 +562,7 @@ class Caseload:
             self._s504(sid, out)
         self._extra_requests(sid, out)
         self._absences(sid, out)
+        self._documents(sid, out)
         return out
 
 
@@ -385,6 +601,11 @@ def generate(url: str, students: int, seed: int = 1, batch: int = 5000, quiet: b
         "meeting": m.Meeting.__table__,
         "written_request": m.WrittenRequest.__table__,
         "absence": m.Absence.__table__,
+        "document": m.Document.__table__,
+        "removal": m.Removal.__table__,
+        "complaint": m.Complaint.__table__,
+        "service": m.Service.__table__,
+        "service_session": m.ServiceSession.__table__,
     }
     engine = make_engine(url)
     try:

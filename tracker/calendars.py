@@ -365,11 +365,19 @@ def _us_subdivisions() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=256)
-def _holiday_calendar(state: str, start_year: int, end_year: int, name: str, estimated: bool) -> SchoolCalendar:
+def _holiday_closures(state: str, start_year: int, end_year: int) -> tuple[Closure, ...]:
+    """The weekday legal holidays of ``state`` from ``start_year`` through ``end_year``, as
+    one-day closures: computed once per state and range, shared by the estimated and the
+    business-day calendar of the state."""
     import holidays
 
     hol = holidays.country_holidays("US", subdiv=state, years=range(start_year, end_year + 1))
-    closures = [Closure(d, d, str(label)) for d, label in sorted(hol.items()) if d.weekday() < 5]
+    return tuple(Closure(d, d, str(label)) for d, label in sorted(hol.items()) if d.weekday() < 5)
+
+
+@functools.lru_cache(maxsize=256)
+def _holiday_calendar(state: str, start_year: int, end_year: int, name: str, estimated: bool) -> SchoolCalendar:
+    closures = list(_holiday_closures(state, start_year, end_year))
     span = SchoolYearSpan(date(start_year, 1, 1), date(end_year, 12, 31))
     return SchoolCalendar(name, [span], closures, estimated=estimated)
 

@@ -992,3 +992,84 @@ def days_excluding_breaks(ctx: Context) -> Count:
     if cal.estimated:
         result.warnings.insert(0, NO_CALENDAR)
     return result
+
+
+# --- memoised counting ----------------------------------------------------------------
+
+#: Methods that read only the trigger, the count, the rule's params, the conventions and the
+#: calendars of the context (never the student's absences or date of birth): their result is
+#: shared by every student counting the same rule from the same day on the same calendar.
+#: Any other method (a new one included) is memoised per student's absences and birth date.
+STUDENT_FREE_METHODS = frozenset({
+    "none", "calendar_days", "school_days", "school_days_consent_time_disputed", "business_days", "years",
+    "annual", "birthday", "school_days_before", "calendar_days_before", "days_before_birthday",
+    "calendar_days_after_period", "years_by_filing_date", "school_days_grace", "on_trigger",
+    "ca_days_excluding_breaks", "days_excluding_summer", "days_excluding_closures", "il_school_days_end_of_year",
+    "ma_school_working_days_end_of_year", "days_excluding_breaks",
+})  # fmt: skip
+
+#: The parameters the scheduler adds to a rule's own ``params`` for one trigger.
+ADDED_PARAMS = ("consent_on", "referral_on", "consent_after_on", "category")
+#: Which of :data:`ADDED_PARAMS` a method of :data:`STUDENT_FREE_METHODS` reads (none when not
+#: listed); a method not in :data:`STUDENT_FREE_METHODS` is keyed by all of them.
+METHOD_READS = {
+    "school_days_consent_time_disputed": ("consent_after_on",),
+    "years": ("category",),
+    "ca_days_excluding_breaks": ("referral_on",),
+}
+
+
+class CountMemo:
+    """Counts of one run, keyed by what the counting method reads: the calendar (by
+    identity: one object per calendar for the run), the method (with the rule whose count
+    and params it counts), the trigger date and the count, plus those of the per-trigger
+    params the scheduler adds (``consent_on`` ...) that the method reads and, only for
+    methods that may read them, the student's absences and date of birth.
+
+    Counting methods are pure functions of their :class:`Context`, so a memoised count is the
+    count: thousands of students share trigger dates and calendars. Counts are stored as
+    tuples (nothing for the garbage collector to walk) and :meth:`count` returns a new
+    :class:`Count` each time, so a caller that extends its steps or warnings changes no other.
+    ``hits`` and ``misses`` say how often it helped.
+    """
+
+    __slots__ = ("_counts", "hits", "misses")
+
+    def __init__(self) -> None:
+        self._counts: dict[tuple, tuple] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(rule: Any, ctx: Context, scope: Any = None) -> tuple:
+        """The memo key of counting ``rule`` (its ``method``, ``count`` and ``params``) in ``ctx``;
+        ``scope`` is anything else the caller's count depends on (the student's state, for the
+        estimated calendar a count falls back to)."""
+        name = rule.method
+        params = ctx.params
+        if name in STUDENT_FREE_METHODS:
+            reads = METHOD_READS.get(name)
+            student: tuple = tuple(params.get(k) for k in reads) if reads else ()
+        else:
+            student = (tuple(params.get(k) for k in ADDED_PARAMS), ctx.absences, ctx.dob)
+        return (
+            name, id(rule), ctx.count, ctx.trigger, id(ctx.calendar), id(ctx.business), id(ctx.conventions),
+            student, scope,
+        )  # fmt: skip
+
+    def count(self, rule: Any, ctx: Context, compute: Callable[[], Count], scope: Any = None) -> Count:
+        """The memoised ``compute()`` for ``rule`` in ``ctx``: a new :class:`Count` each time."""
+        key = self.key(rule, ctx, scope)
+        found = self._counts.get(key)
+        if found is not None and found[0] is rule:
+            self.hits += 1
+            _, due, steps, summary, estimated, warnings, extra = found
+            return Count(due, list(steps), summary, estimated, list(warnings), dict(extra) if extra else {})
+        self.misses += 1
+        result = compute()
+        # the rule is kept with its count, so its id cannot be reused by another rule meanwhile
+        self._counts[key] = (
+            rule, result.due, tuple(result.steps), result.summary, result.estimated, tuple(result.warnings),
+            dict(result.extra) if result.extra else None,
+        )  # fmt: skip
+        return result

@@ -30,6 +30,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -53,6 +54,9 @@ SQLITE_BUSY_TIMEOUT = 30.0
 #: a deferred transaction that reads and then writes fails at once with "database is
 #: locked" under WAL when another process committed in between, whatever the timeout.
 WRITE_OPTION = "tracker_write"
+
+#: Alembic's table of the schema revision (its default name; ``version_num``, one row).
+VERSION_TABLE = "alembic_version"
 
 #: First key of the PostgreSQL advisory lock held while migrating (the second is the schema).
 PG_MIGRATION_LOCK = 748_137_211
@@ -294,14 +298,12 @@ def _create_if_new(engine: Engine) -> str | None:
     Raises:
         DatabaseNotMigrated: the database holds another application's tables.
     """
-    from alembic.migration import MigrationContext
-
     with migration_transaction(engine) as connection:
-        found = MigrationContext.configure(connection).get_current_revision()
+        found = _revision_of(connection)
         if found is None:
             _refuse_foreign_tables(connection)
             _run_alembic(connection, "upgrade", "head")
-            found = MigrationContext.configure(connection).get_current_revision()
+            found = _revision_of(connection)
     engine.dispose()
     return found
 
@@ -320,20 +322,57 @@ def scratch_database() -> Engine:
     return engine
 
 
-def head_revision() -> str:
-    """The newest revision id among the shipped migration scripts."""
-    from alembic.script import ScriptDirectory
+#: ``revision = "0007"`` / ``down_revision = '0006'`` lines of a migration script.
+_REVISION_LINE = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:['"]([^'"]+)['"]|None)\s*$""", re.M)
 
-    script = ScriptDirectory(str(migrations_dir()))
-    return script.get_current_head()
+
+def head_revision() -> str:
+    """The newest revision id among the shipped migration scripts.
+
+    Read from the scripts' ``revision = "..."`` and ``down_revision = "..."`` lines (the one
+    revision no other script names as its ``down_revision``), without importing Alembic: every
+    command checks the revision of its database against it, and Alembic costs a tenth of a
+    second to import (``tests/test_startup.py`` checks it equals Alembic's own head).
+
+    Raises:
+        TrackerError: the scripts do not form one line of revisions with one head.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        found = dict((key, value) for key, value in _REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in found or not found["revision"]:
+            continue
+        revisions.add(found["revision"])
+        if found.get("down_revision"):
+            parents.add(found["down_revision"])
+    heads = sorted(revisions - parents)
+    if len(heads) != 1:
+        raise TrackerError(f"the shipped migrations have {len(heads)} head revisions ({', '.join(heads)}), not one")
+    return heads[0]
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at, or ``None`` for a database never migrated."""
-    from alembic.migration import MigrationContext
+    """The revision the database is at, or ``None`` for a database never migrated.
 
+    Read from Alembic's ``alembic_version`` table (one row, ``version_num``) without importing
+    Alembic.
+
+    Raises:
+        TrackerError: the table holds more than one revision.
+    """
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision_of(connection)
+
+
+def _revision_of(connection: Connection) -> str | None:
+    """:func:`current_revision` on an open connection."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    found = [row[0] for row in connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}"))]
+    if len(found) > 1:
+        raise TrackerError(f"the {VERSION_TABLE} table holds {len(found)} revisions ({', '.join(found)}), not one")
+    return found[0] if found else None
 
 
 def sqlite_file(url: str) -> Path | None:

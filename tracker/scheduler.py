@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.conventions import CONVENTIONS
-from tracker.counting import METHODS, SCHOOL_CALENDAR_METHODS, Context, Count
+from tracker.counting import METHODS, SCHOOL_CALENDAR_METHODS, Context, Count, CountMemo
 from tracker.deadlines import ALWAYS_LISTED, ENDED, OPEN_STATUSES, SETTLED_STATUSES, STATUSES, Deadline, Hit, Met
 from tracker.facts import (
     IEP_TEAM_KINDS,
@@ -67,6 +67,10 @@ REQUEST_RULES = {
 #: Units of counts whose last day may fall on a weekend or holiday (a school-day or
 #: business-day count ends on a school or business day by construction).
 _CALENDAR_UNITS = ("calendar_days", "years", "none")
+#: Methods whose counts are memoised for the run (:class:`tracker.counting.CountMemo`): those
+#: that walk a school or business calendar. A count in calendar days or years is one date
+#: addition, cheaper than looking it up.
+MEMOISED_METHODS = frozenset(SCHOOL_CALENDAR_METHODS | {"business_days", "school_days_consent_time_disputed"})
 
 
 # --- computing ------------------------------------------------------------------------
@@ -83,6 +87,9 @@ class Calendars:
 
     by_id: dict[int, Any] = field(default_factory=dict)
     _fallbacks: dict[tuple[str, str], Any] = field(default_factory=dict)
+    #: Counts of the run, shared by every student (:class:`tracker.counting.CountMemo`);
+    #: ``None`` counts every deadline afresh (what the memoised run is checked against).
+    counts: CountMemo | None = field(default_factory=lambda: CountMemo())
 
     def school(self, facts: StudentFacts):
         if facts.calendar_id is not None and facts.calendar_id in self.by_id:
@@ -247,7 +254,7 @@ def compute(
         )
     windows = [juris.by_name[w] for w in WINDOW_RULES if w in juris.by_name and (only is None or w in only)]
     business = calendars.business(facts.jurisdiction)
-    run = _Run(facts, today, within, conv, school_cal, business, juris)
+    run = _Run(facts, today, within, conv, school_cal, business, juris, calendars.counts)
     out: list[Deadline] = []
     problems: list[str] = []
     canonical_seen: set[str] = set()
@@ -531,6 +538,7 @@ class _Run:
     school_cal: Any
     business: Any
     juris: Any
+    counts: CountMemo | None = None
 
     def satisfy(self, satisfied_by: str, hit: Hit, due: date | None) -> Met | None:
         name, _, arg = satisfied_by.partition(":")
@@ -646,7 +654,10 @@ class _Run:
             conventions=self.conv,
             dob=facts.dob,
         )
-        count = _count(method_rule, ctx, facts)
+        if self.counts is None or method_rule.method not in MEMOISED_METHODS:
+            count = _count(method_rule, ctx, facts)
+        else:
+            count = self.counts.count(method_rule, ctx, lambda: _count(method_rule, ctx, facts), facts.jurisdiction)
         due = count.due
         scope_steps: list[str] = []
         if hit.scope_by_due and due is not None:

@@ -166,19 +166,28 @@ def count_service(
     periods: list[Period] = []
     if last < first:
         return ServiceCount(terms, first, last, periods)
-    day = first
+    days = calendar.days  # the calendar's instructional days, sorted: read once
+    if terms.per == "day":
+        # a daily service has one period per school day: walk the school days themselves
+        # (what the loop below gives a day at a time, without visiting the days off)
+        run = days[bisect_left(days, first) : bisect_right(days, last)]
+        i = 0
+        while i < len(run):
+            day, school = run[i], 1
+            while i + school < len(run) and run[i + school] == day:
+                school += 1  # a day listed twice counts twice, as bisection counts it
+            periods.append(Period(day, day, school, terms.minutes))
+            i += school
+    day = last + ONE_DAY if terms.per == "day" else first
     while day <= last:
         whole_start, whole_end = _period_bounds(terms.per, day)
         start, end = max(whole_start, first), min(whole_end, last)
-        school = _school_days(calendar, start, end)
-        if terms.per == "day":
-            required = terms.minutes if school else 0
-        elif proration == "full-period":
+        school = bisect_right(days, end) - bisect_left(days, start)
+        if proration == "full-period":
             required = terms.minutes if school else 0
         else:
             required = _prorated(terms.minutes, school, weekdays_in(whole_start, whole_end))
-        if terms.per != "day" or school:
-            periods.append(Period(start, end, school, required))
+        periods.append(Period(start, end, school, required))
         day = end + ONE_DAY
     if periods:
         starts = [p.start for p in periods]
