@@ -120,6 +120,11 @@ def test_a_20_row_log_counts_as_the_same_20_sessions_entered_by_hand(tmp_path: P
                                  "--format", "json", today=TODAY)))  # fmt: skip
     assert again["added"] == 0 and again["already_recorded"] == 20
     assert services_json(imported, sid) == expected
+    # the rows are inserted in one statement, and each is in the change log as one entered by hand
+    history = json.loads(ok(invoke(imported, "history", str(sid), "--format", "json", today=TODAY)))
+    logged = [e for e in history if e["table_name"] == "service_session"]
+    assert len(logged) == 20 and {e["command"] for e in logged} == {"tracker import sessions"}
+    assert sorted(e["after"]["on"] for e in logged) == sorted(on for on, *_ in LOG)
 
 
 def test_bad_rows_are_listed_by_row_and_column_and_nothing_is_written(db_url: str, tmp_path: Path) -> None:

@@ -2367,6 +2367,7 @@ def import_sessions(
         recorded[tuple(key)] = recorded.get(tuple(key), 0) + 1
 
     per_service: dict[int, SessionServiceResult] = {}
+    new_rows: list[dict[str, Any]] = []
     for line, svc, on, minutes, status, provider, note in parsed:
         sr = per_service.setdefault(svc.id, SessionServiceResult(svc.id, svc.service))
         key = (svc.id, on, minutes, status)
@@ -2376,15 +2377,10 @@ def import_sessions(
             result.already_recorded += 1
             continue
         try:
-            records.add_session(
-                session,
-                service_id=svc.id,
-                on=on,
-                minutes=minutes,
-                today=today,
-                status=status,
-                provider=provider,
-                note=note,
+            new_rows.append(
+                records.session_values(
+                    svc, student, on=on, minutes=minutes, today=today, status=status, provider=provider, note=note
+                )
             )
         except InputError as exc:  # the checks of `tracker session add`, named by the row's column
             problems.append(_session_problem(exc, line, header, col_of))
@@ -2398,6 +2394,8 @@ def import_sessions(
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or ""))
         raise CaseloadError(path.name, problems)
+    if new_rows:
+        _insert_logged(session, m.ServiceSession, new_rows)  # one statement, each row in the change log
     result.services = [per_service[k] for k in sorted(per_service)]
     if result.already_recorded:
         result.notes.append(
