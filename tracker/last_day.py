@@ -72,18 +72,27 @@ def parse_statute(raw: Any, where: str) -> TimeStatute | None:
 
 
 @functools.cache
-def _holidays(state: str, year: int) -> dict[date, str]:
-    """The legal holidays of ``state`` around ``year`` (the years before and after too, for the
-    observed dates that cross New Year), computed once per (state, year) for the process:
-    a bounded cache was evicted and rebuilt thousands of times by a daily run over many
-    states and school years (a tenth of a millisecond to look up, a millisecond to rebuild)."""
+def _state_holidays(state: str):
+    """One ``holidays`` object per state for the process (federal holidays only where the
+    package has no subdivision for it), filled in year by year as days are looked up: making
+    a new object costs ten times filling in a year."""
     import holidays
 
     try:
-        found = holidays.country_holidays("US", subdiv=state, years=[year - 1, year, year + 1])
+        return holidays.country_holidays("US", subdiv=state)
     except NotImplementedError:
-        found = holidays.country_holidays("US", years=[year - 1, year, year + 1])
-    return {d: str(name) for d, name in found.items()}
+        return holidays.country_holidays("US")
+
+
+@functools.cache
+def _holidays(state: str, year: int) -> dict[date, str]:
+    """The legal holidays of ``state`` that fall in ``year``, computed once per (state, year):
+    the years before and after are filled in too, so a holiday observed across New Year
+    (January 1 on a Saturday, observed Friday December 31) is found."""
+    found = _state_holidays(state)
+    for y in (year - 1, year, year + 1):
+        found.get(date(y, 1, 2))  # fills in that year
+    return {d: str(name) for d, name in found.items() if d.year == year}
 
 
 def holiday_name(day: date, state: str) -> str | None:
