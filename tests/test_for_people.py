@@ -153,8 +153,15 @@ def test_xlsx_guards_formulas_like_csv(tmp_path):
     path = tmp_path / "x.xlsx"
     path.write_bytes(xlsx_bytes("S", ["a", "b"], [{"a": '=HYPERLINK("http://x")', "b": -3}]))
     ws = openpyxl.load_workbook(path).active
-    assert ws["A2"].value == '\'=HYPERLINK("http://x")' and ws["A2"].data_type == "s"
+    # a text cell showing exactly what was written (no stray quote), with the quote-prefix
+    # style that keeps it text when edited; no formula anywhere in the sheet's XML
+    assert ws["A2"].value == '=HYPERLINK("http://x")' and ws["A2"].data_type == "s" and ws["A2"].quotePrefix
     assert ws["B2"].value == -3  # a number stays a number
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
 
 
 # --- the digest -----------------------------------------------------------------------------

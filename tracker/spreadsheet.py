@@ -6,7 +6,9 @@ record lists, written with openpyxl.
   its leading zeros, a ZIP code stays a ZIP code;
 * numbers stay numbers, booleans booleans; lists and dicts are written as text (JSON);
 * text that a spreadsheet would run as a formula (starting ``=``, ``+``, ``-``, ``@``, tab
-  or CR) gets a leading single quote, as in CSV (:func:`tracker.cli.csv_cell`);
+  or CR) is written as a text cell (a shared string, never an ``<f>`` formula) with Excel's
+  "quote prefix" style, so it shows as typed (no stray ``'``, unlike CSV, which has no cell
+  types: :func:`tracker.cli.csv_cell`) and stays text even when the cell is edited;
 * the header row is bold and frozen, with an autofilter over the data.
 
 The file is written atomically and owner-only (:func:`tracker.outputs.write_file`).
@@ -44,10 +46,7 @@ def _cell_value(value: Any, is_date: bool) -> tuple[Any, str | None]:
             pass
     if isinstance(value, list | tuple | dict):
         value = json.dumps(value, ensure_ascii=False, default=str)
-    text = str(value).translate(_ILLEGAL)
-    if text.startswith(FORMULA_TRIGGERS):
-        text = "'" + text
-    return text, "@"
+    return str(value).translate(_ILLEGAL), "@"
 
 
 def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Iterable[dict[str, Any]], dates=frozenset()) -> bytes:
@@ -73,6 +72,9 @@ def xlsx_bytes(sheet: str, columns: Sequence[str], rows: Iterable[dict[str, Any]
             cell = ws.cell(row=n, column=j, value=value)
             if fmt:
                 cell.number_format = fmt
+            if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                cell.data_type = "s"  # text, not a formula (openpyxl takes "=..." for one)
+                cell.quotePrefix = True
             widths[j - 1] = min(max(widths[j - 1], len(str(value)) if value is not None else 0), 60)
     ws.freeze_panes = "A2"
     if columns:
