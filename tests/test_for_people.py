@@ -462,3 +462,22 @@ def test_the_timeline_picture_ends_two_years_after_today_and_says_what_lies_beyo
     for words in ("met on time", "met late", "missed or overdue", "not yet due", "unconfirmed"):
         assert f">{words}</text>" in svg
     assert f'fill="{MARK_COLOURS["unconfirmed"]}"/>' in svg  # the purple legend diamond
+
+
+def test_the_format_follows_the_out_file_and_a_mismatch_is_refused(rich_case, tmp_path):
+    url, sid = rich_case
+    md = tmp_path / "summary.md"
+    assert invoke(url, "summary", str(sid), "--out", str(md), today=TODAY).exit_code == 0
+    assert md.read_text(encoding="utf-8").startswith("# ")  # Markdown, from the .md ending
+    html = tmp_path / "binder.HTML"
+    assert invoke(url, "binder", str(sid), "--out", str(html), today=TODAY).exit_code == 0
+    assert html.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    wrong = tmp_path / "binder.pdf"
+    r = invoke(url, "binder", str(sid), "--format", "html", "--out", str(wrong), today=TODAY)
+    assert r.exit_code == 2 and "a file ending in .html or .htm for --format html" in r.output
+    assert not wrong.exists()
+    r = invoke(url, "summary", str(sid), "--format", "text", "--out", str(tmp_path / "s.md"), today=TODAY)
+    assert r.exit_code == 2 and "--format md" in r.output
+    other = tmp_path / "summary.notes"  # an ending no format has: --format decides (text by default)
+    assert invoke(url, "summary", str(sid), "--out", str(other), today=TODAY).exit_code == 0
+    assert not other.read_text(encoding="utf-8").startswith(("#", "<"))

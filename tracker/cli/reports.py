@@ -29,6 +29,33 @@ def _load(app: App, student: int, redact: bool):
         return load_case(session, student, app.today, app.conventions, redact=redact)
 
 
+#: The file endings of each output format (compared ignoring case).
+SUFFIXES = {"text": (".txt",), "md": (".md", ".markdown"), "html": (".html", ".htm"), "pdf": (".pdf",)}
+
+
+def output_format(fmt: str, out: Path | None, allowed: tuple[str, ...]) -> str:
+    """The format to write: ``--format`` when given (``fmt`` is ``None`` when it was not), else
+    the one ``--out``'s ending names (``binder.pdf`` -> pdf), else ``allowed[0]``.
+
+    Raises:
+        InputError: ``--out``'s ending names another format than ``--format`` (a .pdf file
+            holding HTML would open as a broken PDF), naming both.
+    """
+    from tracker.errors import InputError
+
+    suffix = out.suffix.lower() if out is not None and str(out) != "-" else ""
+    named = next((f for f in allowed if suffix in SUFFIXES[f]), None)
+    if fmt is None:
+        return named or allowed[0]
+    other = next((f for f, ends in SUFFIXES.items() if suffix in ends), None)
+    if other is not None and other != fmt:
+        ending = " or ".join(SUFFIXES[fmt])
+        raise InputError(
+            "--out", str(out), f"a file ending in {ending} for --format {fmt} (or --format {other}, or no --format)"
+        )
+    return fmt
+
+
 def write_output(text: str, fmt: str, out: Path | None) -> None:
     """``text`` to stdout or ``out`` (atomic, 0600); ``fmt == "pdf"`` prints the HTML ``text``
     through a local Chromium first (:func:`tracker.reports.html_to_pdf`) and needs ``out``.
@@ -56,19 +83,21 @@ def write_output(text: str, fmt: str, out: Path | None) -> None:
 @click.command()
 @click.argument("student", type=ID)
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "md", "html", "pdf"]), default="text", show_default=True,
-    help="Output format (pdf prints the HTML with a local Chromium or Chrome).",
+    "--format", "fmt", type=click.Choice(["text", "md", "html", "pdf"]), default=None,
+    help="Output format (pdf prints the HTML with a local Chromium or Chrome). Default: from the ending of "
+    "--out (.txt, .md, .html, .pdf), else text.",
 )  # fmt: skip
 @OUT_OPTION
 @REDACT_OPTION
 @pass_app
-def summary(app: App, student: int, fmt: str, out: Path | None, redact: bool) -> None:
+def summary(app: App, student: int, fmt: str | None, out: Path | None, redact: bool) -> None:
     """One page for a meeting about STUDENT (an id): the child, the plans and services in force,
     the last and next meetings, what is overdue, due soon or unconfirmed, the deadlines missed
     or met late with the last days to complain about them, the letters sent and whether they
     were answered, and the balance of services (minutes required, delivered, owed)."""
     from tracker.reports import render_summary
 
+    fmt = output_format(fmt, out, ("text", "md", "html", "pdf"))
     case = _load(app, student, redact)
     write_output(render_summary(case, "html" if fmt == "pdf" else fmt), fmt, out)
 
@@ -76,8 +105,9 @@ def summary(app: App, student: int, fmt: str, out: Path | None, redact: bool) ->
 @click.command()
 @click.argument("student", type=ID)
 @click.option(
-    "--format", "fmt", type=click.Choice(["html", "pdf"]), default="html", show_default=True,
-    help="Output format (pdf prints the HTML with a local Chromium or Chrome).",
+    "--format", "fmt", type=click.Choice(["html", "pdf"]), default=None,
+    help="Output format (pdf prints the HTML with a local Chromium or Chrome). Default: from the ending of "
+    "--out (.html, .pdf), else html.",
 )  # fmt: skip
 @click.option(
     "--out",
@@ -87,12 +117,13 @@ def summary(app: App, student: int, fmt: str, out: Path | None, redact: bool) ->
 )
 @REDACT_OPTION
 @pass_app
-def binder(app: App, student: int, fmt: str, out: Path, redact: bool) -> None:
+def binder(app: App, student: int, fmt: str | None, out: Path, redact: bool) -> None:
     """STUDENT's whole record as one printable, self-contained HTML file (or PDF): contents, a
     timeline picture, the chronology of every event and deadline with citations, the deadlines
     with how each was counted, the letters' text, and the documents with their SHA-256."""
     from tracker.reports import render_binder
 
+    fmt = output_format(fmt, out, ("html", "pdf"))
     case = _load(app, student, redact)
     write_output(render_binder(case), fmt, out)
     click.echo(f"Wrote the binder of student #{student} to {out}.", err=True)
