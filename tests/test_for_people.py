@@ -481,3 +481,19 @@ def test_the_format_follows_the_out_file_and_a_mismatch_is_refused(rich_case, tm
     other = tmp_path / "summary.notes"  # an ending no format has: --format decides (text by default)
     assert invoke(url, "summary", str(sid), "--out", str(other), today=TODAY).exit_code == 0
     assert not other.read_text(encoding="utf-8").startswith(("#", "<"))
+
+
+def test_digest_lines_never_split_a_command():
+    from tracker.cli.reports import _wrapped
+
+    step = (
+        "next: If not met by 2025-10-08: `tracker letter follow-up 12 --rule annual_review "
+        '--to "Director of Special Education"`'
+    )
+    lines = _wrapped(step, "     ").splitlines()
+    # the command (80 characters with its backticks) is one line of its own, whole
+    assert lines == [
+        "     next: If not met by 2025-10-08:",
+        '        `tracker letter follow-up 12 --rule annual_review --to "Director of Special Education"`',
+    ]
+    assert all(len(line) <= 80 for line in _wrapped("a " * 60, "  ").splitlines())  # plain words still wrap

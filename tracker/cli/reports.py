@@ -130,12 +130,18 @@ def binder(app: App, student: int, fmt: str | None, out: Path, redact: bool) -> 
 
 
 def _wrapped(text: str, indent: str, width: int = 80) -> str:
+    """``text`` wrapped to ``width`` at spaces, never inside a `command` in backticks: a
+    command copied out of a mail must run as printed (a command longer than a line gets a
+    line of its own, over the width)."""
+    import re
     import textwrap
 
-    return textwrap.fill(
-        text, width=width, initial_indent=indent, subsequent_indent=indent + "   ",
+    kept = re.sub(r"`[^`]*`", lambda m: m.group(0).replace(" ", "\u00a0"), text)  # no-break spaces inside
+    filled = textwrap.fill(
+        kept, width=width, initial_indent=indent, subsequent_indent=indent + "   ",
         break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
+    return filled.replace("\u00a0", " ")
 
 
 def _change_lines(c) -> list[str]:
