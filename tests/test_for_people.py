@@ -208,7 +208,14 @@ def test_digest_since_a_day_and_fail_on_overdue(db_url):
                today="2025-10-20")  # fmt: skip
     assert r.exit_code == 3, r.output
     changes = json.loads(r.stdout)["changes"]
-    assert [(c["change"], c["rule"]) for c in changes] == [("newly_overdue", "annual_review")]
+    # and once it is overdue, the windows to complain about it run from its due date (the
+    # family must see them close while it waits): state complaint 2025-10-15 + 1 year
+    # (34 CFR 300.153(c)); due process 2025-10-15 + 2 years (34 CFR 300.507(a)(2): WA sets no other period)
+    assert [(c["change"], c["rule"], c["due"]) for c in changes] == [
+        ("newly_overdue", "annual_review", "2025-10-15"),
+        ("new", "state_complaint_window", "2026-10-15"),
+        ("new", "due_process_window", "2027-10-15"),
+    ]
     assert invoke(db_url, "digest", "--since", "2025-10-21", today="2025-10-20").exit_code == 2
 
 
