@@ -304,3 +304,24 @@ def test_student_add_reads_family_given_and_takes_parts(tmp_path):
         invoke(db, "student", "edit", "2", "--given-name", "", "--middle-name", "", "--family-name", "").exit_code == 0
     )
     assert _students(db)[1]["given_name"] is None
+
+
+def test_florida_codes_and_the_hh_that_is_not_hard_of_hearing(tmp_path):
+    # Florida's HH is hospital/homebound (a placement); elsewhere HH reads as hard of hearing
+    rows = "Student Name,DOB,Primary Disability,Last IEP Date\n"
+    path = tmp_path / "fl.csv"
+    path.write_text(rows + '"Cruz, Ana",3/13/2015,ASD,10/14/2024\n"Diaz, Luz",4/14/2016,E/BD,11/12/2024\n')
+    db = f"sqlite:///{tmp_path / 'fl.db'}"
+    assert invoke(db, "--today", TODAY, "import", "caseload", str(path), "--state", "FL").exit_code == 0
+    plans = json.loads(invoke(db, "plan", "list", "--format", "json").stdout)
+    assert [p["category"] for p in plans] == ["autism", "emotional-disturbance"]
+    hh = tmp_path / "hh.csv"
+    hh.write_text(rows + '"Ruiz, Eva",5/15/2014,HH,10/14/2024\n')
+    db2 = f"sqlite:///{tmp_path / 'hh.db'}"
+    refused = invoke(db2, "--today", TODAY, "import", "caseload", str(hh), "--state", "FL")
+    assert refused.exit_code == 2
+    assert "in Florida HH is hospital/homebound, a placement and not a disability category" in refused.output
+    assert _students(db2) == []
+    elsewhere = invoke(db2, "--today", TODAY, "import", "caseload", str(hh), "--state", "OH")
+    assert elsewhere.exit_code == 0
+    assert json.loads(invoke(db2, "plan", "list", "--format", "json").stdout)[0]["category"] == "hearing-impairment"

@@ -934,7 +934,7 @@ def parse_rows(
         Exact duplicate rows (same cells) are kept once and reported.
     """
     from tracker import names as names_mod
-    from tracker.import_profiles import CATEGORY_NOTES, NO_CATEGORY, STATE_DISABILITY_CODES
+    from tracker.import_profiles import CATEGORY_NOTES, NO_CATEGORY, STATE_CODE_REFUSALS, STATE_DISABILITY_CODES
     from tracker.models import JURISDICTIONS
 
     value_maps = value_maps or {}
@@ -1071,10 +1071,21 @@ def parse_rows(
         if raw_dis and plan_kinds != ("504",):
             key = normalize_header(raw_dis)
             state_codes = STATE_DISABILITY_CODES.get(state, {})
+            refusal = STATE_CODE_REFUSALS.get((state, key))
             if key in value_maps.get("disability", {}):
                 target = value_maps["disability"][key]
                 category = None if target == NO_CATEGORY else target
                 known = True
+            elif refusal:
+                category, known = None, True
+                row_problems.append(
+                    Problem(
+                        line,
+                        header[col_of["disability"]],
+                        f"{shown(raw_dis)}: {refusal}; give the child's disability category, leave the cell blank, "
+                        f"or map it with --value-map 'disability:{_hint_value(raw_dis)}=CATEGORY' (or =none)",
+                    )
+                )
             elif key in state_codes:
                 category, known = state_codes[key], True
                 note = CATEGORY_NOTES.get((state, key))

@@ -64,6 +64,9 @@ def normalize(text: str) -> str:
 #: California: the categories of 5 CCR 3030(b) and their usual abbreviations; established
 #: medical disability (EC 56441.11, ages 3-5) has no federal counterpart. CALPADS's numeric
 #: codes are not included: two public sources disagree on 281 and 330.
+#: Florida: the exceptionality abbreviations of Rules 6A-6.03011-6.03031 F.A.C. as Florida
+#: districts list them (ASD, DHH, DSI, E/BD, InD, LI, SI, OHI, OI, SLD, TBI, VI, DD, EC); the
+#: one-letter codes of the state's data system are not included (not read).
 STATE_DISABILITY_CODES: dict[str, dict[str, str | None]] = {
     "TX": {
         "au": "autism", "autism": "autism",
@@ -101,7 +104,33 @@ STATE_DISABILITY_CODES: dict[str, dict[str, str | None]] = {
         "tbi": "traumatic-brain-injury", "traumaticbraininjury": "traumatic-brain-injury",
         "vi": "visual-impairment", "visualimpairment": "visual-impairment",
     },
+    "FL": {
+        "asd": "autism", "autismspectrumdisorder": "autism",
+        "dhh": "hearing-impairment", "deaforhardofhearing": "hearing-impairment",
+        "deafhardofhearing": "hearing-impairment",
+        "dsi": "deaf-blindness", "dualsensoryimpairment": "deaf-blindness",
+        "ebd": "emotional-disturbance", "emotionalbehavioraldisability": "emotional-disturbance",
+        "ind": "intellectual-disability", "intellectualdisability": "intellectual-disability",
+        "li": "speech-or-language-impairment", "languageimpairment": "speech-or-language-impairment",
+        "si": "speech-or-language-impairment", "speechimpairment": "speech-or-language-impairment",
+        "ohi": "other-health-impairment", "otherhealthimpairment": "other-health-impairment",
+        "oi": "orthopedic-impairment", "orthopedicimpairment": "orthopedic-impairment",
+        "sld": "specific-learning-disability", "specificlearningdisability": "specific-learning-disability",
+        "tbi": "traumatic-brain-injury", "traumaticbraininjury": "traumatic-brain-injury",
+        "vi": "visual-impairment", "visualimpairment": "visual-impairment",
+        "dd": "developmental-delay", "developmentallydelayed": "developmental-delay",
+        "ec": None, "establishedconditions": None,
+    },
 }  # fmt: skip
+
+#: State codes that are not a disability category at all (a placement, a program): a row
+#: holding one is refused with the reason, rather than read as a generic code that looks
+#: the same (Florida's HH is hospital/homebound, where elsewhere HH is hard of hearing).
+STATE_CODE_REFUSALS: dict[tuple[str, str], str] = {
+    ("FL", "hh"): "in Florida HH is hospital/homebound, a placement and not a disability category",
+    ("FL", "hospitalhomebound"): "hospital/homebound is a placement, not a disability category",
+    ("FL", "gifted"): "gifted is not a disability: a gifted student's educational plan is not an IEP",
+}
 
 #: Why a state category became no category, or a broader one (said once per import).
 CATEGORY_NOTES = {
@@ -119,6 +148,9 @@ CATEGORY_NOTES = {
     "without one",
     ("CA", "establishedmedicaldisability"): "established medical disability (California, ages 3-5) has no federal "
     "category: recorded without one",
+    ("FL", "dhh"): "Florida's deaf or hard-of-hearing covers deafness and hearing impairment: recorded as hearing "
+    "impairment (34 CFR 300.8(c)(5)); correct a deaf child's plan with `tracker plan edit ID --category deafness`",
+    ("FL", "ec"): "established conditions (Florida, birth to 2) has no federal category: recorded without one",
 }
 
 
