@@ -358,13 +358,15 @@ _WINDOW_ASSUMPTION = {
 
 def filing_windows(run: _Run, items: list[Deadline], juris) -> list[Deadline]:
     """The windows to complain about each deadline of ``items`` the school missed, met late or
-    has let pass (overdue: the violation happened on the day after the due date, and the
-    window runs while the deadline stays unmet; a family that waits on an overdue item must
-    not lose the window unawares), counted from its due date (the day the parent is taken to
-    have known of it: the tracker's assumption, stated in each window's derivation). Each
-    window is a :class:`Deadline` of its rule (``state_complaint_window``: 34 CFR 300.153(c), one year; ``due_process_window``:
-    300.507(a)(2), 300.511(e), two years or the state's period; ``ocr_window``: 180 days for a
-    Section 504 benchmark), and its last day is also recorded in the missed item's ``windows``."""
+    has let pass (overdue: the violation happened the day after the due date, and the window
+    runs while the deadline stays unmet, so a family waiting on an overdue item must see it
+    close), counted from its due date (the day the parent is taken to have known of it: the
+    tracker's assumption, stated in each window's derivation).
+
+    Each window is a :class:`Deadline` of its rule (``state_complaint_window``: 34 CFR
+    300.153(c), one year; ``due_process_window``: 300.507(a)(2), 300.511(e), two years or the
+    state's period; ``ocr_window``: 180 days for a Section 504 benchmark), and its last day is
+    also recorded in the deadline's ``windows``."""
     out: list[Deadline] = []
     for d in items:
         if d.due is None or d.status not in ("missed", "met_late", "overdue") or d.rule in WINDOW_RULES:
