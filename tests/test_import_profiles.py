@@ -253,6 +253,8 @@ def test_a_service_log_takes_a_status_value_map(tmp_path):
         ("GARZA, Sofía M.", "Sofía M. GARZA", "Sofía", "M.", "GARZA"),
         ("  Garza ,   Sofía  ", "Sofía Garza", "Sofía", None, "Garza"),
         ("Smith, John, Jr.", "John Smith Jr.", "John", None, "Smith Jr."),
+        ("Smith, Jr.", "Smith, Jr.", None, None, None),  # a suffix is no given name: kept as written
+        ("Reyes, María José", "María José Reyes", "María José", None, "Reyes"),  # two given names, no middle
         ("Nguyen Van An", "Nguyen Van An", None, None, None),  # no comma: which is the given name is not guessed
         ("A, B, C", "A, B, C", None, None, None),
         (", Ana", ", Ana", None, None, None),
@@ -272,6 +274,7 @@ def test_capitals_become_mixed_case_and_mixed_case_stays():
     assert tidy_case("LÓPEZ-RUIZ") == "López-Ruiz"
     assert tidy_case("MCDONALD") == "McDonald"
     assert tidy_case("de la Cruz") == "de la Cruz"  # written in mixed case: kept
+    assert tidy_case("DE LA CRUZ") == "De la Cruz"  # particles after the first word in lower case
     assert tidy_case("M.") == "M."  # an initial
     assert tidied(parse_name("LOPEZ, MATEO J.")).full == "Mateo J. Lopez"
     assert from_parts("Min", "Park").full == "Min Park"
@@ -281,11 +284,14 @@ def test_capitals_become_mixed_case_and_mixed_case_stays():
 @pytest.mark.parametrize("given", ["Ana", "José María", "Zoë"])
 @pytest.mark.parametrize("family", ["Ruiz", "O'Brien", "García López"])
 def test_family_given_round_trip(given, family):
-    # "Family, Given" reads back as "Given Family" with the given name's first word as given
-    # and the rest as middle: "García López, José María" -> José (María) García López
+    # "Family, Given" reads back as "Given Family", the given name whole: "García López, José
+    # María" -> given José María (a second given name is no middle name: letters say "José María")
     p = parse_name(f"{family}, {given}")
     assert p.full == f"{given} {family}" and p.family == family
-    assert (p.given, p.middle) == (given.split(" ")[0], " ".join(given.split(" ")[1:]) or None)
+    assert (p.given, p.middle) == (given, None)
+    # a trailing initial is the middle name
+    q = parse_name(f"{family}, {given} Q.")
+    assert (q.given, q.middle, q.full) == (given, "Q.", f"{given} Q. {family}")
 
 
 def test_student_add_reads_family_given_and_takes_parts(tmp_path):
@@ -325,3 +331,65 @@ def test_florida_codes_and_the_hh_that_is_not_hard_of_hearing(tmp_path):
     elsewhere = invoke(db2, "--today", TODAY, "import", "caseload", str(hh), "--state", "OH")
     assert elsewhere.exit_code == 0
     assert json.loads(invoke(db2, "plan", "list", "--format", "json").stdout)[0]["category"] == "hearing-impairment"
+
+
+def test_the_map_fields_a_saved_profile_may_name_are_the_imports_fields():
+    from tracker.caseload import FIELD_ALIASES, SESSION_FIELD_ALIASES
+    from tracker.import_profiles import MAP_FIELDS
+
+    assert set(MAP_FIELDS) == {*FIELD_ALIASES, *SESSION_FIELD_ALIASES, "ignore"}
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("this is [not toml", "is not valid TOML"),
+        ('[profiles.a]\nmap = ["Kid"]\n', "map entry 'Kid'"),
+        ('[profiles.a]\nmap = ["X=nosuchfield"]\n', "map entry 'X=nosuchfield'"),
+        ('[profiles.a]\nmap = ["=name"]\n', "map entry '=name'"),
+        ('[profiles.a]\nvalue_maps = ["disability:X=autism"]\n', "unknown key 'value_maps'"),
+        ('[profiles."Bad Name"]\nmap = ["Kid=name"]\n', "profile name 'Bad Name'"),
+        ("[profiles.t2]\n", "profiles.t2 is empty"),
+        ('[profiles.a]\ntitle = 5\nmap = ["Kid=name"]\n', "profiles.a.title"),
+        ('[profiles.texas-ard]\nmap = ["Kid=name"]\n', "is a built-in profile's"),
+        ('colour = "red"\n', "unknown setting 'colour'"),
+    ],
+)
+def test_a_hand_edited_profiles_file_gets_the_checks_of_save(tmp_path, monkeypatch, content, problem):
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("TRACKER_CONFIG", str(config))
+    store = tmp_path / "import-profiles.toml"
+    store.write_text(content, encoding="utf-8")
+    for args in (("list",), ("show", "a"), ("save", "newone", "--map", "Kid=name"), ("remove", "a")):
+        r = invoke(None, "import", "profile", *args)
+        assert r.exit_code == 2 and problem in r.output, (args, r.output)
+    assert store.read_text(encoding="utf-8") == content  # never overwritten
+
+
+def test_a_fifo_in_place_of_the_profiles_file_is_refused_not_waited_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
+    os.mkfifo(tmp_path / "import-profiles.toml")
+    r = invoke(None, "import", "profile", "list")
+    assert r.exit_code == 2 and "is not a regular file" in r.output
+
+
+def test_map_and_value_map_options_are_checked_whole(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "config.toml"))
+    twice = invoke(None, "import", "profile", "save", "x", "--map", "Kid=name", "--map", "kid=dob")
+    assert twice.exit_code == 2 and "one FIELD for each column: --map Kid=name was given too" in twice.output
+    again = invoke(None, "import", "profile", "save", "x", "--value-map", "disability:AI=autism",
+                   "--value-map", "disability:ai=deafness")  # fmt: skip
+    assert again.exit_code == 2 and "one TO for each FROM" in again.output
+    punct = invoke(None, "import", "profile", "save", "x", "--value-map", "disability:---=autism")
+    assert punct.exit_code == 2 and "a FROM value holding a letter or a digit" in punct.output
+    long = invoke(None, "import", "profile", "save", "x", "--map", "K" * 300 + "=name")
+    assert long.exit_code == 2 and "at most 200 characters" in long.output
+    title = invoke(None, "import", "profile", "save", "x", "--map", "Kid=name", "--title", "a\nb")
+    assert title.exit_code == 2 and "--title" in title.output
+    # a header or a code holding '=' can be mapped: the last '=' splits
+    ok_ = invoke(None, "import", "profile", "save", "x", "--map", "A=B=name", "--value-map", "disability:A=I=autism")
+    assert ok_.exit_code == 0, ok_.output
+    shown = json.loads(invoke(None, "import", "profile", "show", "x", "--format", "json").stdout)
+    assert shown["aliases"] == {"name": ["A=B"]} and shown["value_maps"] == {"disability": {"ai": "autism"}}
+    replaced = invoke(None, "import", "profile", "save", "x", "--map", "Kid=name")
+    assert replaced.exit_code == 0 and replaced.stdout.startswith("Replaced (whole")

@@ -237,6 +237,8 @@ def test_0009_reads_family_given_names_into_parts_and_keeps_every_other_name(db_
             6: "A, B, C",  # three parts, the last no suffix: kept as written
             7: ", Ana",  # no family name: kept as written
             8: '=HYPERLINK("a","b")',  # a comma in something that is no name: kept as written
+            9: "Smith, Jr.",  # a suffix is no given name: kept as written
+            10: "Reyes, María José",  # two given names: the given name, whole
         }
         with engine.begin() as conn:
             for sid, name in names.items():
@@ -258,6 +260,8 @@ def test_0009_reads_family_given_names_into_parts_and_keeps_every_other_name(db_
             (6, "A, B, C", None, None, None),
             (7, ", Ana", None, None, None),
             (8, '=HYPERLINK("a","b")', None, None, None),
+            (9, "Smith, Jr.", None, None, None),
+            (10, "María José Reyes", "María José", None, "Reyes"),
         ]
         downgrade(engine, "0008")
         with engine.connect() as conn:

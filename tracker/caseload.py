@@ -545,20 +545,39 @@ def parse_map_options(
     """
     fields = FIELD_ALIASES if aliases is None else aliases
     index = _ALIAS_INDEX if aliases is None else alias_index(aliases)
-    out: dict[str, str] = {}
+    out = MapOptions()
     for opt in options:
-        column, sep, target = opt.partition("=")
+        column, sep, target = opt.rpartition("=")  # a header may hold '=' ("A=B"); a field never does
         if not sep or not column.strip() or not target.strip():
             raise InputError("--map", opt, f"COLUMN=FIELD, e.g. --map '{example}'")
+        if not normalize_header(column):
+            raise InputError("--map", opt, "a COLUMN name holding a letter or a digit")
+        if len(column) > 200 or not column.isprintable():
+            raise InputError("--map", opt, "a COLUMN name of one line of at most 200 characters")
         key = normalize_header(target)
         if key in ("ignore", "skip", "none"):
-            out[normalize_header(column)] = "ignore"
-            continue
-        fld = next((f for f in fields if normalize_header(f) == key), None) or index.get(key)
+            fld = "ignore"
+        else:
+            fld = next((f for f in fields if normalize_header(f) == key), None) or index.get(key)
         if fld is None:
             raise InputError("--map", opt, "a field among " + ", ".join(fields) + " (or 'ignore')")
-        out[normalize_header(column)] = fld
+        col = normalize_header(column)
+        if col in out and out[col] != fld:
+            raise InputError(
+                "--map", opt, f"one FIELD for each column: --map {out.spelled[col]}={out[col]} was given too"
+            )
+        out[col] = fld
+        out.spelled.setdefault(col, column.strip())
     return out
+
+
+class MapOptions(dict):
+    """``--map`` options as {normalized header: field}, remembering how each header was
+    typed (``spelled``) so that messages show the user's own words."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spelled: dict[str, str] = {}
 
 
 def profile_columns(
@@ -597,7 +616,9 @@ def profile_columns(
     # index): put the profile's fields first
     ordered = {fld: aliases[fld] for fld in profile.aliases if fld in aliases}
     ordered.update({fld: v for fld, v in aliases.items() if fld not in ordered})
-    return ordered, {**extra, **overrides}
+    merged = MapOptions({**extra, **overrides})
+    merged.spelled = dict(getattr(overrides, "spelled", {}))
+    return ordered, merged
 
 
 #: Header words of a column that likely holds a meeting's or an evaluation's date.
@@ -634,10 +655,12 @@ def profile_map(opt: str) -> str:
     Raises:
         InputError: not ``COLUMN=FIELD``, or a field neither import has.
     """
-    column = opt.partition("=")[0].strip()
+    column = opt.rpartition("=")[0].strip()
     try:
         field_name = parse_map_options([opt])[normalize_header(column)]
-    except InputError:
+    except InputError as first:
+        if not str(first.accepted).startswith("a field among"):
+            raise  # the column or the form is wrong, whatever the field
         try:
             field_name = parse_map_options([opt], aliases=SESSION_FIELD_ALIASES)[normalize_header(column)]
         except InputError:
@@ -649,8 +672,23 @@ def profile_map(opt: str) -> str:
 
 
 def profile_maps(options: Iterable[str]) -> list[str]:
-    """Each ``--map`` of ``tracker import profile save`` checked by :func:`profile_map`."""
-    return [profile_map(opt) for opt in options]
+    """Each ``--map`` of ``tracker import profile save`` checked by :func:`profile_map`; a
+    column given twice with two fields is refused.
+
+    Raises:
+        InputError: a bad ``--map``, or one column mapped to two fields.
+    """
+    out: list[str] = []
+    seen: dict[str, str] = {}
+    for opt in options:
+        checked = profile_map(opt)
+        column, _, fld = checked.rpartition("=")
+        key = normalize_header(column)
+        if key in seen and seen[key].rpartition("=")[2] != fld:
+            raise InputError("--map", opt, f"one FIELD for each column: --map {seen[key]} was given too")
+        seen.setdefault(key, checked)
+        out.append(checked)
+    return out
 
 
 def map_columns(
@@ -690,10 +728,15 @@ def map_columns(
         seen[fld] = i
         mapping[i] = fld
     present = {normalize_header(h) for h in header}
+    spelled = getattr(overrides, "spelled", {})
     for key in overrides:
         if key not in present:
             problems.append(
-                Problem(1, key, f"--map names a column the file does not have; its columns are: {', '.join(header)}")
+                Problem(
+                    None,
+                    spelled.get(key, key),
+                    f"--map names a column the file does not have; its columns are: {', '.join(header)}",
+                )
             )
     fields = set(mapping.values())
     if required is not None:

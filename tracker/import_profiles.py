@@ -298,6 +298,16 @@ BUILTIN_PROFILES: dict[str, ImportProfile] = {
 }  # fmt: skip
 
 PROFILE_NAME_RX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+#: The fields a saved profile's ``map`` may name: a caseload's and a service log's, or ``ignore``
+#: (the same lists as :data:`tracker.caseload.FIELD_ALIASES` and ``SESSION_FIELD_ALIASES``;
+#: ``tests/test_import_profiles.py`` checks they agree).
+MAP_FIELDS = (
+    "name", "first_name", "last_name", "middle_name", "local_id", "dob", "grade", "school", "district",
+    "case_manager", "plan_type", "disability", "last_iep_date", "next_annual_due", "last_evaluation_date",
+    "next_triennial_due", "referral_date", "consent_date", "plan504_date", "state", "calendar",
+    "date", "service", "minutes", "provider", "status", "note", "ignore",
+)  # fmt: skip
 PROFILES_FILE = "import-profiles.toml"
 
 
@@ -325,12 +335,17 @@ def parse_value_maps(options: Iterable[str], fields: Sequence[str] | None = None
 
     allowed = tuple(fields or VALUE_MAP_FIELDS)
     out: dict[str, dict[str, str]] = {}
+    given: dict[tuple[str, str], str] = {}
     for opt in options:
         fld, colon, rest = opt.partition(":")
-        source, eq, target = rest.partition("=")
+        source, eq, target = rest.rpartition("=")  # a code may hold '=' ("A=I"); a target never does
         fld, source, target = fld.strip(), source.strip(), target.strip()
         if not colon or not eq or not fld or not source or not target:
             raise InputError("--value-map", opt, "FIELD:FROM=TO, e.g. --value-map disability:AI=hearing-impairment")
+        if not normalize(source):
+            raise InputError("--value-map", opt, "a FROM value holding a letter or a digit")
+        if len(source) > MAX_TEXT or not source.isprintable():
+            raise InputError("--value-map", opt, f"a FROM value of one line of at most {MAX_TEXT} characters")
         fld = fld.replace("-", "_").lower()
         if fld not in allowed:
             raise InputError("--value-map", opt, "a FIELD among " + ", ".join(allowed))
@@ -345,7 +360,15 @@ def parse_value_maps(options: Iterable[str], fields: Sequence[str] | None = None
             targets = VALUE_MAP_FIELDS[fld]
         if target not in targets:
             raise InputError("--value-map", opt, f"a {fld} value TO among " + ", ".join(targets))
-        out.setdefault(fld, {})[normalize(source)] = target
+        key = (fld, normalize(source))
+        if key in given and out[fld][key[1]] != target:
+            raise InputError(
+                "--value-map",
+                opt,
+                f"one TO for each FROM: {given[key]!r} already maps it (FROM ignores case and punctuation)",
+            )
+        given.setdefault(key, opt)
+        out.setdefault(fld, {})[key[1]] = target
     return out
 
 
@@ -373,32 +396,69 @@ def profiles_path() -> Path:
     return config_path().parent / PROFILES_FILE
 
 
+#: The keys a saved profile may hold.
+PROFILE_KEYS = ("title", "map", "value_map", "date_format")
+#: The longest title, header name or value a profile holds.
+MAX_TEXT = 200
+
+
 def _profile_from_toml(name: str, table: Any, path: Path) -> ImportProfile:
+    """A saved profile read back, with every check of ``profile save`` (a hand-edited file
+    gets no more leeway than the command).
+
+    Raises:
+        ConfigError: a bad name (or a built-in's), an unknown key, a title that is not short
+            text, a map that is not ``COLUMN=FIELD`` with a known field, a bad value map or
+            date format.
+    """
     from tracker.config import ConfigError
 
+    where = [f"[profiles.{name}]"]
     fix = "a [profiles.NAME] table with map = [...], value_map = [...], date_format = '...' (tracker import profile)"
+    if not PROFILE_NAME_RX.match(name):
+        raise ConfigError(path, f"profile name {name!r}", "1-40 lower-case letters, digits, '-' or '_'", where)
+    if name in BUILTIN_PROFILES:
+        raise ConfigError(path, f"profile name {name!r} is a built-in profile's", "another name", where)
     if not isinstance(table, dict):
-        raise ConfigError(path, f"profiles.{name} is not a table", fix, [f"[profiles.{name}]"])
+        raise ConfigError(path, f"profiles.{name} is not a table", fix, where)
+    unknown = sorted(k for k in table if k not in PROFILE_KEYS)
+    if unknown:
+        raise ConfigError(
+            path, f"profiles.{name}: unknown key {unknown[0]!r}", "keys " + ", ".join(PROFILE_KEYS), where
+        )
     maps = table.get("map", [])
     vmaps = table.get("value_map", [])
     if not isinstance(maps, list) or not all(isinstance(m, str) for m in maps):
-        raise ConfigError(path, f"profiles.{name}.map is not a list of texts", fix, [f"[profiles.{name}]"])
+        raise ConfigError(path, f"profiles.{name}.map is not a list of texts", fix, where)
     if not isinstance(vmaps, list) or not all(isinstance(m, str) for m in vmaps):
-        raise ConfigError(path, f"profiles.{name}.value_map is not a list of texts", fix, [f"[profiles.{name}]"])
+        raise ConfigError(path, f"profiles.{name}.value_map is not a list of texts", fix, where)
+    title = table.get("title")
+    if title is not None and (not isinstance(title, str) or len(title) > MAX_TEXT or not title.isprintable()):
+        raise ConfigError(path, f"profiles.{name}.title", f"one line of text of at most {MAX_TEXT} characters", where)
     date_format = table.get("date_format")
     if date_format not in (None, "us", "iso", "dmy"):
-        raise ConfigError(path, f"profiles.{name}.date_format = {date_format!r}", "us, iso or dmy")
+        raise ConfigError(path, f"profiles.{name}.date_format = {date_format!r}", "us, iso or dmy", where)
+    if not maps and not vmaps and not date_format:
+        raise ConfigError(path, f"profiles.{name} is empty", "at least one map, value_map or date_format", where)
     aliases: dict[str, list[str]] = {}
     for m in maps:
-        column, _, fld = m.partition("=")
-        aliases.setdefault(fld.strip(), []).append(column.strip())
+        column, sep, fld = m.rpartition("=")
+        column, fld = column.strip(), fld.strip()
+        if not sep or not column or fld not in MAP_FIELDS:
+            raise ConfigError(
+                path,
+                f"profiles.{name}.map entry {m!r}",
+                "COLUMN=FIELD with FIELD among " + ", ".join(MAP_FIELDS),
+                where,
+            )
+        aliases.setdefault(fld, []).append(column)
     try:
         value_maps = parse_value_maps(vmaps)
     except InputError as exc:
-        raise ConfigError(path, f"profiles.{name}.value_map: {exc}", fix, [f"[profiles.{name}]"]) from None
+        raise ConfigError(path, f"profiles.{name}.value_map: {exc}", fix, where) from None
     return ImportProfile(
         name=name,
-        title=str(table.get("title") or f"saved profile {name}"),
+        title=str(title or f"saved profile {name}"),
         aliases={k: tuple(v) for k, v in aliases.items()},
         value_maps=value_maps,
         date_format=date_format,
@@ -422,17 +482,58 @@ def load_saved() -> dict[str, ImportProfile]:
     from tracker.config import ConfigError
 
     path = profiles_path()
-    if not path.exists():
+    text = _read_profiles_text(path)
+    if text is None:
         return {}
     try:
-        text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(path, f"cannot be read ({type(exc).__name__})", "a TOML file written by tracker") from None
+    except tomllib.TOMLDecodeError as exc:  # "Expected '=' ... (at line 3, column 7)": the file's own words
+        raise ConfigError(
+            path, f"is not valid TOML: {exc}", "a TOML file written by `tracker import profile save`"
+        ) from None
+    unknown = sorted(k for k in data if k != "profiles")
+    if unknown:
+        raise ConfigError(path, f"unknown setting {unknown[0]!r}", "only [profiles.NAME] tables")
     tables = data.get("profiles", {})
     if not isinstance(tables, dict):
         raise ConfigError(path, "profiles is not a table", "[profiles.NAME] tables")
     return {name: _profile_from_toml(name, table, path) for name, table in tables.items()}
+
+
+#: The most a saved profiles file may hold (a profile is a few hundred bytes).
+PROFILES_MAX_BYTES = 1024 * 1024
+
+
+def _read_profiles_text(path: Path) -> str | None:
+    """The text of the saved profiles file, or ``None`` when there is none. Only a regular
+    file is opened (a FIFO would block the command for ever), of at most 1 MiB, in UTF-8.
+
+    Raises:
+        ConfigError: not a regular file, too large, unreadable or not UTF-8.
+    """
+    import os
+    import stat
+
+    from tracker.config import ConfigError
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read ({exc.strerror})", "a file you can read") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfigError(path, "is not a regular file", "a TOML file written by `tracker import profile save`")
+    if st.st_size > PROFILES_MAX_BYTES:
+        raise ConfigError(path, f"holds {st.st_size:,} bytes", f"at most {PROFILES_MAX_BYTES:,} bytes of profiles")
+    try:
+        with open(path, "rb") as f:
+            data = f.read(PROFILES_MAX_BYTES + 1)
+        return data.decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(path, f"cannot be read ({exc.strerror})", "a file you can read") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path, "is not UTF-8 text", "a TOML file written by `tracker import profile save`") from None
 
 
 def get_profile(name: str) -> ImportProfile:
@@ -452,8 +553,9 @@ def get_profile(name: str) -> ImportProfile:
 
 def save_profile(
     name: str, maps: Sequence[str], value_maps: Sequence[str], date_format: str | None, title: str | None = None
-) -> Path:
-    """Save (or replace) profile ``name``; the other saved profiles stay as they were.
+) -> tuple[Path, bool]:
+    """Save (or replace, whole) profile ``name``; the other saved profiles stay as they were.
+    Returns the file and whether a profile of that name was replaced.
 
     ``maps``: ``COLUMN=FIELD`` pairs as :func:`tracker.caseload.profile_maps` checked and
     spelled them; ``value_maps`` are checked here; nothing is written before both are. The
@@ -476,9 +578,12 @@ def save_profile(
     parse_value_maps(value_maps)  # raises for a bad --value-map
     if not maps and not value_maps and not date_format:
         raise InputError("profile save", name, "at least one --map, --value-map or --date-format")
+    if title is not None and (len(title) > MAX_TEXT or not title.isprintable()):
+        raise InputError("--title", title[:60], f"one line of text of at most {MAX_TEXT} characters")
     path = profiles_path()
-    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
-    load_saved()  # the existing file must be readable: never overwrite what we cannot read
+    load_saved()  # the existing file must be read and checked first: never overwrite what we cannot read
+    text = _read_profiles_text(path)
+    doc = tomlkit.parse(text) if text is not None else tomlkit.document()
     if "profiles" not in doc:
         doc.add("profiles", tomlkit.table(is_super_table=True))
     table = tomlkit.table()
@@ -488,9 +593,10 @@ def save_profile(
     table["value_map"] = list(value_maps)
     if date_format:
         table["date_format"] = date_format
+    replaced = name in doc["profiles"]
     doc["profiles"][name] = table
     _write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
-    return path
+    return path, replaced
 
 
 def remove_profile(name: str) -> Path:
@@ -508,7 +614,7 @@ def remove_profile(name: str) -> Path:
         what = "a built-in profile cannot be removed" if name in BUILTIN_PROFILES else "no saved profile has it"
         raise InputError("NAME", name, f"the name of a saved profile ({what}; tracker import profile list)")
     path = profiles_path()
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
+    doc = tomlkit.parse(_read_profiles_text(path) or "")
     del doc["profiles"][name]
     _write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
     return path

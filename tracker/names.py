@@ -6,9 +6,10 @@ already recorded, so no letter changes case behind the family's back).
 
 The forms read (after collapsing runs of spaces):
 
-* ``Family, Given [Middle ...]`` (one comma): ``Garza, Sofía`` -> given ``Sofía``, family
+* ``Family, Given [Initial]`` (one comma): ``Garza, Sofía`` -> given ``Sofía``, family
   ``Garza``; ``GARZA, Sofía M.`` -> given ``Sofía``, middle ``M.``, family ``GARZA`` (made
-  ``Garza`` by :func:`tidy_case` on import);
+  ``Garza`` by :func:`tidy_case` on import); ``Reyes, María José`` -> given ``María José``
+  (only a trailing initial is a middle name: :func:`split_initial`);
 * ``Family, Given, Suffix`` (two commas, the last a generational suffix: Jr., Sr., II, III,
   IV, V): the suffix follows the family name (``Garza Jr.``);
 * separate first / middle / last columns (:func:`from_parts`);
@@ -59,7 +60,7 @@ def _compose(given: str | None, middle: str | None, family: str | None) -> str:
 
 
 def parse_name(text: str) -> PersonName:
-    """``Family, Given [Middle]`` -> parts (see the module docstring); any other text -> a
+    """``Family, Given [Initial]`` -> parts (see the module docstring); any other text -> a
     single-field :class:`PersonName` holding it as written (spaces collapsed).
 
     >>> parse_name("Garza, Sofía").full
@@ -74,8 +75,23 @@ def parse_name(text: str) -> PersonName:
     if len(parts) != 2 or not all(NAME_PART.match(p) and any(c.isalpha() for c in p) for p in parts):
         return PersonName(full=squashed)
     family, rest = parts
-    given, _, middle = rest.partition(" ")
-    return PersonName(full=_compose(given, middle or None, family), given=given, middle=middle or None, family=family)
+    if rest.rstrip(".").casefold() in SUFFIXES:  # "Smith, Jr.": no given name at all
+        return PersonName(full=squashed)
+    given, middle = split_initial(rest)
+    return PersonName(full=_compose(given, middle, family), given=given, middle=middle, family=family)
+
+
+_INITIAL = re.compile(r"^(?P<given>.+?) (?P<initial>[^\W\d_]\.?)$")
+
+
+def split_initial(text: str) -> tuple[str, str | None]:
+    """``Sofía M.`` -> (``Sofía``, ``M.``): a trailing initial is the middle name; anything
+    else is the given name whole (``Mary Ann``, ``María José``, ``Gabriel José``: a second
+    given name is not taken for a middle name, since letters call the child by it)."""
+    m = _INITIAL.match(text)
+    if m:
+        return m["given"], m["initial"]
+    return text, None
 
 
 def from_parts(given: str | None, family: str | None, middle: str | None = None) -> PersonName:
@@ -90,8 +106,17 @@ def from_parts(given: str | None, family: str | None, middle: str | None = None)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _cap_word(word: str) -> str:
+#: Particles written in lower case inside a family name (``De la Cruz``, ``Van der Berg``);
+#: the first word of a part keeps its capital.
+PARTICLES = frozenset(
+    {"de", "del", "della", "la", "las", "los", "van", "von", "der", "den", "da", "di", "du", "le", "y"}
+)
+
+
+def _cap_word(word: str, first: bool = True) -> str:
     low = word.lower()
+    if not first and low in PARTICLES:
+        return low
     if len(low) > 2 and low.startswith("mc"):
         return "Mc" + low[2:].capitalize()
     return low.capitalize()
@@ -107,7 +132,7 @@ def tidy_case(text: str | None) -> str | None:
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 2 or any(c.islower() for c in letters):
         return text
-    return _WORD.sub(lambda m: _cap_word(m.group(0)), text)
+    return _WORD.sub(lambda m: _cap_word(m.group(0), first=m.start() == 0), text)
 
 
 def tidied(name: PersonName) -> PersonName:

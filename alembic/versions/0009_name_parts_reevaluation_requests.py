@@ -5,7 +5,7 @@ Revises: 0008
 Create Date: 2026-12-03 07:00:00
 
 * ``student.given_name``, ``student.middle_name``, ``student.family_name`` (nullable): the
-  parts of the name when they are known. Existing names written ``Family, Given [Middle]``
+  parts of the name when they are known. Existing names written ``Family, Given [Initial]``
   (as district exports write them, e.g. ``Garza, Sofía``) are read with
   :func:`tracker.names.parse_name` (its rules are copied here, so the migration never
   changes when that module does): the parts are filled in and ``name`` becomes ``Given
@@ -35,6 +35,7 @@ REQUEST_KINDS_BEFORE = ("evaluation", "504-plan", "iep-meeting", "records", "iee
 REQUEST_KINDS = ("evaluation", "504-plan", "iep-meeting", "records", "iee", "exit-to-504", "reevaluation", "other")
 SUFFIXES = ("jr", "sr", "ii", "iii", "iv", "v")
 NAME_PART = re.compile(r"^(?:[^\W\d_]|[ '\u2019.\-])+$")
+INITIAL = re.compile(r"^(?P<given>.+?) (?P<initial>[^\W\d_]\.?)$")
 
 student = sa.table(
     "student",
@@ -60,7 +61,10 @@ def split_name(text: str):
     if len(parts) != 2 or not all(NAME_PART.match(p) and any(c.isalpha() for c in p) for p in parts):
         return None
     family, rest = parts
-    given, _, middle = rest.partition(" ")
+    if rest.rstrip(".").casefold() in SUFFIXES:  # "Smith, Jr.": no given name
+        return None
+    m = INITIAL.match(rest)  # only a trailing initial is a middle name ("Mary Ann" is a given name)
+    given, middle = (m["given"], m["initial"]) if m else (rest, "")
     full = " ".join(p for p in (given, middle, family) if p)
     if len(given) > 100 or len(middle) > 100 or len(family) > 100:
         return None

@@ -291,8 +291,9 @@ def profile_save(
     from tracker.caseload import profile_maps
     from tracker.import_profiles import save_profile
 
-    path = save_profile(name, profile_maps(maps), value_maps, date_format, title)
-    click.echo(f"Saved import profile {name!r} in {click.format_filename(path)}.")
+    path, replaced = save_profile(name, profile_maps(maps), value_maps, date_format, title)
+    verb = "Replaced (whole: every map and value map as given now)" if replaced else "Saved"
+    click.echo(f"{verb} import profile {name!r} in {click.format_filename(path)}.")
     click.echo(f"Use it with: tracker import caseload FILE --profile {name}")
 
 
