@@ -393,3 +393,27 @@ def test_map_and_value_map_options_are_checked_whole(tmp_path, monkeypatch):
     assert shown["aliases"] == {"name": ["A=B"]} and shown["value_maps"] == {"disability": {"ai": "autism"}}
     replaced = invoke(None, "import", "profile", "save", "x", "--map", "Kid=name")
     assert replaced.exit_code == 0 and replaced.stdout.startswith("Replaced (whole")
+
+
+def test_a_texas_export_in_other_spellings_is_recognised_by_its_own_headers(tmp_path):
+    # no "ARD Date" / "Next Annual ARD": "Last ARD", "Next ARD Date", "Last FIE", "Next Reeval",
+    # "TX Unique ID" are names only the Texas profile knows (5 of them)
+    path = tmp_path / "tx2.csv"
+    path.write_text(
+        "TX Unique ID,LAST NAME,FIRST NAME,MI,Date of Birth,Plan Type,Primary Disability,Last ARD,Next ARD Date,"
+        "Last FIE,Next Reeval\n"
+        "0012345678,GARZA,SOFÍA,I,3/14/2013,SpEd,AU,10/15/2024,10/14/2025,11/22/2022,11/22/2025\n"
+        "0012345679,LEE,KAI,,4/14/2014,SpEd,DHH,,,,\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 'tx2.db'}"
+    r = invoke(db, "--today", TODAY, "import", "caseload", str(path), "--state", "TX")
+    assert r.exit_code == 0, r.output
+    assert "Profile: texas-ard (recognised from the headers" in r.stdout
+    assert "Last ARD -> last_iep_date" in r.stdout and "TX Unique ID -> local_id" in r.stdout
+    # the second child: SpEd with no ARD date: no IEP recorded, and said so
+    assert "line 3: plan type IEP but no last IEP date, so no IEP was recorded" in r.stdout
+    assert [s["name"] for s in _students(db)] == ["Sofía I Garza", "Kai Lee"]  # the MI column as written
+    # 2024-10-15 + 1 year = 2025-10-15; 2022-11-22 + 3 years = 2025-11-22
+    due = _due(db, 1)
+    assert (due["annual_review"], due["triennial_reevaluation"]) == ("2025-10-15", "2025-11-22")

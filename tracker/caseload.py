@@ -1471,7 +1471,7 @@ def import_caseload(
     cli_value_maps = import_profiles.parse_value_maps(value_maps, ("disability", "plan_type", "state"))
     chosen = import_profiles.get_profile(profile) if profile is not None else None
     table = read_table(path)
-    recognised = chosen is None and (chosen := import_profiles.recognise(table.header)) is not None
+    recognised = chosen is None and (chosen := import_profiles.recognise(table.header, _ALIAS_INDEX)) is not None
     aliases, overrides = profile_columns(chosen, table.header, overrides)
     mapping, problems, ignored = map_columns(table.header, overrides, aliases=aliases)
     # the name as printed: bytes that are not UTF-8 become U+FFFD (as click.format_filename)
@@ -1498,6 +1498,19 @@ def import_caseload(
     result.rows = len(table.rows)
     result.duplicates = duplicates
     result.date_formats = formats
+    no_iep_date = [r.line for r in rows if "iep" in r.plan_kinds and r.last_iep_date is None and r.consent_date is None]
+    if no_iep_date:
+        result.notes.append(
+            f"{_line_word(no_iep_date)} {_lines(no_iep_date)}: plan type IEP but no last IEP date, so no IEP was "
+            "recorded (the export does not say when it began): add the IEP with `tracker plan add` or map the "
+            "IEP date column with --map"
+        )
+    no_504_date = [r.line for r in rows if r.plan_kinds == ("iep", "504") and r.plan504_date is None]
+    if no_504_date:
+        result.notes.append(
+            f"{_line_word(no_504_date)} {_lines(no_504_date)}: plan type IEP and 504 but no 504 plan date, so only "
+            "the IEP was recorded (a child with an IEP gets what a 504 plan gives inside it)"
+        )
     from tracker.db import serialise_student_creation
 
     serialise_student_creation(session)  # rows are matched against every student committed before

@@ -311,18 +311,30 @@ MAP_FIELDS = (
 PROFILES_FILE = "import-profiles.toml"
 
 
-def recognise(header: Sequence[str], profiles: Iterable[ImportProfile] | None = None) -> ImportProfile | None:
-    """The profile whose signature headers are all in ``header`` (the longest signature wins;
-    a tie between two is no recognition). Built-in profiles unless ``profiles`` is given."""
+def recognise(
+    header: Sequence[str], generic: Iterable[str] = (), profiles: Iterable[ImportProfile] | None = None
+) -> ImportProfile | None:
+    """The built-in profile (or one of ``profiles``) the headers show: the one whose signature
+    headers are all there, else the one with the most headers of its own (names it knows that
+    ``generic``, the normalized names every import knows, does not), at least two; a tie is
+    no recognition."""
     present = {normalize(h) for h in header}
-    found = [p for p in (BUILTIN_PROFILES.values() if profiles is None else profiles) if p.signature]
-    found = [p for p in found if all(s in present for s in p.signature)]
-    if not found:
-        return None
-    found.sort(key=lambda p: -len(p.signature))
-    if len(found) > 1 and len(found[0].signature) == len(found[1].signature):
-        return None
-    return found[0]
+    generic = set(generic)
+    candidates = list(BUILTIN_PROFILES.values() if profiles is None else profiles)
+    full = [p for p in candidates if p.signature and all(s in present for s in p.signature)]
+    full.sort(key=lambda p: -len(p.signature))
+    if full and (len(full) == 1 or len(full[0].signature) > len(full[1].signature)):
+        return full[0]
+    scored = sorted(((len(own_headers(p, generic) & present), p) for p in candidates), key=lambda t: -t[0])
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    return None
+
+
+def own_headers(profile: ImportProfile, generic: Iterable[str] = ()) -> set[str]:
+    """The normalized header names ``profile`` knows and ``generic`` does not."""
+    known = set(generic)
+    return {normalize(n) for names in profile.aliases.values() for n in names} - known
 
 
 def parse_value_maps(options: Iterable[str], fields: Sequence[str] | None = None) -> dict[str, dict[str, str]]:
