@@ -417,3 +417,36 @@ def test_a_texas_export_in_other_spellings_is_recognised_by_its_own_headers(tmp_
     # 2024-10-15 + 1 year = 2025-10-15; 2022-11-22 + 3 years = 2025-11-22
     due = _due(db, 1)
     assert (due["annual_review"], due["triennial_reevaluation"]) == ("2025-10-15", "2025-11-22")
+
+
+def test_a_child_whose_name_is_spelled_another_way_is_not_recorded_twice(tmp_path):
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    header = "Student Name,DOB,School\n"
+    first = tmp_path / "a.csv"
+    first.write_text(header + '"HERNÁNDEZ, José M.",7/14/2012,North\n', encoding="utf-8")
+    assert invoke(db, "--today", TODAY, "import", "caseload", str(first), "--state", "TX").exit_code == 0
+    # the next export drops the accents and the initial's dot; another writes it in natural order
+    for n, row in enumerate(('"Hernandez, Jose M",7/14/2012,South\n', "José Hernández,7/14/2012,South\n")):
+        path = tmp_path / f"b{n}.csv"
+        path.write_text(header + row, encoding="utf-8")
+        r = invoke(db, "--today", TODAY, "import", "caseload", str(path), "--state", "TX")
+        assert r.exit_code == 0, r.output
+        assert "0 new student(s), 1 already recorded" in r.stdout
+        assert "line 2: read as student #1, recorded under a name that differs only in accents" in r.stdout
+    assert [(s["name"], s["school"]) for s in _students(db)] == [("José M. Hernández", "South")]
+    # one file holding the same child twice, written two ways: refused, nothing written
+    dup = tmp_path / "dup.csv"
+    dup.write_text(header + '"GARZA, SOFÍA",3/14/2015,North\n"Garza, Sofia",3/14/2015,North\n', encoding="utf-8")
+    db2 = f"sqlite:///{tmp_path / 'd.db'}"
+    r = invoke(db2, "--today", TODAY, "import", "caseload", str(dup), "--state", "TX")
+    assert r.exit_code == 2
+    assert (
+        "line 3: same date of birth and name (once accents, punctuation and initials are set aside) as line 2"
+        in r.output
+    )
+    assert _students(db2) == []
+    # a different child with the same birthday is another child
+    twin = tmp_path / "twin.csv"
+    twin.write_text(header + '"Hernández, José Luis",7/14/2012,North\n', encoding="utf-8")
+    assert invoke(db, "--today", TODAY, "import", "caseload", str(twin), "--state", "TX").exit_code == 0
+    assert len(_students(db)) == 2

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError, TrackerError, shown
+from tracker.names import loose_key
 
 # --- fields and their names in real exports ---------------------------------------------
 
@@ -1180,9 +1181,13 @@ def parse_rows(
     # The same student on two different rows.
     by_key: dict[str, int] = {}
     for r in out:
-        for key in ([f"id:{r.local_id}"] if r.local_id else []) + [f"nd:{r.name.casefold()}|{r.dob}"]:
+        for key in ([f"id:{r.local_id}"] if r.local_id else []) + [f"nd:{names_mod.loose_key(r.name)}|{r.dob}"]:
             if key in by_key:
-                what = "student id" if key.startswith("id:") else "name and date of birth"
+                what = (
+                    "student id"
+                    if key.startswith("id:")
+                    else "date of birth and name (once accents, punctuation and initials are set aside)"
+                )
                 problems.append(
                     Problem(
                         r.line,
@@ -1266,6 +1271,8 @@ class _Existing:
     by_local_id: dict[str, int] = field(default_factory=dict)
     by_bare_id: dict[str, list[int]] = field(default_factory=dict)  # local id without its leading zeros
     by_name_dob: dict[tuple[str, date], list[int]] = field(default_factory=dict)
+    #: by :func:`tracker.names.loose_key` of the name and the date of birth
+    by_loose: dict[tuple[str, date], list[int]] = field(default_factory=dict)
     open_plans: dict[tuple[int, str], int] = field(default_factory=dict)
     events: set[tuple] = field(default_factory=set)
     removed: set[int] = field(default_factory=set)  # students withdrawn (`tracker student remove`)
@@ -1304,6 +1311,7 @@ def _load_existing(session) -> _Existing:
             ex.by_local_id[row["local_id"]] = row["id"]
             ex.by_bare_id.setdefault(bare_id(row["local_id"]), []).append(row["id"])
         ex.by_name_dob.setdefault((row["name"].casefold(), row["dob"]), []).append(row["id"])
+        ex.by_loose.setdefault((loose_key(row["name"]), row["dob"]), []).append(row["id"])
     for sid, pid, kind, start, end in session.execute(
         select(m.Plan.student_id, m.Plan.id, m.Plan.kind, m.Plan.start_date, m.Plan.end_date).order_by(
             m.Plan.start_date
@@ -1349,7 +1357,20 @@ def _match(ex: _Existing, row: CaseloadRow, ignoring_zeros: bool = False) -> int
         other = ex.students[sid]["local_id"]
         if other is None or other == row.local_id or row.local_id is None:
             return sid
-    return None
+    loose = _loose_matches(ex, row)
+    return loose[0] if len(loose) == 1 else None
+
+
+def _loose_matches(ex: _Existing, row: CaseloadRow) -> list[int]:
+    """The recorded students with the row's date of birth and the same name once accents,
+    case, punctuation and initials are set aside (:func:`tracker.names.loose_key`), whose
+    local id does not contradict the row's."""
+    out = []
+    for sid in ex.by_loose.get((loose_key(row.name), row.dob), []):
+        other = ex.students[sid]["local_id"]
+        if other is None or other == row.local_id or row.local_id is None:
+            out.append(sid)
+    return out
 
 
 def id_conflicts(
@@ -1362,7 +1383,10 @@ def id_conflicts(
       (``--match-ids-ignoring-zeros``) the row is the recorded student instead, and the
       recorded id, zeros included, is kept; unless two recorded ids reduce to the same one;
     * the row's name and date of birth are those of a recorded student whose local id is
-      another (the tracker takes them for the same child, as ``tracker student add`` does).
+      another (the tracker takes them for the same child, as ``tracker student add`` does),
+      the name compared as written or once accents, punctuation and initials are set aside
+      (:func:`tracker.names.loose_key`: ``Jose M Hernandez`` is ``José Hernández``);
+    * two recorded students have the row's date of birth and loose name: which one is unknown.
 
     Returns:
         One :class:`Problem` per row (its line and the id column), saying how to resolve
@@ -1370,6 +1394,21 @@ def id_conflicts(
     """
     problems: list[Problem] = []
     for r in rows:
+        exact = (r.local_id and r.local_id in ex.by_local_id) or any(
+            ex.students[sid]["local_id"] in (None, r.local_id) or r.local_id is None
+            for sid in ex.by_name_dob.get((r.name.casefold(), r.dob), [])
+        )
+        loose = [] if exact else _loose_matches(ex, r)
+        if len(loose) > 1:
+            problems.append(
+                Problem(
+                    r.line, None,
+                    f"this row's date of birth and name (once accents, punctuation and initials are set aside) are "
+                    f"those of students #{loose[0]} and #{loose[1]}: which child is it? Give the row the student id "
+                    f"of one of them (tracker student show ID), or remove the duplicate student first",
+                )
+            )  # fmt: skip
+            continue
         if not r.local_id or r.local_id in ex.by_local_id:
             continue
         same = [sid for sid in ex.by_bare_id.get(bare_id(r.local_id), []) if ex.students[sid]["local_id"] != r.local_id]
@@ -1393,7 +1432,10 @@ def id_conflicts(
             continue
         others = [
             sid
-            for sid in ex.by_name_dob.get((r.name.casefold(), r.dob), [])
+            for sid in [
+                *ex.by_name_dob.get((r.name.casefold(), r.dob), []),
+                *ex.by_loose.get((loose_key(r.name), r.dob), []),
+            ]
             if ex.students[sid]["local_id"] not in (None, r.local_id)
         ]
         if others:
@@ -1600,6 +1642,11 @@ def _plan_records(
             continue
         else:
             cur = ex.students[sid]
+            if cur["name"].casefold() != r.name.casefold():
+                result.notes.append(
+                    f"line {r.line}: read as student #{sid}, recorded under a name that differs only in accents, "
+                    "punctuation or an initial (the recorded name is kept; `tracker student edit` changes it)"
+                )
             change: dict[str, Any] = {}
             for fld in ("grade", "school", "district", "case_manager", "local_id"):
                 v = getattr(r, fld)

@@ -141,3 +141,15 @@ def tidied(name: PersonName) -> PersonName:
         return PersonName(full=tidy_case(name.full) or "")
     g, m, f = tidy_case(name.given), tidy_case(name.middle), tidy_case(name.family)
     return PersonName(full=_compose(g, m, f), given=g, middle=m, family=f)
+
+
+def loose_key(name: str) -> str:
+    """``name`` with accents, case, punctuation and one-letter initials set aside: the same for
+    ``José M. Hernández``, ``Jose M Hernandez`` and ``JOSÉ HERNÁNDEZ`` (so a re-import that
+    spells a child's name another way finds the child), different for ``José Luis Hernández``.
+    """
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    words = re.findall(r"[^\W_]+", plain.casefold())
+    return " ".join(w for w in words if len(w) > 1)
