@@ -504,3 +504,16 @@ def test_digest_lines_never_split_a_command():
         '        `tracker letter follow-up 12 --rule annual_review --to "Director of Special Education"`',
     ]
     assert all(len(line) <= 80 for line in _wrapped("a " * 60, "  ").splitlines())  # plain words still wrap
+
+
+def test_a_next_step_addresses_a_case_manager_exported_last_first_in_natural_order():
+    from datetime import date as d_
+
+    from tracker.deadlines import Deadline
+    from tracker.labels import next_step
+
+    item = Deadline.__new__(Deadline)
+    for k, v in dict(rule="annual_review", status="overdue", binding="statute", student_id=4, source="plan:2",
+                     due=d_(2025, 9, 4)).items():  # fmt: skip
+        object.__setattr__(item, k, v)
+    assert next_step(item, "Lopez, M.") == ('`tracker letter follow-up 4 --rule annual_review --to "M. Lopez"`')

@@ -124,6 +124,15 @@ def _quote(text: str) -> str:
     return f'"{text}"'
 
 
+def _natural(name: str | None) -> str | None:
+    """A case manager exported ``Lopez, M.`` as ``M. Lopez`` (a letter says "Dear M. Lopez")."""
+    if not name:
+        return name
+    from tracker.names import parse_name
+
+    return parse_name(name).full
+
+
 def next_step(d: Any, addressee: str | None = None) -> str | None:
     """What to do next about an open deadline ``d`` (a :class:`tracker.deadlines.Deadline`):
     the exact command, or plain words where no letter fits. ``None`` for a settled one
@@ -147,7 +156,7 @@ def next_step(d: Any, addressee: str | None = None) -> str | None:
             f"Check the record: `tracker explain {d.student_id} --rule {d.rule}` says what to confirm "
             "(e.g. `tracker meeting edit ID --covers transition`)"
         )
-    to = f"--to {_quote(addressee or 'Director of Special Education')}"
+    to = f"--to {_quote(_natural(addressee) or 'Director of Special Education')}"
     if d.rule in _OWN_LETTER:
         kind, option = _OWN_LETTER[d.rule]
         if option and not record_id:
