@@ -212,8 +212,10 @@ def _parse_toml(path: Path, text: str) -> dict[str, Any]:
         ) from None  # fmt: skip
 
 
-def _read_config_text(path: Path) -> str | None:
-    """The text of the config file, ``None`` when there is none.
+def _read_config_text(path: Path, named_by: str = "TRACKER_CONFIG") -> str | None:
+    """The text of the config file (or of another TOML file kept beside it, such as the saved
+    import profiles: ``named_by`` says what names it in the messages), ``None`` when there is
+    none. Only a regular file is opened: a FIFO would block the command for ever.
 
     Raises:
         ConfigError: not a regular file, too big, unreadable, not UTF-8 (a UTF-8 byte-order
@@ -224,13 +226,13 @@ def _read_config_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise ConfigError(path, f"cannot be read ({exc.strerror})", "check TRACKER_CONFIG and the path") from None
+        raise ConfigError(path, f"cannot be read ({exc.strerror})", f"check {named_by} and the path") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ConfigError(path, "is a folder", "TRACKER_CONFIG names a TOML file, not a folder")
+        raise ConfigError(path, "is a folder", f"{named_by} names a TOML file, not a folder")
     if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(path, "is not a regular file", "TRACKER_CONFIG names a TOML file (not a pipe or a device)")
+        raise ConfigError(path, "is not a regular file", f"{named_by} names a TOML file (not a pipe or a device)")
     if st.st_size > CONFIG_MAX_BYTES:
-        raise ConfigError(path, f"is {st.st_size} bytes", f"a config file of at most {CONFIG_MAX_BYTES} bytes")
+        raise ConfigError(path, f"is {st.st_size} bytes", f"a TOML file of at most {CONFIG_MAX_BYTES} bytes")
     try:
         with open(path, "rb") as fh:
             data = fh.read(CONFIG_MAX_BYTES + 1)

@@ -512,40 +512,17 @@ def load_saved() -> dict[str, ImportProfile]:
     return {name: _profile_from_toml(name, table, path) for name, table in tables.items()}
 
 
-#: The most a saved profiles file may hold (a profile is a few hundred bytes).
-PROFILES_MAX_BYTES = 1024 * 1024
-
-
 def _read_profiles_text(path: Path) -> str | None:
-    """The text of the saved profiles file, or ``None`` when there is none. Only a regular
-    file is opened (a FIFO would block the command for ever), of at most 1 MiB, in UTF-8.
+    """The text of the saved profiles file, or ``None`` when there is none: read as the
+    config file is (:func:`tracker.config._read_config_text`: a regular file only, at most
+    1 MiB, UTF-8).
 
     Raises:
         ConfigError: not a regular file, too large, unreadable or not UTF-8.
     """
-    import os
-    import stat
+    from tracker.config import _read_config_text
 
-    from tracker.config import ConfigError
-
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise ConfigError(path, f"cannot be read ({exc.strerror})", "a file you can read") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise ConfigError(path, "is not a regular file", "a TOML file written by `tracker import profile save`")
-    if st.st_size > PROFILES_MAX_BYTES:
-        raise ConfigError(path, f"holds {st.st_size:,} bytes", f"at most {PROFILES_MAX_BYTES:,} bytes of profiles")
-    try:
-        with open(path, "rb") as f:
-            data = f.read(PROFILES_MAX_BYTES + 1)
-        return data.decode("utf-8")
-    except OSError as exc:
-        raise ConfigError(path, f"cannot be read ({exc.strerror})", "a file you can read") from None
-    except UnicodeDecodeError:
-        raise ConfigError(path, "is not UTF-8 text", "a TOML file written by `tracker import profile save`") from None
+    return _read_config_text(path, named_by="the saved import profiles file (beside the config file)")
 
 
 def get_profile(name: str) -> ImportProfile:
