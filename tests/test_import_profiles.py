@@ -450,3 +450,12 @@ def test_a_child_whose_name_is_spelled_another_way_is_not_recorded_twice(tmp_pat
     twin.write_text(header + '"Hernández, José Luis",7/14/2012,North\n', encoding="utf-8")
     assert invoke(db, "--today", TODAY, "import", "caseload", str(twin), "--state", "TX").exit_code == 0
     assert len(_students(db)) == 2
+
+
+def test_a_given_name_must_be_a_word_of_the_name(tmp_path):
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    assert invoke(db, "student", "add", "Nguyen Van An", "--dob", "2013-01-15", "--state", "CA").exit_code == 0
+    bob = invoke(db, "student", "edit", "1", "--given-name", "Bob", "--family-name", "Nguyen")
+    assert bob.exit_code == 2 and "--given-name" in bob.output and "words of the student's name" in bob.output
+    ok_ = invoke(db, "student", "edit", "1", "--given-name", "An", "--family-name", "Nguyen", "--middle-name", "Van")
+    assert ok_.exit_code == 0, ok_.output

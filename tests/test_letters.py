@@ -926,7 +926,7 @@ def test_state_complaint_lists_the_year_and_leaves_out_the_older(db_url: str, mi
     assert "never met: the IEP ended on September 10, 2025 without it." in text
     assert text.index(records) < text.index(review)  # by due date
     assert "March 1, 2024" not in text  # the older review: left out, and counted
-    assert "1 earlier deadline missed or met late is left out: it was due more than one year before" in text
+    assert "Left out: 1 earlier deadline missed or met late, due more than one year before" in text
     assert "5. Proposed resolution" in raw and "compensatory services" in text
     assert "Signature: ____" in raw and "maria@example.org" in raw and "(555) 010-0123" in raw
     # the same dates as the scheduler's, with their windows still open on the letter's date
@@ -1148,3 +1148,22 @@ def test_state_complaint_by_an_advocate_says_for_whom(db_url: str, missed_case: 
     ) in text
     assert "in an amount decided with the family;" in text and "decided with me" not in text
     assert "Jane Doe, Advocate for Ana Lee" in raw
+
+
+def test_state_complaint_lists_a_deadline_still_overdue(db_url: str) -> None:
+    """A records request emailed Mon 2025-09-01 and never answered (WA: 45 calendar days):
+    due 2025-09-01 + 45 = Thu 2025-10-16; on 2025-11-01 it is 16 days overdue, and the
+    violation (the day after the due date) is within the year a state complaint reaches."""
+    from conftest import add_student
+
+    sid = add_student(db_url, "Sam Lee", "2013-01-15", "WA", "--school", "Cedar Elementary")
+    ok(invoke(db_url, "request", "add", str(sid), "--kind", "records", "--on", "2025-09-01", "--method", "email",
+              "--to", "Records Office"))  # fmt: skip
+    r = invoke(db_url, "letter", "state-complaint", str(sid), "--to", "Special Education Complaints Office",
+               *SENDER, today="2025-11-01")  # fmt: skip
+    text = " ".join(ok(r).split())
+    assert (
+        "due October 16, 2025, counted from September 1, 2025; not met as of the date of this complaint, 16 days "
+        "after it was due."
+    ) in text
+    assert "and some of it has still not been done" in text

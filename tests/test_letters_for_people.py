@@ -370,3 +370,79 @@ def test_advocate_504_and_verbal_confirmation_speak_for_the_family(case) -> None
     parent = flat(letter(url, "504-plan", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Ana Garza"))
     assert "Please tell me who will coordinate the evaluation" in parent
     assert "I would like to take part in that meeting." in parent and "Ana Garza and I" not in parent
+
+
+# --- from a tester's hostile pass ------------------------------------------------------------
+
+
+def test_a_role_that_names_an_advocate_writes_as_one(case) -> None:
+    url, ids = case
+    for role in ("Special Education Advocate", "parent advocate", "ADVOCATE"):
+        text = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", "--sender-name", "Jane Doe",
+                           "--sender-role", role, "--parent", "Ana Garza"))  # fmt: skip
+        assert "I am writing on behalf of Ana Garza, the parent of Sofía Garza" in text, role
+        assert "my informed written consent" not in text and "I agree" not in text, role
+        assert "Ana Garza makes this request under" in text
+
+
+def test_an_advocates_records_letter_asks_for_the_parents_access(case) -> None:
+    url, ids = case
+    text = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", *ADVOCATE))
+    assert "Ana Garza makes this request under IDEA (34 CFR 300.613)" in text
+    assert (
+        "Please tell Ana Garza in writing, with a copy to me, when and where Ana Garza may inspect the records and "
+        "when the copies will be sent."
+    ) in text
+    assert "If the district needs Ana Garza's signed and dated written consent before it shows the records to me " \
+        "(34 CFR 99.30), please say so." in text  # fmt: skip
+    assert "where I may inspect" not in text
+    ok(invoke(url, "plan", "add", ids["sofia"], "--kind", "iep", "--start", "2025-06-02", today=TODAY))
+    meeting = flat(letter(url, "iep-meeting", ids["sofia"], "--to", "Maya Reyes", *ADVOCATE))
+    assert (
+        "Please offer Ana Garza and me several dates and times for the meeting, and tell us who will attend" in meeting
+    )
+    assert "and that Ana Garza receive any new reports" in meeting
+
+
+@pytest.mark.parametrize(
+    ("to", "extra", "salutation"),
+    [
+        ("Dr. Reyes, PhD", (), "Dear Dr. Reyes,"),  # the degree is not part of the salutation
+        ("Reyes, Maya", (), "Dear Maya Reyes,"),  # Family, Given read in natural order
+        ("Reyes, Maya", ("--honorific", "Dr."), "Dear Dr. Reyes,"),
+    ],
+)
+def test_salutations_from_odd_recipients(case, to, extra, salutation) -> None:
+    url, ids = case
+    text = flat(letter(url, "records", ids["sofia"], "--to", to, *extra, "--sender-name", "Ana Garza"))
+    assert salutation in text
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (("--to", "Dr."), "--to"),  # a title alone: "Dear Dr.," would be no salutation
+        (("--to", "Ms. "), "--to"),
+        (("--to", "Dr. Maya Reyes", "--honorific", "Ms."), "--honorific"),  # two titles
+    ],
+)
+def test_a_title_alone_or_two_titles_are_refused(case, args, field) -> None:
+    url, ids = case
+    r = invoke(url, "letter", "records", ids["sofia"], *args, "--sender-name", "Ana Garza", "--log", today=TODAY)
+    assert r.exit_code == 2 and field in r.output
+    assert json.loads(ok(invoke(url, "request", "list", "--format", "json"))) == []  # nothing logged
+
+
+def test_the_parents_named_as_such_and_an_empty_parent_refused(case) -> None:
+    url, ids = case
+    both = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
+                       "--sender-role", "advocate", "--parent", "Ana Garza and Luis Garza"))  # fmt: skip
+    assert "on behalf of Ana Garza and Luis Garza, the parents of Sofía Garza" in both
+    assert "Ana Garza and Luis Garza make this request" in both
+    natural = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
+                          "--sender-role", "advocate", "--parent", "Garza, Ana"))  # fmt: skip
+    assert "on behalf of Ana Garza, the parent of" in natural
+    for parent in ("", "   ", "Jane Doe"):
+        r = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
+                   "--sender-role", "advocate", "--parent", parent, today=TODAY)  # fmt: skip
+        assert r.exit_code == 2 and "--parent" in r.output, parent

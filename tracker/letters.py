@@ -61,6 +61,9 @@ PROFILE_FIELDS = ("name", "role", "address", "phone", "email", "parent_name")
 ADVOCATE_ROLE = "advocate"
 #: Titles of address a ``--to`` name may begin with ("Dr. Maya Reyes" -> "Dear Dr. Reyes,").
 HONORIFICS = ("dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "rev", "hon")
+#: Degrees after a comma in --to ("Dr. Reyes, PhD"), left out of the salutation (compared
+#: without dots and case).
+POST_NOMINALS = ("phd", "edd", "md", "jd", "esq", "psyd", "ccc-slp", "cccslp", "ma", "ms", "med", "lcsw", "bcba")
 #: Delivery methods a letter can use (a letter is never verbal).
 LETTER_METHODS = ("email", "mail", "certified-mail", "hand-delivered", "fax", "portal")
 #: Asked for (not stated as law) where the law fixes no number of days.
@@ -123,6 +126,28 @@ FOLLOW_UP_WORDS = {
                  "Please send me a written response within {period} of receiving this letter, telling me what "
                  "the district will do and when."),
 }  # fmt: skip
+#: The follow-up's ask when an advocate writes: the parent's rights, answered to the parent
+#: with a copy to the advocate.
+FOLLOW_UP_ADVOCATE_ASK = {
+    "meeting": "Please schedule the meeting and tell {parent} and me in writing, within {period} of receiving "
+    "this letter, its date, time and place.",
+    "evaluation": "Please tell {parent} in writing, with a copy to me, within {period} of receiving this letter, "
+    "when the evaluation will be completed and when {parent} will receive the report.",
+    "records": "Please tell {parent} in writing, with a copy to me, within {period} of receiving this letter, "
+    "when and where {parent} may inspect the records and when the copies will be sent.",
+    "response": "Please send {parent} a written response, with a copy to me, within {period} of receiving this "
+    "letter, telling what the district will do and when.",
+}
+
+
+def _follow_up_ask(kind: str, advocate: dict[str, Any] | None) -> str:
+    """What a follow-up letter asks for (:data:`FOLLOW_UP_WORDS`; :data:`FOLLOW_UP_ADVOCATE_ASK`
+    for an advocate), with the follow-up period filled in."""
+    if advocate:
+        return FOLLOW_UP_ADVOCATE_ASK[kind].format(period=FOLLOW_UP_PERIOD, parent=advocate["parent"])
+    return FOLLOW_UP_WORDS[kind][1].format(period=FOLLOW_UP_PERIOD)
+
+
 FOLLOW_UP_KIND = {
     **dict.fromkeys(("annual_review", "initial_iep", "iep_meeting_request", "section504_review",
                      "transition_conference", "manifestation_determination", "resolution_meeting",
@@ -720,9 +745,15 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
         MissingFact: an advocate's letter without the parent's name.
         InputError: ``--parent`` given for a sender who is not an advocate.
     """
+    from tracker.names import parse_name
+
     role = (sender.get("role") or "").strip()
+    if req.parent is not None and not req.parent.strip():
+        raise InputError("--parent", req.parent, "the parent's name (leave the option out to use the profile's)")
     parent = (req.parent or "").strip() or sender.get("parent_name")
-    if role.casefold() != ADVOCATE_ROLE:
+    if parent:
+        parent = parse_name(parent).full  # "Garza, Ana" -> "Ana Garza"
+    if not is_advocate(role):
         if (req.parent or "").strip():
             raise InputError(
                 "--parent",
@@ -735,7 +766,23 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
             "parent's name",
             'an advocate writes on behalf of the parent: give --parent NAME or `tracker profile set parent_name "..."`',
         )
-    return {"name": sender["name"], "parent": parent, "signature": f"{sender['name']}, Advocate for {parent}"}
+    if parent.casefold() == str(sender["name"]).casefold():
+        raise InputError("--parent", parent, "the parent's name, not the advocate's own (the sender)")
+    plural = bool(re.search(r"\s(and|&)\s", parent))  # "Ana Garza and Luis Garza": the parents
+    return {
+        "name": sender["name"],
+        "parent": parent,
+        "parents_word": "parents" if plural else "parent",
+        "makes": f"{parent} make" if plural else f"{parent} makes",
+        "signature": f"{sender['name']}, Advocate for {parent}",
+    }
+
+
+def is_advocate(role: str | None) -> bool:
+    """A sender whose role names an advocate (``advocate``, ``Parent advocate``, ``Special
+    Education Advocate``) writes on a family's behalf: the letter speaks for the parent, never
+    as the parent, whose rights (consent, records, notice) it invokes."""
+    return bool(role) and re.search(r"\badvocate\b", role, re.IGNORECASE) is not None
 
 
 def _recipient(req: LetterRequest) -> dict[str, Any]:
@@ -744,13 +791,27 @@ def _recipient(req: LetterRequest) -> dict[str, Any]:
     when a title of address and a name of two words (given and family name, initials aside) are
     known, the title and the whole name when the name has more words (which is the family name
     is not guessed), else the name as written ("Dear Maya Reyes,", "Dear Records Office,")."""
+    from tracker.names import parse_name
+
     name = " ".join(req.to.split())
+    if "," in name:
+        head, _, tail = name.partition(",")
+        if tail.strip().rstrip(".").replace(".", "").casefold() in POST_NOMINALS:
+            name = head.strip()  # "Dr. Reyes, PhD": the degree is not part of the salutation
+        else:
+            name = parse_name(name).full  # "Reyes, Maya" -> "Maya Reyes"
     honorific = " ".join((req.honorific or "").split()) or None
     words = name.split(" ")
+    if words[0].rstrip(".").casefold() in HONORIFICS and len(words) == 1:
+        raise InputError("--to", req.to, 'a name after the title (--to "Dr. Maya Reyes"), or an office\'s name')
     if honorific is None and len(words) > 1 and words[0].rstrip(".").casefold() in HONORIFICS:
         honorific, words = words[0], words[1:]
     elif honorific is not None and words[0].rstrip(".").casefold() == honorific.rstrip(".").casefold():
         words = words[1:] or words
+    elif honorific is not None and words[0].rstrip(".").casefold() in HONORIFICS:
+        raise InputError(
+            "--honorific", honorific, f"the title in --to ({words[0]}) or --honorific, not two different titles"
+        )
     if honorific is None:
         salutation = name
     else:
@@ -1375,8 +1436,9 @@ class NothingToComplain(InputError):
 
 def complaint_facts(deadlines, letter_date: date, since: date | None, student_id: int) -> dict[str, Any]:
     """The facts of a draft state complaint: each statute deadline of ``deadlines`` (the
-    scheduler's) that was missed or met late, due within one year before ``letter_date`` (its
-    state complaint window, 34 CFR 300.153(c), still open on that day) and on or after ``since``.
+    scheduler's) that was missed, met late or is still overdue (the violation happened the day
+    after it was due), due within one year before ``letter_date`` (its state complaint window,
+    34 CFR 300.153(c), still open on that day) and on or after ``since``.
 
     Raises:
         NothingToComplain: none qualifies (exit 2).
@@ -1389,7 +1451,7 @@ def complaint_facts(deadlines, letter_date: date, since: date | None, student_id
     for d in deadlines:
         if (
             d.due is None
-            or d.status not in ("missed", "met_late")
+            or d.status not in ("missed", "met_late", "overdue")
             or d.binding != "statute"
             or d.rule in WINDOW_RULES
             or d.rule in _SECTION504_RULES
@@ -1411,7 +1473,9 @@ def complaint_facts(deadlines, letter_date: date, since: date | None, student_id
                 "due": d.due,
                 "status": d.status,
                 "met_on": d.met_on,
-                "days_late": (d.met_on - d.due).days if d.met_on is not None else None,
+                "days_late": (d.met_on - d.due).days
+                if d.met_on is not None
+                else ((letter_date - d.due).days if d.status == "overdue" else None),
                 "trigger_date": d.trigger_date,
                 "trigger_event": d.trigger_event,
                 "plan_ended": d.plan_ended,
@@ -1422,7 +1486,7 @@ def complaint_facts(deadlines, letter_date: date, since: date | None, student_id
     if not listed:
         narrowed = f" and on or after {since.isoformat()} (--since)" if since is not None else ""
         raise NothingToComplain(
-            f"no missed or late deadline in the year before {letter_date.isoformat()} (due on or after "
+            f"no missed, late or overdue deadline in the year before {letter_date.isoformat()} (due on or after "
             f"{start.isoformat()}{narrowed}): a state complaint reaches violations of not more than one year "
             f"before it is received (34 CFR 300.153(c)); see `tracker timeline {student_id}`",
             "--since" if since is not None else "state-complaint",
@@ -1613,7 +1677,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "source": deadline.source,
             "lapsed": _lapsed(deadline, juris, today),
             "awaiting": FOLLOW_UP_WORDS[FOLLOW_UP_KIND.get(deadline.rule, "response")][0],
-            "ask": FOLLOW_UP_WORDS[FOLLOW_UP_KIND.get(deadline.rule, "response")][1].format(period=FOLLOW_UP_PERIOD),
+            "ask": _follow_up_ask(FOLLOW_UP_KIND.get(deadline.rule, "response"), advocate),
         }
         if trigger_request is not None:
             origin = _request_dict(trigger_request)

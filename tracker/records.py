@@ -473,7 +473,7 @@ def _name_parts(
         InputError: a given name without a family name (or the reverse), or a part over
             100 characters or holding control characters.
     """
-    from tracker.names import parse_name
+    from tracker.names import loose_key, parse_name
 
     given = check_text("--given-name", given, 100) if given else None
     middle = check_text("--middle-name", middle, 100) if middle else None
@@ -482,6 +482,10 @@ def _name_parts(
         if not (given and family):
             missing = "--family-name" if given else "--given-name"
             raise InputError(missing, "<not given>", "given and family names together (--given-name and --family-name)")
+        words = set(loose_key(name).split())
+        for opt, part in (("--given-name", given), ("--family-name", family), ("--middle-name", middle)):
+            if part and not set(loose_key(part).split()) <= words and len(part.strip(". ")) > 1:
+                raise InputError(opt, part, "words of the student's name as recorded (set the name first with --name)")
         return name, {"given_name": given, "middle_name": middle, "family_name": family}
     person = parse_name(name)
     if person.reordered and all(len(p or "") <= 100 for p in (person.given, person.middle, person.family)):
