@@ -103,7 +103,10 @@ def _prepare_sqlite_file(path: str, field: str = "--db") -> None:
     created = [] if file.parent.exists() else [f"its folder {file.parent}"]
     if created:
         make_private_dirs(file.parent)
-    fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return  # another process created it a moment ago (two commands starting at once): theirs
     os.close(fd)
     print(f"note: new database file {file}" + (f" (and {created[0]})" if created else ""), file=sys.stderr)
 
