@@ -963,7 +963,8 @@ def test_state_complaint_with_nothing_in_the_year(db_url: str, missed_case: int,
     sid = add_student(db_url, "Kai Moon", "2015-03-01", "WA", "--school", "Cedar Elementary")
     before = snapshot(db_url)
     result = complaint_letter(db_url, sid, "--log", "--out", str(out))
-    assert result.exit_code == 2 and "no missed, late or overdue deadline in the year before 2025-10-01" in result.stderr
+    assert result.exit_code == 2
+    assert "no missed, late or overdue deadline in the year before 2025-10-01" in result.stderr
     assert snapshot(db_url) == before
     assert not out.exists()
 
