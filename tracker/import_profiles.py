@@ -132,25 +132,28 @@ STATE_CODE_REFUSALS: dict[tuple[str, str], str] = {
     ("FL", "gifted"): "gifted is not a disability: a gifted student's educational plan is not an IEP",
 }
 
-#: Why a state category became no category, or a broader one (said once per import).
-CATEGORY_NOTES = {
-    ("TX", "ncec"): "noncategorical early childhood (Texas, ages 3-5) has no federal category: recorded without one",
-    ("TX", "noncategoricalearlychildhood"): "noncategorical early childhood (Texas, ages 3-5) has no federal "
-    "category: recorded without one",
-    ("TX", "ai"): "Texas's auditory impairment covers deafness and hearing impairment: recorded as hearing "
-    "impairment (34 CFR 300.8(c)(5)); correct a deaf child's plan with `tracker plan edit ID --category deafness`",
-    ("TX", "auditoryimpairment"): "Texas's auditory impairment covers deafness and hearing impairment: recorded as "
-    "hearing impairment (34 CFR 300.8(c)(5)); correct a deaf child's plan with "
-    "`tracker plan edit ID --category deafness`",
-    ("TX", "dhh"): "Texas's deaf or hard of hearing covers deafness and hearing impairment: recorded as hearing "
-    "impairment (34 CFR 300.8(c)(5)); correct a deaf child's plan with `tracker plan edit ID --category deafness`",
-    ("CA", "emd"): "established medical disability (California, ages 3-5) has no federal category: recorded "
-    "without one",
-    ("CA", "establishedmedicaldisability"): "established medical disability (California, ages 3-5) has no federal "
-    "category: recorded without one",
-    ("FL", "dhh"): "Florida's deaf or hard-of-hearing covers deafness and hearing impairment: recorded as hearing "
-    "impairment (34 CFR 300.8(c)(5)); correct a deaf child's plan with `tracker plan edit ID --category deafness`",
-    ("FL", "ec"): "established conditions (Florida, birth to 2) has no federal category: recorded without one",
+_DEAF_HINT = "correct a deaf child's plan with `tracker plan edit ID --category deafness`"
+#: (state, the codes and names of one state term, what the import says once when it reads one).
+_CATEGORY_NOTE_TERMS = (
+    ("TX", ("ncec", "noncategoricalearlychildhood"),
+     "noncategorical early childhood (Texas, ages 3-5) has no federal category: recorded without one"),
+    ("TX", ("ai", "auditoryimpairment"),
+     "Texas's auditory impairment covers deafness and hearing impairment: recorded as hearing impairment "
+     f"(34 CFR 300.8(c)(5)); {_DEAF_HINT}"),
+    ("TX", ("dhh", "deaforhardofhearing", "deafhardofhearing"),
+     "Texas's deaf or hard of hearing covers deafness and hearing impairment: recorded as hearing impairment "
+     f"(34 CFR 300.8(c)(5)); {_DEAF_HINT}"),
+    ("CA", ("emd", "establishedmedicaldisability"),
+     "established medical disability (California, ages 3-5) has no federal category: recorded without one"),
+    ("FL", ("dhh", "deaforhardofhearing", "deafhardofhearing"),
+     "Florida's deaf or hard-of-hearing covers deafness and hearing impairment: recorded as hearing impairment "
+     f"(34 CFR 300.8(c)(5)); {_DEAF_HINT}"),
+    ("FL", ("ec", "establishedconditions"),
+     "established conditions (Florida, birth to 2) has no federal category: recorded without one"),
+)  # fmt: skip
+#: Why a state category became no category, or a broader one: (state, normalized code) -> note.
+CATEGORY_NOTES: dict[tuple[str, str], str] = {
+    (state, key): note for state, keys, note in _CATEGORY_NOTE_TERMS for key in keys
 }
 
 
@@ -478,23 +481,27 @@ def _profile_from_toml(name: str, table: Any, path: Path) -> ImportProfile:
     )
 
 
-def saved_maps(profile: ImportProfile) -> list[str]:
-    """A saved profile's ``COLUMN=FIELD`` maps (as given to ``profile save``)."""
-    return [f"{col}={fld}" for fld, cols in profile.aliases.items() for col in cols]
-
-
 def load_saved() -> dict[str, ImportProfile]:
     """The saved profiles (none when the file does not exist).
 
     Raises:
         ConfigError: the file cannot be read or parsed, or a profile is malformed.
     """
+    path = profiles_path()
+    return _parse_saved(path, _read_profiles_text(path))
+
+
+def _parse_saved(path: Path, text: str | None) -> dict[str, ImportProfile]:
+    """The profiles of the saved profiles file's ``text`` (``None``: no file), every one
+    checked (:func:`_profile_from_toml`).
+
+    Raises:
+        ConfigError: not TOML, a key other than ``profiles``, or a malformed profile.
+    """
     import tomllib
 
     from tracker.config import ConfigError
 
-    path = profiles_path()
-    text = _read_profiles_text(path)
     if text is None:
         return {}
     try:
@@ -570,8 +577,8 @@ def save_profile(
     if title is not None and (len(title) > MAX_TEXT or not title.isprintable()):
         raise InputError("--title", title[:60], f"one line of text of at most {MAX_TEXT} characters")
     path = profiles_path()
-    load_saved()  # the existing file must be read and checked first: never overwrite what we cannot read
     text = _read_profiles_text(path)
+    _parse_saved(path, text)  # the existing file is checked first: never overwrite what we cannot read
     doc = tomlkit.parse(text) if text is not None else tomlkit.document()
     if "profiles" not in doc:
         doc.add("profiles", tomlkit.table(is_super_table=True))
@@ -598,12 +605,12 @@ def remove_profile(name: str) -> Path:
 
     from tracker.config import _write_atomic
 
-    saved = load_saved()
-    if name not in saved:
+    path = profiles_path()
+    text = _read_profiles_text(path)
+    if name not in _parse_saved(path, text):
         what = "a built-in profile cannot be removed" if name in BUILTIN_PROFILES else "no saved profile has it"
         raise InputError("NAME", name, f"the name of a saved profile ({what}; tracker import profile list)")
-    path = profiles_path()
-    doc = tomlkit.parse(_read_profiles_text(path) or "")
+    doc = tomlkit.parse(text or "")
     del doc["profiles"][name]
     _write_atomic(path, tomlkit.dumps(doc).encode("utf-8"))
     return path

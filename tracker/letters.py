@@ -56,9 +56,6 @@ LETTER_REQUEST_RULES = {"reevaluation": "reevaluation_request_response"}
 FORMATS = ("txt", "md", "html")
 #: Fields of the ``[profile]`` table of the config file (the sender block).
 PROFILE_FIELDS = ("name", "role", "address", "phone", "email", "parent_name")
-#: The profile role of a sender who writes on a family's behalf (``tracker profile set role
-#: advocate``): the letter names the parent (``--parent``, else the profile's ``parent_name``).
-ADVOCATE_ROLE = "advocate"
 #: Titles of address a ``--to`` name may begin with ("Dr. Maya Reyes" -> "Dear Dr. Reyes,").
 HONORIFICS = ("dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "rev", "hon")
 #: Degrees after a comma in --to ("Dr. Reyes, PhD"), left out of the salutation (compared
