@@ -136,6 +136,10 @@ def test_once_a_year_limit_only_within_a_year(tmp_path, completed: str, mentione
     )
     text = flat(letter(url, "reevaluation", sid, "--to", "Maya Reyes", *PARENT))
     assert ("not more than once a year" in text) is mentioned
+    # the Timeline cites the once-a-year limit, 300.303(b)(1), only when it applies
+    assert ("(b)(1)" in text) is mentioned
+    if not mentioned:
+        assert "answer (34 CFR 300.303(a)(2), 300.300(c), 300.503(a))." in text
     if mentioned and completed == "2024-10-02":
         assert "Ana Ruiz's reevaluation was completed on October 2, 2024, less than a year before this letter." in text
         assert "so a reevaluation before October 2, 2025 needs both my agreement and the district's." in text
@@ -146,6 +150,7 @@ def test_reevaluation_without_evaluation_on_record_says_nothing_of_the_limit(cas
     text = flat(letter(url, "reevaluation", ids["an"], "--to", "Maya Reyes", *PARENT))
     assert "once a year" not in text
     assert "Less than a year" not in text
+    assert "(b)(1)" not in text
 
 
 def test_reevaluation_letter_log_starts_the_clock(case) -> None:
@@ -209,7 +214,7 @@ def test_reevaluation_rule_is_federal_advice_with_primary_text() -> None:
 # --- 2. an advocate on the family's behalf -------------------------------------------------
 
 ADVOCATE_OPENING = (
-    "I am writing on behalf of Ana Garza, the parent of Sofía Garza, as the family's advocate. Please send the "
+    "I am the family's advocate, writing on behalf of Ana Garza, the parent of Sofía Garza. Please send the "
     "district's answers and notices to Ana Garza, with a copy to me."
 )
 
@@ -263,7 +268,9 @@ def test_advocate_from_profile_and_per_letter_parent(case) -> None:
     assert ADVOCATE_OPENING in text
     assert "Jane Doe, Advocate for Ana Garza" in text
     other = flat(letter(url, "records", ids["sofia"], "--to", "Maya Reyes", "--parent", "Luis Garza"))
-    assert "I am writing on behalf of Luis Garza, the parent of Sofía Garza, as the family's advocate." in other
+    assert "I am the family's advocate, writing on behalf of Luis Garza, the parent of Sofía Garza." in other
+    # one "I am writing" only: the opening names the advocate, the body says what is asked
+    assert other.count("I am writing") == 1 and text.count("I am writing") == 1
     assert "Jane Doe, Advocate for Luis Garza" in other
 
 
@@ -380,7 +387,8 @@ def test_a_role_that_names_an_advocate_writes_as_one(case) -> None:
     for role in ("Special Education Advocate", "parent advocate", "ADVOCATE"):
         text = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", "--sender-name", "Jane Doe",
                            "--sender-role", role, "--parent", "Ana Garza"))  # fmt: skip
-        assert "I am writing on behalf of Ana Garza, the parent of Sofía Garza" in text, role
+        assert "writing on behalf of Ana Garza, the parent of Sofía Garza." in text, role
+        assert text.count("I am writing") == 1, role
         assert "my informed written consent" not in text and "I agree" not in text, role
         assert "Ana Garza makes this request under" in text
 
@@ -446,3 +454,51 @@ def test_the_parents_named_as_such_and_an_empty_parent_refused(case) -> None:
         r = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
                    "--sender-role", "advocate", "--parent", parent, today=TODAY)  # fmt: skip
         assert r.exit_code == 2 and "--parent" in r.output, parent
+
+
+def test_a_reevaluation_asked_with_nothing_on_record_points_to_the_initial_evaluation(case) -> None:
+    """Nguyen Van An has no IEP and no evaluation on record: the letter is written (the record
+    may be incomplete), and the sender is told on stderr that a child never evaluated needs an
+    initial evaluation (34 CFR 300.301) instead. Sofía, evaluated 2025-05-12, gets no such note."""
+    url, ids = case
+    result = invoke(url, "letter", "reevaluation", ids["an"], "--to", "Maya Reyes", *PARENT, today=TODAY)
+    assert result.exit_code == 0, result.output
+    assert "Request for a reevaluation" in result.stdout and "note:" not in result.stdout
+    assert f"`tracker letter evaluation {ids['an']}` asks for an initial evaluation (34 CFR 300.301)" in flat(
+        result.stderr
+    )
+    other = invoke(url, "letter", "reevaluation", ids["sofia"], "--to", "Maya Reyes", *PARENT, today=TODAY)
+    assert other.exit_code == 0 and "letter evaluation" not in other.stderr
+
+
+def test_received_before_the_letters_date_names_received_and_the_letters_date(case) -> None:
+    """The letter is dated today (2025-10-01) without --sent: a --received of 2025-09-20 is refused
+    naming --received and the letter's date (not the --on of `request add`), nothing logged."""
+    url, ids = case
+    result = invoke(url, "letter", "evaluation", ids["an"], "--to", "Maya Reyes", *PARENT, "--log",
+                    "--received", "2025-09-20", today=TODAY)  # fmt: skip
+    assert result.exit_code == 2
+    assert "--received: '2025-09-20' is not valid; a date on or after the letter's date (2025-10-01, --sent)" in (
+        result.stderr
+    )
+    assert "--on" not in result.stderr
+    listed = json.loads(ok(invoke(url, "request", "list", "--format", "json")))
+    assert listed == []
+
+
+@pytest.mark.parametrize("option", ["--to", "--parent", "--sender-name"])
+def test_a_name_with_a_zero_width_space_is_refused(case, option: str) -> None:
+    """ "Maya\u200bReyes" prints as "MayaReyes" and matches no recorded name: refused with the
+    character shown, exit 2, nothing logged. A zero-width joiner (some scripts need it) is kept."""
+    url, ids = case
+    args = {"--to": "Maya Reyes", "--parent": "Ana Garza", "--sender-name": "Jane Doe"}
+    args[option] = args[option].replace(" ", "\u200b", 1)
+    flat_args = [x for k, v in args.items() for x in (k, v)]
+    result = invoke(url, "letter", "records", ids["sofia"], *flat_args, "--sender-role", "advocate", "--log",
+                    today=TODAY)  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert f"{option}: " in result.stderr and "<U+200B>" in result.stderr and "invisible characters" in result.stderr
+    assert json.loads(ok(invoke(url, "request", "list", "--format", "json"))) == []
+    joined = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane\u200dDoe",
+                    *PARENT[2:], today=TODAY)  # fmt: skip
+    assert joined.exit_code == 0, joined.output

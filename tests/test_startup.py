@@ -44,3 +44,28 @@ def test_due_imports_no_alembic(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_due_on_the_demo_loads_only_the_united_states_holidays(tmp_path: Path) -> None:
+    """The demo's students count business days and estimated school days, so the holidays are
+    read; the ``holidays`` package's ~250 countries (its registry) are not imported."""
+    from datetime import date
+
+    from tracker.caseload import load_demo
+
+    db = tmp_path / "demo.db"
+    load_demo(f"sqlite:///{db}", date(2025, 10, 1))
+    code = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        f"sys.argv = ['tracker', '--db', 'sqlite:///{db}', '--today', '2025-10-01', 'due', '--all',"
+        " '--format', 'json']\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "from tracker import legal_holidays\n"
+        "print(legal_holidays._united_states() is not None, 'holidays.countries' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "True False"

@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker import legal_holidays
 from tracker.dates import EARLIEST, LATEST
 from tracker.errors import InputError, TrackerError
 
@@ -357,11 +358,8 @@ def _check_state(state: str) -> str:
     return code
 
 
-@functools.cache
 def _us_subdivisions() -> frozenset[str]:
-    import holidays
-
-    return frozenset(holidays.country_holidays("US").subdivisions)
+    return legal_holidays.subdivisions()
 
 
 @functools.lru_cache(maxsize=256)
@@ -369,10 +367,8 @@ def _holiday_closures(state: str, start_year: int, end_year: int) -> tuple[Closu
     """The weekday legal holidays of ``state`` from ``start_year`` through ``end_year``, as
     one-day closures: computed once per state and range, shared by the estimated and the
     business-day calendar of the state."""
-    import holidays
-
-    hol = holidays.country_holidays("US", subdiv=state, years=range(start_year, end_year + 1))
-    return tuple(Closure(d, d, str(label)) for d, label in sorted(hol.items()) if d.weekday() < 5)
+    found = legal_holidays.holidays_between(state, start_year, end_year)
+    return tuple(Closure(d, d, label) for d, label in found if d.weekday() < 5)
 
 
 @functools.lru_cache(maxsize=256)

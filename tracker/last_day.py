@@ -18,12 +18,12 @@ dates included).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from tracker.errors import RuleFileError
+from tracker.legal_holidays import holidays_in
 
 MOVES = ("saturday", "sunday", "holiday")
 VERIFICATION = ("primary", "secondary", "unverified")
@@ -71,33 +71,9 @@ def parse_statute(raw: Any, where: str) -> TimeStatute | None:
     )
 
 
-@functools.cache
-def _state_holidays(state: str):
-    """One ``holidays`` object per state for the process (federal holidays only where the
-    package has no subdivision for it), filled in year by year as days are looked up: making
-    a new object costs ten times filling in a year."""
-    import holidays
-
-    try:
-        return holidays.country_holidays("US", subdiv=state)
-    except NotImplementedError:
-        return holidays.country_holidays("US")
-
-
-@functools.cache
-def _holidays(state: str, year: int) -> dict[date, str]:
-    """The legal holidays of ``state`` that fall in ``year``, computed once per (state, year):
-    the years before and after are filled in too, so a holiday observed across New Year
-    (January 1 on a Saturday, observed Friday December 31) is found."""
-    found = _state_holidays(state)
-    for y in (year - 1, year, year + 1):
-        found.get(date(y, 1, 2))  # fills in that year
-    return {d: str(name) for d, name in found.items() if d.year == year}
-
-
 def holiday_name(day: date, state: str) -> str | None:
     """The name of the federal or state legal holiday on ``day`` in ``state``, if any."""
-    return _holidays(state, day.year).get(day)
+    return holidays_in(state, day.year).get(day)
 
 
 def off_day(day: date, state: str) -> str | None:

@@ -246,6 +246,8 @@ class Letter:
     confirms_id: int | None = None
     assessment_id: int | None = None
     response: dict[str, Any] = field(default_factory=dict)
+    #: Lines for the sender, not part of the letter (the command prints them on stderr).
+    notes: tuple[str, ...] = ()
 
 
 # --- dates and small filters ------------------------------------------------------------
@@ -869,6 +871,30 @@ def reevaluation_facts(student, letter_date: date) -> dict[str, Any]:
     return out
 
 
+def _answer_citation(rule, within_year: bool) -> str:
+    """The provisions the Timeline paragraph of a reevaluation letter cites for the district's
+    answer: the rule's citation, without the once-a-year limit (34 CFR 300.303(b)(1)) when the
+    last evaluation on record is a year old or more (the limit does not apply; the letter says
+    nothing else of it)."""
+    if rule is None:
+        return "34 CFR 300.303(a)(2)"
+    if within_year or rule.citation != _FEDERAL_REEVALUATION_ANSWER:
+        return rule.citation
+    return "34 CFR 300.303(a)(2), 300.300(c), 300.503(a)"
+
+
+#: The federal rule's citation (``fed_reeval_request_response``), whose (b)(1) is the once-a-year limit.
+_FEDERAL_REEVALUATION_ANSWER = "34 CFR 300.303(a)(2), (b)(1), 300.300(c), 300.503(a)"
+
+
+#: Options that name a person or a title, printed in the letter's address, salutation and signature.
+_NAME_OPTIONS = ("--to", "--honorific", "--parent", "--title", "--sender-name", "--sender-role")
+#: Characters that print as nothing: zero-width space, word joiner, zero-width no-break space
+#: (BOM), soft hyphen, Mongolian vowel separator. (Zero-width joiners and non-joiners, U+200C and
+#: U+200D, are kept: some scripts write names with them.)
+_INVISIBLE = frozenset("\u200b\u2060\ufeff\u00ad\u180e")
+
+
 #: Free text of a letter as typed: option -> (its value in the request, most characters, line breaks allowed).
 _TEXT_OPTIONS = {
     "--to": (lambda r: [r.to], 200, False),
@@ -893,6 +919,14 @@ def _check_options(req: LetterRequest) -> None:
     for option, (values, limit, multiline) in _TEXT_OPTIONS.items():
         for value in values(req):
             check_text(option, value, limit, multiline=multiline)  # length, control characters, UTF-8
+            if option in _NAME_OPTIONS and value and any(c in _INVISIBLE for c in value):
+                # a name printed in a letter (and compared with the record's) must be what it shows
+                found = next(c for c in value if c in _INVISIBLE)
+                raise InputError(
+                    option,
+                    "".join(f"<U+{ord(c):04X}>" if c in _INVISIBLE else c for c in value)[:80],
+                    f"a name without invisible characters (this holds U+{ord(found):04X})",
+                )
     if req.kind not in KINDS:
         raise InputError("KIND", req.kind, f"one of {', '.join(KINDS)}")
     if req.fmt not in FORMATS:
@@ -1581,6 +1615,11 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         raise InputError("--sent", letter_date.isoformat(), f"the day the letter is sent, not after today ({today})")
     if letter_date < student.dob:
         raise InputError("--sent", letter_date.isoformat(), "a date after the student's date of birth")
+    if req.received is not None and req.received < letter_date:
+        # (the letter is dated --sent, else today: the school cannot receive it before)
+        raise InputError(
+            "--received", req.received.isoformat(), f"a date on or after the letter's date ({letter_date}, --sent)"
+        )
     juris = rulebook.jurisdiction(student.jurisdiction)
     calendars = Calendars(load_calendars(session))
     facts = next(iter(load_facts(session, student_ids=[student.id])))
@@ -1717,6 +1756,8 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         }
     exit_rule = juris.rule_for("exit_reevaluation", letter_date) if req.kind == "exit-to-504" else None
     reevaluation = reevaluation_facts(student, letter_date) if req.kind == "reevaluation" else None
+    if reevaluation is not None:
+        reevaluation["answer_citation"] = _answer_citation(rule, reevaluation["within_year"])
     discipline_ctx = None
     complaint = None
     if req.kind in ("manifestation-determination", "state-complaint"):
@@ -1789,6 +1830,23 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
         confirms_id=confirms_id,
         assessment_id=evaluation["id"] if evaluation else None,
         response=response,
+        notes=_letter_notes(req, student, reevaluation),
+    )
+
+
+def _letter_notes(req: LetterRequest, student, reevaluation: dict[str, Any] | None) -> tuple[str, ...]:
+    """What the sender should know before sending: a reevaluation asked for a child the record
+    shows neither an IEP nor an evaluation for (34 CFR 300.303 reevaluates a child with a
+    disability; a child never evaluated needs an initial evaluation, 300.301)."""
+    if reevaluation is None or reevaluation["last"] is not None:
+        return ()
+    if any(p.kind == "iep" and p.withdrawn_at is None for p in student.plans):
+        return ()
+    return (
+        f"note: no IEP and no completed evaluation are recorded for student #{student.id}. A reevaluation "
+        "(34 CFR 300.303) is for a child already found eligible; if the child has never been evaluated, "
+        f"`tracker letter evaluation {student.id}` asks for an initial evaluation (34 CFR 300.301). If the "
+        f"child has an IEP, record it (`tracker plan add {student.id} --kind iep --start DATE`).",
     )
 
 

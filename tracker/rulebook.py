@@ -15,7 +15,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -249,20 +249,37 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _files() -> dict[str, tuple[dict[str, Any], list[Rule]]]:
-    out = {}
-    for path in sorted(RULES_DIR.glob("*.toml")):
-        raw = _read(path)
-        code = str(raw.get("jurisdiction", path.stem)).upper() if path.stem != "federal" else "federal"
-        out[code] = (raw, _validate(path, raw, code))
+def _paths() -> dict[str, Path]:
+    """The rule file of each jurisdiction, by its code (``federal``, ``CA``...): the file name
+    is the code (``ca.toml``), so a command reads only the files of the students it covers."""
+    out = {("federal" if p.stem == "federal" else p.stem.upper()): p for p in sorted(RULES_DIR.glob("*.toml"))}
     if "federal" not in out:
         raise RuleFileError("federal.toml is missing from the rules folder")
     return out
 
 
+@cache
+def _file(code: str) -> tuple[dict[str, Any], list[Rule]]:
+    """The parsed and checked rule file of ``code`` (a key of :func:`_paths`), read once.
+
+    Raises:
+        RuleFileError: the file is malformed, or its ``jurisdiction`` is not its name.
+    """
+    path = _paths()[code]
+    raw = _read(path)
+    if code != "federal" and str(raw.get("jurisdiction", code)).upper() != code:
+        raise RuleFileError(f"{path.name}: jurisdiction = {raw.get('jurisdiction')!r} does not match the file name")
+    return raw, _validate(path, raw, code)
+
+
+def _files() -> dict[str, tuple[dict[str, Any], list[Rule]]]:
+    """Every rule file, parsed and checked (see :func:`_file`)."""
+    return {code: _file(code) for code in _paths()}
+
+
 def state_codes() -> list[str]:
     """States that have their own rule file."""
-    return sorted(c for c in _files() if c != "federal")
+    return sorted(c for c in _paths() if c != "federal")
 
 
 @lru_cache(maxsize=64)
@@ -277,14 +294,13 @@ def jurisdiction(code: str) -> Jurisdiction:
     """
     from tracker.last_day import parse_statute
 
-    files = _files()
-    fed_raw, fed_rules = files["federal"]
+    fed_raw, fed_rules = _file("federal")
     settings = dict(fed_raw.get("settings", {}))
     code = code.upper() if code != "federal" else code
-    if code == "federal" or code not in files:
+    if code == "federal" or code not in _paths():
         name = fed_raw.get("name", "Federal baseline") if code == "federal" else f"{code} (federal baseline only)"
         return Jurisdiction(code, name, False, tuple(fed_rules), settings)
-    raw, state_rules = files[code]
+    raw, state_rules = _file(code)
     settings.update(raw.get("settings", {}))
     replaced = {r.rule for r in state_rules} | set(raw.get("disable", []))
     rules = [r for r in fed_rules if r.rule not in replaced] + state_rules

@@ -222,7 +222,9 @@ def compute(
         only: compute only these canonical rules (default: all).
         unmet_only: leave out deadlines that cannot be listed by the daily run, without
             counting their days: those already met by ``today`` and those of plans that
-            have ended (``timeline`` and ``explain`` want them all).
+            have ended (``timeline`` and ``explain`` want them all). Those that must still be
+            counted (a statute deadline missed or met late opens windows to complain) come
+            without their derivation: ``steps``, ``arithmetic`` and ``explanation`` empty.
 
     Returns:
         ``(deadlines, problems)``: deadlines in rule-file order, every status of
@@ -254,7 +256,7 @@ def compute(
         )
     windows = [juris.by_name[w] for w in WINDOW_RULES if w in juris.by_name and (only is None or w in only)]
     business = calendars.business(facts.jurisdiction)
-    run = _Run(facts, today, within, conv, school_cal, business, juris, calendars.counts)
+    run = _Run(facts, today, within, conv, school_cal, business, juris, calendars.counts, brief=unmet_only)
     out: list[Deadline] = []
     problems: list[str] = []
     canonical_seen: set[str] = set()
@@ -531,6 +533,10 @@ def _first_met(*options: Met | None) -> Met | None:
     return found[0] if found else None
 
 
+#: The statuses :func:`is_listed` can list (with ``--all``).
+_LISTABLE_STATUSES = (*OPEN_STATUSES, "unconfirmed")
+
+
 @dataclass
 class _Run:
     """What one student's computation shares across rules."""
@@ -543,6 +549,9 @@ class _Run:
     business: Any
     juris: Any
     counts: CountMemo | None = None
+    #: leave out the derivation (steps, arithmetic, explanation) of deadlines the daily run
+    #: cannot list (``compute(unmet_only=True)``)
+    brief: bool = False
 
     def satisfy(self, satisfied_by: str, hit: Hit, due: date | None) -> Met | None:
         name, _, arg = satisfied_by.partition(":")
@@ -737,60 +746,68 @@ class _Run:
                 or f"The family's own deadline passed on {due.isoformat()}: never a violation by the school."
             )
         estimated = count.estimated or hit.estimated
+        plan_ended = scope.end_date if scope_ended else None
         warnings = hit.warnings + count.warnings + ([day_warning] if day_warning else [])
         elapsed = (today - count_hit.day).days if rule.rule == "iee_request" and met_on is None else None
-        steps = (
-            prefix
-            + [f"Trigger: {count_hit.event} on {count_hit.day.isoformat()} (day 0)."]
-            + count.steps
-            + scope_steps
-            + ([day_step] if day_step else [])
-            + ([before_meeting[1]] if before_meeting else [])
-        )
-        if rule.exclusions:
-            steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
-        lookback = rule.params.get("lookback_years")
-        if lookback and isinstance(count_hit.record, ComplaintFact):
-            from tracker.dates import add_years
+        if self.brief and (plan_ended is not None or status not in _LISTABLE_STATUSES):
+            # never listed by the daily run (a window to complain opened by it is counted from
+            # the fields kept): its derivation is not worked out
+            steps, arithmetic, explanation = [], "", ""
+        else:
+            steps = (
+                prefix
+                + [f"Trigger: {count_hit.event} on {count_hit.day.isoformat()} (day 0)."]
+                + count.steps
+                + scope_steps
+                + ([day_step] if day_step else [])
+                + ([before_meeting[1]] if before_meeting else [])
+            )
+            if rule.exclusions:
+                steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
+            lookback = rule.params.get("lookback_years")
+            if lookback and isinstance(count_hit.record, ComplaintFact):
+                from tracker.dates import add_years
 
-            c = count_hit.record
-            received = c.received_on or c.filed_on
-            since = add_years(received, -int(lookback))
-            steps.append(
-                f"It can reach violations that occurred on or after {since.isoformat()}: not more than "
-                f"{lookback} year(s) before {received.isoformat()}, the day it was received (34 CFR 300.153(c))."
-            )
-        if met_on and status in ("met", "met_late"):
-            steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
-        steps += [c for c in closing if c]
-        steps.append(f"Source: {rule.citation} ({rule.binding}).")
-        counted_rule = method_rule if prefix and benchmark else rule
-        arithmetic = _arithmetic(count_hit, count, counted_rule, counted_due, day_note)
-        explanation = _explain(count_hit, count, counted_rule, counted_due, day_note)
-        if before_meeting is not None:
-            longer = f"{arithmetic}; {before_meeting[2]}"
-            explanation = explanation.replace(arithmetic, longer, 1).rstrip(".") + "; 34 CFR 300.613(a)."
-            arithmetic = longer
-        if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
-            clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
-            if clock is not None and not clock.accepts_verbal and clock.method != "none":
-                note = f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
-                explanation = f"{note} {explanation}"
+                c = count_hit.record
+                received = c.received_on or c.filed_on
+                since = add_years(received, -int(lookback))
+                steps.append(
+                    f"It can reach violations that occurred on or after {since.isoformat()}: not more than "
+                    f"{lookback} year(s) before {received.isoformat()}, the day it was received (34 CFR 300.153(c))."
+                )
+            if met_on and status in ("met", "met_late"):
+                steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
+            steps += [c for c in closing if c]
+            steps.append(f"Source: {rule.citation} ({rule.binding}).")
+            counted_rule = method_rule if prefix and benchmark else rule
+            arithmetic = _arithmetic(count_hit, count, counted_rule, counted_due, day_note)
+            explanation = _explain(count_hit, count, counted_rule, counted_due, day_note)
+            if before_meeting is not None:
+                longer = f"{arithmetic}; {before_meeting[2]}"
+                explanation = explanation.replace(arithmetic, longer, 1).rstrip(".") + "; 34 CFR 300.613(a)."
+                arithmetic = longer
+            if rule.rule == "written_request" and isinstance(hit.record, RequestFact):
+                clock = juris.rule_for(REQUEST_RULES.get(hit.record.kind, ""), hit.day)
+                if clock is not None and not clock.accepts_verbal and clock.method != "none":
+                    note = (
+                        f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
+                    )
+                    explanation = f"{note} {explanation}"
+                    steps.insert(1, note)
+            if rule.rule == "written_request" and isinstance(hit.record, PlanFact):
+                note = (
+                    "A Section 504 plan does not follow an IEP by itself: request it in writing (`tracker letter "
+                    f"exit-to-504 {facts.id} --log`); the Section 504 process (an evaluation or a review of existing "
+                    "documentation, then a meeting) starts from that written request (34 CFR 104.35)."
+                )
+                explanation = f"{count_hit.event} {count_hit.day.isoformat()}: {note}"
                 steps.insert(1, note)
-        if rule.rule == "written_request" and isinstance(hit.record, PlanFact):
-            note = (
-                "A Section 504 plan does not follow an IEP by itself: request it in writing (`tracker letter "
-                f"exit-to-504 {facts.id} --log`); the Section 504 process (an evaluation or a review of existing "
-                "documentation, then a meeting) starts from that written request (34 CFR 104.35)."
-            )
-            explanation = f"{count_hit.event} {count_hit.day.isoformat()}: {note}"
-            steps.insert(1, note)
-        if benchmark:
-            explanation = "Benchmark, not a statutory deadline: " + explanation
-        if status == "open" and rule.params.get("after_due") == "open" and due is not None and due < today:
-            explanation = f"{rule.params.get('after_due_note', '').strip()} {explanation}".strip()
-        if elapsed is not None:
-            explanation = f"{elapsed} days since the request; " + explanation
+            if benchmark:
+                explanation = "Benchmark, not a statutory deadline: " + explanation
+            if status == "open" and rule.params.get("after_due") == "open" and due is not None and due < today:
+                explanation = f"{rule.params.get('after_due_note', '').strip()} {explanation}".strip()
+            if elapsed is not None:
+                explanation = f"{elapsed} days since the request; " + explanation
         return Deadline(
             student_id=facts.id,
             student=facts.name,
@@ -817,7 +834,7 @@ class _Run:
             met_by=met_by,
             source=hit.source,
             days_elapsed=elapsed,
-            plan_ended=scope.end_date if scope_ended else None,
+            plan_ended=plan_ended,
             verification=rule.verification,
             counted_with=method_rule.id if method_rule is not rule else None,
             before_meeting=before_meeting[3] if before_meeting else None,

@@ -32,6 +32,7 @@ from typing import Any
 from tracker.calendars import weekdays_in
 
 ONE_DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 #: Statuses of a session that deliver minutes.
 DELIVERED = "delivered"
 #: A session missed because the student was absent owes nothing.
@@ -169,7 +170,7 @@ def count_service(
     days = calendar.days  # the calendar's instructional days, sorted: read once
     if terms.per == "day":
         # a daily service has one period per school day: walk the school days themselves
-        # (what the loop below gives a day at a time, without visiting the days off)
+        # (what one period a day would give, without visiting the days off)
         run = days[bisect_left(days, first) : bisect_right(days, last)]
         i = 0
         while i < len(run):
@@ -178,17 +179,26 @@ def count_service(
                 school += 1  # a day listed twice counts twice, as bisection counts it
             periods.append(Period(day, day, school, terms.minutes))
             i += school
-    day = last + ONE_DAY if terms.per == "day" else first
-    while day <= last:
-        whole_start, whole_end = _period_bounds(terms.per, day)
-        start, end = max(whole_start, first), min(whole_end, last)
-        school = bisect_right(days, end) - bisect_left(days, start)
-        if proration == "full-period":
-            required = terms.minutes if school else 0
-        else:
-            required = _prorated(terms.minutes, school, weekdays_in(whole_start, whole_end))
-        periods.append(Period(start, end, school, required))
-        day = end + ONE_DAY
+    else:
+        # whole periods one after another: the next starts the day after the last ended, so
+        # its first school day is where the last one's count stopped (one bisection a period)
+        whole_start, whole_end = _period_bounds(terms.per, first)
+        lo = bisect_left(days, first)
+        full, weekly = proration == "full-period", terms.per == "week"
+        while whole_start <= last:
+            start, end = max(whole_start, first), min(whole_end, last)
+            hi = bisect_right(days, end, lo)
+            school = hi - lo
+            if full:
+                required = terms.minutes if school else 0
+            else:
+                required = _prorated(terms.minutes, school, weekdays_in(whole_start, whole_end))
+            periods.append(Period(start, end, school, required))
+            lo = hi
+            if weekly:
+                whole_start, whole_end = whole_start + WEEK, whole_end + WEEK
+            else:
+                whole_start, whole_end = _period_bounds(terms.per, whole_end + ONE_DAY)
     if periods:
         starts = [p.start for p in periods]
         for s in sessions:

@@ -222,6 +222,8 @@ def letter(
         click.echo(f"wrote {click.format_filename(out)}", err=True)
     if logged is not None:
         click.echo(f"logged as request #{logged}", err=True)
+    for line in built.notes:
+        click.echo(line, err=True)
 
 
 @click.group()

@@ -1,0 +1,53 @@
+"""Rule files are read per jurisdiction (issue 19): a command over one state's students reads
+federal.toml and that state's file, not all 52; a file whose ``jurisdiction`` is not its name
+is refused, naming the file."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracker import rulebook
+from tracker.errors import RuleFileError
+
+
+def test_one_state_reads_two_files() -> None:
+    code = (
+        "from tracker import rulebook\n"
+        "j = rulebook.jurisdiction('CA')\n"
+        "print(sorted(rulebook._file.cache_info()._asdict().items()), len(j.rules) > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "('currsize', 2)" in out and out.strip().endswith("True")
+
+
+def test_every_file_is_named_for_its_jurisdiction() -> None:
+    files = rulebook._files()
+    assert len(files) == 52  # federal, 50 states and DC
+    for code, (raw, _rules) in files.items():
+        assert code == "federal" or raw["jurisdiction"] == code
+
+
+@pytest.fixture
+def rules_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    shutil.copy(rulebook.RULES_DIR / "federal.toml", tmp_path / "federal.toml")
+    monkeypatch.setattr(rulebook, "RULES_DIR", tmp_path)
+    for f in (rulebook._paths, rulebook._file, rulebook.jurisdiction):
+        f.cache_clear()
+    yield tmp_path
+    monkeypatch.undo()
+    for f in (rulebook._paths, rulebook._file, rulebook.jurisdiction):
+        f.cache_clear()
+
+
+def test_a_file_named_for_another_state_is_refused(rules_dir: Path) -> None:
+    (rules_dir / "zz.toml").write_text('jurisdiction = "CA"\nname = "California"\n', encoding="utf-8")
+    assert rulebook.state_codes() == ["ZZ"]
+    with pytest.raises(RuleFileError, match=r"zz\.toml: jurisdiction = 'CA' does not match the file name"):
+        rulebook.jurisdiction("ZZ")
+    # a state with no file of its own is on the federal baseline, without reading any other
+    assert rulebook.jurisdiction("OH").has_state_rules is False
