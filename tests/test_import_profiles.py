@@ -459,3 +459,28 @@ def test_a_given_name_must_be_a_word_of_the_name(tmp_path):
     assert bob.exit_code == 2 and "--given-name" in bob.output and "words of the student's name" in bob.output
     ok_ = invoke(db, "student", "edit", "1", "--given-name", "An", "--family-name", "Nguyen", "--middle-name", "Van")
     assert ok_.exit_code == 0, ok_.output
+
+
+def test_a_row_with_more_filled_cells_than_the_header_is_refused(tmp_path):
+    """Line 3's name holds an unquoted comma: its cells move one column right (the date of birth
+    under State, the IEP date past the last header). Refused naming the line and the counts,
+    nothing imported; line 4's trailing empty cells (Excel's ",,") are not a problem."""
+    path = tmp_path / "ragged.csv"
+    path.write_text(
+        "Name,DOB,State,IEP Date\nAna Ruiz,2014-05-02,CA,2024-09-01\nGarza, Luis,2013-03-03,TX,2024-08-01\n"
+        "Bo Li,2015-01-01,CA,2024-09-01,,\n",
+        encoding="utf-8",
+    )
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(path))
+    assert result.exit_code == 2, result.output
+    assert (
+        "line 3: 5 filled cells where the header has 4 columns (the first extra holds '2024-08-01'): a value "
+        "with a comma must be in quotes"
+    ) in " ".join(result.stderr.split())
+    assert "line 4" not in result.stderr
+    assert _students(db) == []
+    path.write_text(path.read_text(encoding="utf-8").replace("Garza, Luis", '"Garza, Luis"'), encoding="utf-8")
+    fixed = invoke(db, "--today", TODAY, "import", "caseload", str(path))
+    assert fixed.exit_code == 0, fixed.output
+    assert sorted(s["name"] for s in _students(db)) == ["Ana Ruiz", "Bo Li", "Luis Garza"]

@@ -38,3 +38,15 @@ def test_known_holidays_and_the_new_year_observed_on_december_31() -> None:
     # Texas: Texas Independence Day, March 2 (Tex. Gov't Code 662.003(b)), a state holiday only
     assert "Texas Independence Day" in legal_holidays.holidays_in("TX", 2026)[date(2026, 3, 2)]
     assert date(2026, 3, 2) not in legal_holidays.holidays_in("CA", 2026)
+
+
+def test_a_range_around_years_already_worked_out_is_the_registrys() -> None:
+    """holidays_in fills a decade (2020-2029 for 2025); a range over 2015-2035 then fills the
+    years on each side in their own passes: the same days as one pass of the registry."""
+    legal_holidays._TABLES.pop("WA", None)
+    legal_holidays.holidays_in("WA", 2025)
+    assert set(legal_holidays._TABLES["WA"]) == set(range(2020, 2030))
+    expected = holidays.country_holidays("US", subdiv="WA", years=range(2014, 2037))
+    got = legal_holidays.holidays_between("WA", 2015, 2035)
+    assert got == sorted((d, str(n)) for d, n in expected.items() if 2015 <= d.year <= 2035)
+    assert set(legal_holidays._TABLES["WA"]) == set(range(2015, 2036))

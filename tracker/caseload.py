@@ -1025,6 +1025,19 @@ def parse_rows(
     for line, cells in rows:
         values: dict[str, Any] = {}
         row_problems: list[Problem] = []
+        extra = [c for c in list(cells)[width:] if _text(c)]
+        if extra:
+            # more filled cells than the header has columns: an unquoted comma in a value
+            # shifts every cell after it, so the dates of this row may sit under the wrong headers
+            row_problems.append(
+                Problem(
+                    line,
+                    None,
+                    f"{width + len(extra)} filled cells where the header has {width} columns (the first extra "
+                    f"holds {str(extra[0])[:40]!r}): a value with a comma must be in quotes, or the cells after it "
+                    "move one column; fix the row, or name the extra column in the header row",
+                )
+            )
         for fld, i in col_of.items():
             raw = cells[i] if i < len(cells) else None
             if fld in DATE_FIELDS:

@@ -49,7 +49,9 @@ class Deadline:
     school_working_days, years, none). ``plan_ended`` is the end date of the plan the deadline
     belongs to, when that plan has ended (``None`` otherwise). ``verification`` is how sure the
     rule is (:data:`tracker.rulebook.VERIFICATION`). ``counted_with`` is the id of
-    the rule whose count a benchmark borrowed (not part of the JSON).
+    the rule whose count a benchmark borrowed (not part of the JSON). ``steps`` (the derivation,
+    step by step, for ``tracker explain`` and ``timeline``) is empty in the daily run's
+    deadlines, which no output of it shows (``compute(unmet_only=True)``).
     """
 
     student_id: int

@@ -177,32 +177,37 @@ def load_facts(
 
     from tracker import models as m
 
+    # the tables' columns, not the mapped classes': Core statements, compiled without the ORM
+    Student = m.Student.__table__.c
+
     def restrict(stmt, table):
         stmt = stmt.where(table.withdrawn_at.is_(None))  # removed records are out of every report
         if student_ids is not None:
             stmt = stmt.where(table.student_id.in_(student_ids))
         if jurisdiction is not None:
-            stmt = stmt.where(table.student_id.in_(select(m.Student.id).where(m.Student.jurisdiction == jurisdiction)))
+            stmt = stmt.where(table.student_id.in_(select(Student.id).where(Student.jurisdiction == jurisdiction)))
         return stmt
 
     students_q = select(
-        m.Student.id,
-        m.Student.name,
-        m.Student.dob,
-        m.Student.jurisdiction,
-        m.Student.calendar_id,
-        m.Student.local_id,
-        m.Student.school,
-        m.Student.case_manager,
-    ).order_by(m.Student.id)
-    students_q = students_q.where(m.Student.withdrawn_at.is_(None))
+        Student.id,
+        Student.name,
+        Student.dob,
+        Student.jurisdiction,
+        Student.calendar_id,
+        Student.local_id,
+        Student.school,
+        Student.case_manager,
+    ).order_by(Student.id)
+    students_q = students_q.where(Student.withdrawn_at.is_(None))
     if student_ids is not None:
-        students_q = students_q.where(m.Student.id.in_(student_ids))
+        students_q = students_q.where(Student.id.in_(student_ids))
     if jurisdiction is not None:
-        students_q = students_q.where(m.Student.jurisdiction == jurisdiction)
+        students_q = students_q.where(Student.jurisdiction == jurisdiction)
 
-    P, M, A, R, B, D = m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence, m.Document
-    X, C, S, SS = m.Removal, m.Complaint, m.Service, m.ServiceSession
+    P, M, A, R, B, D = (
+        t.__table__.c for t in (m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence, m.Document)
+    )
+    X, C, S, SS = (t.__table__.c for t in (m.Removal, m.Complaint, m.Service, m.ServiceSession))
     queries = {
         "plans": (
             restrict(

@@ -95,9 +95,14 @@ def _fill(state: str, first: int, last: int) -> dict[int, dict[date, str]]:
 def holidays_in(state: str, year: int) -> dict[date, str]:
     """The federal and state legal holidays of ``state`` (USPS code) that fall in ``year``:
     ``{day: name}`` (names joined with "; " where two fall on one day), worked out once per
-    (state, year)."""
+    (state, year), ten years at a time."""
     table = _TABLES.get(state, {}).get(year)
-    return table if table is not None else _fill(state, year, year)[year]
+    if table is None:
+        # the decade at once: a count's last days cluster in a few years, and one pass over ten
+        # years costs little more than one over a single year (each pass builds a new object)
+        decade = year - year % 10
+        table = _fill(state, decade, decade + 9)[year]
+    return table
 
 
 def holidays_between(state: str, first: int, last: int) -> list[tuple[date, str]]:
@@ -106,6 +111,10 @@ def holidays_between(state: str, first: int, last: int) -> list[tuple[date, str]
     worked out in one pass."""
     tables = _TABLES.get(state, {})
     missing = [y for y in range(first, last + 1) if y not in tables]
-    if missing:
-        tables = _fill(state, missing[0], missing[-1])
+    while missing:  # each run of years not yet worked out, in one pass
+        run = 1
+        while run < len(missing) and missing[run] == missing[0] + run:
+            run += 1
+        tables = _fill(state, missing[0], missing[run - 1])
+        missing = missing[run:]
     return [item for y in range(first, last + 1) for item in tables[y].items()]

@@ -224,7 +224,9 @@ def compute(
             counting their days: those already met by ``today`` and those of plans that
             have ended (``timeline`` and ``explain`` want them all). Those that must still be
             counted (a statute deadline missed or met late opens windows to complain) come
-            without their derivation: ``steps``, ``arithmetic`` and ``explanation`` empty.
+            without their derivation: ``steps``, ``arithmetic`` and ``explanation`` empty. No
+            deadline gets its ``steps`` (the daily run's outputs show the one-line arithmetic
+            and the explanation, never the steps).
 
     Returns:
         ``(deadlines, problems)``: deadlines in rule-file order, every status of
@@ -395,7 +397,8 @@ def filing_windows(run: _Run, items: list[Deadline], juris) -> list[Deadline]:
             item = run.deadline(version, hit, note)
             if item is None:
                 continue
-            item.steps.insert(1, _WINDOW_ASSUMPTION[name])
+            if item.steps:
+                item.steps.insert(1, _WINDOW_ASSUMPTION[name])
             d.windows[name] = item.due
             out.append(item)
     return out
@@ -518,6 +521,53 @@ def _count(rule, ctx: Context, facts: StudentFacts) -> Count:
     return count
 
 
+def _steps(
+    rule,
+    count_hit: Hit,
+    count: Count,
+    *,
+    prefix,
+    scope_steps,
+    day_step,
+    before_meeting,
+    met_on,
+    met_by,
+    status,
+    due,
+    closing,
+) -> list[str]:
+    """The derivation of one deadline, step by step (``Deadline.steps``: what ``tracker
+    explain`` and ``timeline`` print): the version note and benchmark, the trigger (day 0), the
+    count's own steps, the scope, the last-day rule, a meeting that comes first, the exclusions,
+    the reach of a complaint, how it was met, why it closed, and the source."""
+    steps = (
+        prefix
+        + [f"Trigger: {count_hit.event} on {count_hit.day.isoformat()} (day 0)."]
+        + count.steps
+        + scope_steps
+        + ([day_step] if day_step else [])
+        + ([before_meeting[1]] if before_meeting else [])
+    )
+    if rule.exclusions:
+        steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
+    lookback = rule.params.get("lookback_years")
+    if lookback and isinstance(count_hit.record, ComplaintFact):
+        from tracker.dates import add_years
+
+        c = count_hit.record
+        received = c.received_on or c.filed_on
+        since = add_years(received, -int(lookback))
+        steps.append(
+            f"It can reach violations that occurred on or after {since.isoformat()}: not more than "
+            f"{lookback} year(s) before {received.isoformat()}, the day it was received (34 CFR 300.153(c))."
+        )
+    if met_on and status in ("met", "met_late"):
+        steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
+    steps += [c for c in closing if c]
+    steps.append(f"Source: {rule.citation} ({rule.binding}).")
+    return steps
+
+
 def _referral_before(facts: StudentFacts, consent: date) -> date | None:
     """The receipt date of the latest written evaluation request on or before ``consent``."""
     days = [
@@ -549,8 +599,8 @@ class _Run:
     business: Any
     juris: Any
     counts: CountMemo | None = None
-    #: leave out the derivation (steps, arithmetic, explanation) of deadlines the daily run
-    #: cannot list (``compute(unmet_only=True)``)
+    #: for the daily run (``compute(unmet_only=True)``): no ``steps``, and no derivation at all
+    #: (steps, arithmetic, explanation) for a deadline it cannot list
     brief: bool = False
 
     def satisfy(self, satisfied_by: str, hit: Hit, due: date | None) -> Met | None:
@@ -755,30 +805,14 @@ class _Run:
             steps, arithmetic, explanation = [], "", ""
         else:
             steps = (
-                prefix
-                + [f"Trigger: {count_hit.event} on {count_hit.day.isoformat()} (day 0)."]
-                + count.steps
-                + scope_steps
-                + ([day_step] if day_step else [])
-                + ([before_meeting[1]] if before_meeting else [])
-            )
-            if rule.exclusions:
-                steps.append("Excluded by this rule: " + "; ".join(rule.exclusions) + ".")
-            lookback = rule.params.get("lookback_years")
-            if lookback and isinstance(count_hit.record, ComplaintFact):
-                from tracker.dates import add_years
-
-                c = count_hit.record
-                received = c.received_on or c.filed_on
-                since = add_years(received, -int(lookback))
-                steps.append(
-                    f"It can reach violations that occurred on or after {since.isoformat()}: not more than "
-                    f"{lookback} year(s) before {received.isoformat()}, the day it was received (34 CFR 300.153(c))."
+                []
+                if self.brief  # the daily run's outputs show no derivation steps
+                else _steps(
+                    rule, count_hit, count, prefix=prefix, scope_steps=scope_steps, day_step=day_step,
+                    before_meeting=before_meeting, met_on=met_on, met_by=met_by, status=status, due=due,
+                    closing=closing,
                 )
-            if met_on and status in ("met", "met_late"):
-                steps.append(f"Met: {met_by}" + ("" if status == "met" else f", {(met_on - due).days} days late") + ".")
-            steps += [c for c in closing if c]
-            steps.append(f"Source: {rule.citation} ({rule.binding}).")
+            )  # fmt: skip
             counted_rule = method_rule if prefix and benchmark else rule
             arithmetic = _arithmetic(count_hit, count, counted_rule, counted_due, day_note)
             explanation = _explain(count_hit, count, counted_rule, counted_due, day_note)
@@ -793,7 +827,8 @@ class _Run:
                         f"A verbal {hit.record.kind} request starts no clock under {clock.citation}; put it in writing."
                     )
                     explanation = f"{note} {explanation}"
-                    steps.insert(1, note)
+                    if steps:
+                        steps.insert(1, note)
             if rule.rule == "written_request" and isinstance(hit.record, PlanFact):
                 note = (
                     "A Section 504 plan does not follow an IEP by itself: request it in writing (`tracker letter "
@@ -801,7 +836,8 @@ class _Run:
                     "documentation, then a meeting) starts from that written request (34 CFR 104.35)."
                 )
                 explanation = f"{count_hit.event} {count_hit.day.isoformat()}: {note}"
-                steps.insert(1, note)
+                if steps:
+                    steps.insert(1, note)
             if benchmark:
                 explanation = "Benchmark, not a statutory deadline: " + explanation
             if status == "open" and rule.params.get("after_due") == "open" and due is not None and due < today:
