@@ -484,3 +484,20 @@ def test_a_row_with_more_filled_cells_than_the_header_is_refused(tmp_path):
     fixed = invoke(db, "--today", TODAY, "import", "caseload", str(path))
     assert fixed.exit_code == 0, fixed.output
     assert sorted(s["name"] for s in _students(db)) == ["Ana Ruiz", "Bo Li", "Luis Garza"]
+
+
+def test_two_columns_with_the_same_header_are_named_by_letter(tmp_path):
+    """A --map names a column by its header, so two columns headed "IEP Date" (D and E) cannot be
+    told apart by one: the problem names both letters and asks to rename one; nothing imported."""
+    path = tmp_path / "twice.csv"
+    text = "Name,DOB,State,IEP Date,IEP Date\nAna Ruiz,2014-05-02,CA,2024-09-01,2025-09-01\n"
+    path.write_text(text, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(path))
+    assert result.exit_code == 2, result.output
+    assert (
+        "two columns are headed 'IEP Date' (columns D and E), both read as 'last_iep_date': rename one in the "
+        "header row"
+    ) in " ".join(result.stderr.split())
+    assert "=ignore" not in result.stderr
+    assert _students(db) == []

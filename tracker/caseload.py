@@ -722,9 +722,18 @@ def map_columns(
                 ignored.append(raw)
             continue
         if fld in seen:
-            problems.append(
-                Problem(1, raw, f"holds {fld!r} like column {header[seen[fld]]!r}; say which with --map '{raw}=ignore'")
-            )
+            first = header[seen[fld]]
+            if normalize_header(first) == key:
+                # the same header twice: a --map names columns by header, so it cannot pick one
+                from tracker.inputs import column_letter
+
+                message = (
+                    f"two columns are headed {raw!r} (columns {column_letter(seen[fld] + 1)} and "
+                    f"{column_letter(i + 1)}), both read as {fld!r}: rename one in the header row"
+                )
+            else:
+                message = f"holds {fld!r} like column {first!r}; say which with --map '{raw}=ignore'"
+            problems.append(Problem(1, raw, message))
             continue
         seen[fld] = i
         mapping[i] = fld
