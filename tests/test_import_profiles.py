@@ -241,6 +241,16 @@ def test_a_service_log_takes_a_status_value_map(tmp_path):
     assert ok.exit_code == 0, ok.output
     sessions = json.loads(invoke(db, "session", "list", "--format", "json").stdout)
     assert [(s["on"], s["status"]) for s in sessions] == [("2025-09-09", "delivered"), ("2025-09-16", "missed")]
+    # a row with a cell past the header (a note typed beside it, or a shifted row): refused
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Date,Minutes,Status\n9/23/2025,30,P\n9/30/2025,30,P,late start\n", encoding="utf-8")
+    refused = invoke(db, "--today", TODAY, "import", "sessions", str(ragged), "--student", "1",
+                     "--value-map", "status:P=delivered")  # fmt: skip
+    assert refused.exit_code == 2
+    assert "line 3: 4 filled cells where the header has 3 columns (the first extra holds 'late start')" in (
+        " ".join(refused.stderr.split())
+    )
+    assert len(json.loads(invoke(db, "session", "list", "--format", "json").stdout)) == 2
 
 
 # --- names ------------------------------------------------------------------------------

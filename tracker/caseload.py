@@ -534,6 +534,24 @@ def _read_xlsx(path: Path) -> Table:
 # --- columns ----------------------------------------------------------------------------
 
 
+def _extra_cells(line: int, cells: Sequence[Any], width: int) -> list[Problem]:
+    """A row with filled cells past the header's ``width`` columns, as a problem: an unquoted
+    comma in a value shifts every cell after it, so the row's dates may sit under the wrong
+    headers (empty trailing cells, Excel's ``,,``, are not one)."""
+    extra = [c for c in list(cells)[width:] if _text(c)]
+    if not extra:
+        return []
+    return [
+        Problem(
+            line,
+            None,
+            f"{width + len(extra)} filled cells where the header has {width} columns (the first extra holds "
+            f"{str(extra[0])[:40]!r}): a value with a comma must be in quotes, or the cells after it move one "
+            "column; fix the row, or name the extra column in the header row",
+        )
+    ]
+
+
 def parse_map_options(
     options: Iterable[str], *, aliases: dict[str, tuple[str, ...]] | None = None, example: str = "Kid Name=name"
 ) -> dict[str, str]:
@@ -1034,19 +1052,7 @@ def parse_rows(
     for line, cells in rows:
         values: dict[str, Any] = {}
         row_problems: list[Problem] = []
-        extra = [c for c in list(cells)[width:] if _text(c)]
-        if extra:
-            # more filled cells than the header has columns: an unquoted comma in a value
-            # shifts every cell after it, so the dates of this row may sit under the wrong headers
-            row_problems.append(
-                Problem(
-                    line,
-                    None,
-                    f"{width + len(extra)} filled cells where the header has {width} columns (the first extra "
-                    f"holds {str(extra[0])[:40]!r}): a value with a comma must be in quotes, or the cells after it "
-                    "move one column; fix the row, or name the extra column in the header row",
-                )
-            )
+        row_problems += _extra_cells(line, cells, width)
         for fld, i in col_of.items():
             raw = cells[i] if i < len(cells) else None
             if fld in DATE_FIELDS:
@@ -2435,7 +2441,7 @@ def import_sessions(
             i = col_of.get(fld)
             return cells[i] if i is not None and i < len(cells) else None
 
-        row_problems: list[Problem] = []
+        row_problems: list[Problem] = _extra_cells(line, cells, len(header))
         on = None
         if line not in bad_date_lines:  # else its problem is already listed
             on = _cell_date(cell("date"), fmt, line, header[i_date], row_problems, table.date1904)
