@@ -156,3 +156,24 @@ def test_service_and_session_commands_and_the_services_report(tmp_path):
     # --progress-reports on a plan: a bad schedule is refused
     assert invoke(url, "plan", "edit", "1", "--progress-reports", "monthly").exit_code == 2
     assert invoke(url, "plan", "edit", "1", "--progress-reports", "every-6-weeks").exit_code == 0
+
+
+def test_quarterly_reports_without_a_school_calendar_are_not_dated_but_reported():
+    """No district calendar: the estimated calendar is one span (1990-2060), no school year, so
+    "quarterly" cannot be divided (it once gave periods ending 2025-06-20 and 2043-04-02). No
+    progress-report deadline; a problem says what to link. Every-6-weeks runs from the plan's
+    start and is still dated (09-01 + 42 - 1 = 2025-10-12)."""
+    from tracker.scheduler import compute
+
+    quarterly = student("CA", None, plans=(PlanFact(1, "iep", d(2025, 1, 15), progress_reports="quarterly"),))
+    items, problems = compute(quarterly, d(2025, 10, 1))
+    assert [x for x in items if x.rule == "progress_report"] == []
+    assert problems == [
+        "progress reports of IEP #1 of student #1 (quarterly): no school calendar is linked, so the reporting "
+        "periods are not known and no date is given; link the district's calendar (`tracker student edit 1 "
+        "--calendar NAME`) to date them (34 CFR 300.320(a)(3)(ii))"
+    ]
+    weekly = student("CA", None, plans=(PlanFact(1, "iep", d(2025, 9, 1), progress_reports="every-6-weeks"),))
+    items, problems = compute(weekly, d(2025, 11, 3))
+    assert [x.trigger_date for x in items if x.rule == "progress_report"][:1] == [d(2025, 10, 12)]
+    assert problems == []

@@ -260,7 +260,7 @@ def compute(
     business = calendars.business(facts.jurisdiction)
     run = _Run(facts, today, within, conv, school_cal, business, juris, calendars.counts, brief=unmet_only)
     out: list[Deadline] = []
-    problems: list[str] = []
+    problems: list[str] = _undated_progress_reports(facts, school_cal, today, juris, only)
     canonical_seen: set[str] = set()
     for rule in juris.rules:
         if rule.rule in canonical_seen or (only is not None and rule.rule not in only):
@@ -294,6 +294,28 @@ def compute(
         except Exception as exc:
             problems.append(f"filing windows for student #{facts.id}: {type(exc).__name__}")
     return out, problems
+
+
+def _undated_progress_reports(facts: StudentFacts, school_cal, today: date, juris, only) -> list[str]:
+    """Problems for the IEPs in effect whose progress reports follow the school year
+    (quarterly, trimester, semester, grading periods: 34 CFR 300.320(a)(3)(ii)) when the
+    student has no district calendar: their reporting periods are not known, so no date is
+    given (:func:`tracker.triggers.progress_period_ends`) and the record says what to add."""
+    from tracker.triggers import SCHOOL_YEAR_SCHEDULES
+
+    if not getattr(school_cal, "estimated", False) or "progress_report" not in juris.by_name:
+        return []
+    if only is not None and "progress_report" not in only:
+        return []
+    return [
+        f"progress reports of IEP #{p.id} of student #{facts.id} ({p.progress_reports}): no school calendar is "
+        "linked, so the reporting periods are not known and no date is given; link the district's calendar "
+        f"(`tracker student edit {facts.id} --calendar NAME`) to date them (34 CFR 300.320(a)(3)(ii))"
+        for p in facts.plans
+        if p.kind == "iep"
+        and p.progress_reports in SCHOOL_YEAR_SCHEDULES
+        and (p.end_date is None or p.end_date >= today)
+    ]
 
 
 def service_counts(

@@ -691,6 +691,9 @@ def _t_service_shortfall(facts, rule, arg, today, conv) -> list[Hit]:
 
 #: Reporting periods a school year is divided into, by schedule.
 PROGRESS_PARTS = {"quarterly": 4, "trimester": 3, "semester": 2}
+#: Schedules dated from the district's school years (not from the plan's start): none without
+#: the district's calendar (:func:`progress_period_ends`).
+SCHOOL_YEAR_SCHEDULES = (*PROGRESS_PARTS, "grading-periods")
 
 
 def progress_period_ends(plan, calendar, today: date) -> list[date]:
@@ -698,10 +701,15 @@ def progress_period_ends(plan, calendar, today: date) -> list[date]:
     end or today, and the next one after today: ``quarterly``/``trimester``/``semester`` divide
     each school year's school days into 4/3/2 equal runs (the last school day of each);
     ``every-N-weeks`` runs N weeks from the plan's start; ``grading-periods`` are the calendar's
-    grading-period ends."""
+    grading-period ends. On an estimated calendar (no district calendar linked) the school-year
+    schedules give none: the scheduler reports the missing calendar instead."""
     schedule = plan.progress_reports
     last = plan.end_date or date.max
     ends: list[date] = []
+    if schedule in SCHOOL_YEAR_SCHEDULES and getattr(calendar, "estimated", False):
+        # no district calendar: its school years and grading periods are not known, and the
+        # estimated calendar's one span (1990-2060) is no school year to divide
+        return []
     if schedule in PROGRESS_PARTS:
         k = PROGRESS_PARTS[schedule]
         for year in getattr(calendar, "years", ()):
