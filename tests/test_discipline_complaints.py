@@ -265,3 +265,24 @@ def test_removal_and_complaint_commands(tmp_path):
     assert invoke(url, "removal", "remove", rid, "--reason", "entered twice").exit_code == 0
     due = json.loads(invoke(url, "due", "--all", "--format", "json", today="2025-10-06").stdout)
     assert "manifestation_determination" not in {x["rule"] for x in due}
+
+
+def test_without_a_school_calendar_removals_of_different_school_years_are_not_added_up():
+    """No district calendar: the estimated calendar is one span (1990-2060), no school year. Six
+    school days of removal in October 2024 and six in October 2025 are 6 + 6 in two school years
+    (July 1 to June 30 assumed), so no 11th cumulative day is reached (34 CFR 300.530(b)(2)):
+    before, they were added up to a 12-day "school year" 1990-01-01..2060-12-31."""
+    two_years = (
+        RemovalFact(1, "suspension", d(2024, 10, 7), days=6),  # Mon 10-07..Mon 10-14: no CA holiday listed
+        RemovalFact(2, "suspension", d(2025, 10, 6), days=6),
+    )
+    facts = student("CA", None, plans=(IEP,), removals=two_years)
+    assert [x for x in run(facts, None, today=d(2025, 12, 1)) if x.rule == "removal_services"] == []
+    # within one such year (Sep and Oct 2025: 6 + 6), the 11th day is the 5th of the second:
+    # Mon 10-06 (7), Tue 10-07 (8), Wed 10-08 (9), Thu 10-09 (10), Fri 10-10 (11)
+    one_year = (RemovalFact(1, "suspension", d(2025, 9, 8), days=6), two_years[1])
+    services = one(run(student("CA", None, plans=(IEP,), removals=one_year), None, today=d(2025, 12, 1)),
+                   "removal_services")  # fmt: skip
+    assert services.due == d(2025, 10, 10)
+    assert "2025-07-01..2026-06-30" in services.trigger_event
+    assert any("a school year is taken as July 1 to June 30" in w for w in services.warnings)

@@ -68,16 +68,32 @@ class YearOfRemovals:
 
 
 def by_school_year(counted: list[RemovalDays], calendar: Any) -> list[YearOfRemovals]:
-    """The counted removals' school days grouped by the calendar's school year, oldest first."""
+    """The counted removals' school days grouped by the calendar's school year, oldest first.
+
+    With no district calendar (an estimated calendar, one span 1990-2060 that is no school
+    year), a school year is taken as July 1 to June 30 (:func:`estimated_school_year`), so
+    removals of different years are never added up as one year's (34 CFR 300.530(b),
+    300.536(a)(2) count "in that same school year")."""
     years: dict[tuple[date, date], dict[date, int]] = {}
+    estimated = bool(getattr(calendar, "estimated", False))
     for rd in counted:
         if not rd.removal.counted:
             continue
         for day in rd.days:
-            year = calendar.year_containing(day)
-            key = (year.first_day, year.last_day) if year is not None else (day, day)
+            if estimated:
+                key = estimated_school_year(day)
+            else:
+                year = calendar.year_containing(day)
+                key = (year.first_day, year.last_day) if year is not None else (day, day)
             years.setdefault(key, {}).setdefault(day, rd.removal.id)
     return [YearOfRemovals(a, b, tuple(sorted(days.items()))) for (a, b), days in sorted(years.items())]
+
+
+def estimated_school_year(day: date) -> tuple[date, date]:
+    """The July 1 to June 30 year holding ``day``: the school year assumed when the district's
+    calendar is not known (its first and last instructional days are)."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return date(start, 7, 1), date(start + 1, 6, 30)
 
 
 def count_all(removals: tuple[RemovalFact, ...], calendar: Any) -> dict[str, Any]:

@@ -476,7 +476,8 @@ def _removal_warnings(facts: StudentFacts) -> list[str]:
     if facts.extra.get("removal_calendar_estimated"):
         return [
             "no school calendar for this student: the school days of removal are counted on weekdays minus "
-            "holidays; import the district's calendar for the exact count"
+            "holidays, and a school year is taken as July 1 to June 30; import the district's calendar for the "
+            "exact count"
         ]
     return []
 
