@@ -116,3 +116,21 @@ def test_a_memoised_count_is_a_copy() -> None:
     again = memo.count(rule, ctx, lambda: pytest.fail("counted again"))
     assert (again.due, again.steps, again.warnings) == (date(2025, 9, 4), ["a step"], ["w"])
     assert (memo.hits, memo.misses) == (1, 1)
+
+
+def test_a_bounded_memo_drops_the_oldest_counts_and_still_equals_plain(caseload) -> None:
+    """The memo keeps at most ``max_entries`` counts (memory flat on any caseload): with room
+    for 5, the oldest are dropped, it never holds more, and the run is still the plain one."""
+
+    facts_list, by_id = caseload
+    calendars = Calendars(dict(by_id))
+    calendars.counts = CountMemo(max_entries=5)
+    bounded = []
+    for facts in facts_list:
+        juris = rulebook.jurisdiction(facts.jurisdiction)
+        items, problems = compute(facts, date(2025, 10, 1), calendars, None, 30, juris)
+        bounded.append(([{f.name: getattr(d, f.name) for f in fields(d)} for d in items], problems))
+        assert len(calendars.counts._counts) <= 5
+    plain, _ = _run(facts_list, by_id, date(2025, 10, 1), None, 30, False, False)
+    assert bounded == plain
+    assert calendars.counts.misses > 5  # (so some were dropped)
