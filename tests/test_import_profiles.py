@@ -511,3 +511,36 @@ def test_two_columns_with_the_same_header_are_named_by_letter(tmp_path):
     ) in " ".join(result.stderr.split())
     assert "=ignore" not in result.stderr
     assert _students(db) == []
+
+
+def test_a_value_under_no_header_is_refused_in_csv_and_xlsx(tmp_path):
+    """A CSV header ending in a comma, an empty header cell in the middle, and a workbook row
+    with a cell past the last header: each value would be dropped unseen, so each is refused
+    naming the line and the column; nothing imported."""
+    import datetime
+
+    import openpyxl
+
+    db = f"sqlite:///{tmp_path / 't.db'}"
+    trailing = tmp_path / "trailing.csv"
+    trailing.write_text("Student Name,DOB,School,\nZoe Ruiz,2014-05-02,Echo,x\n", encoding="utf-8")
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(trailing), "--state", "WA")
+    assert result.exit_code == 2
+    assert "line 2: 4 filled cells where the header has 3 columns (the first extra holds 'x')" in result.stderr
+    middle = tmp_path / "middle.csv"
+    middle.write_text("Student Name,DOB,,School\nZoe Ruiz,2014-05-02,y,Echo\n", encoding="utf-8")
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(middle), "--state", "WA")
+    assert result.exit_code == 2
+    assert "line 2: a value ('y') in column C, which has no header" in " ".join(result.stderr.split())
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Student Name", "DOB", "School"])
+    sheet.append(["Ya One", datetime.date(2014, 5, 3), "Echo"])
+    sheet.append(["Xb Two", datetime.date(2014, 5, 2), "Echo", "extra"])
+    book.save(tmp_path / "ragged.xlsx")
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(tmp_path / "ragged.xlsx"), "--state", "WA")
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert "line 3: 4 filled cells where the header has 3 columns (the first extra holds 'extra')" in text
+    assert "in quotes" not in text  # (a workbook has no quoting to get wrong)
+    assert _students(db) == []

@@ -502,3 +502,17 @@ def test_a_name_with_a_zero_width_space_is_refused(case, option: str) -> None:
     joined = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane\u200dDoe",
                     *PARENT[2:], today=TODAY)  # fmt: skip
     assert joined.exit_code == 0, joined.output
+
+
+def test_the_profile_and_the_record_refuse_invisible_characters_in_names(tmp_path) -> None:
+    """The profile's name, role and parent_name print in every letter, the child's name too: a
+    zero-width space (U+200B) or an invisible operator (U+2061) in them is refused like in
+    --to, exit 2, nothing saved; an address is free text and keeps the check of any text."""
+    url = f"sqlite:///{tmp_path / 't.db'}"
+    for field in ("name", "role", "parent_name"):
+        result = invoke(url, "profile", "set", field, "Ana\u200b Garza")
+        assert result.exit_code == 2 and "<U+200B>" in result.stderr, (field, result.output)
+    assert "Ana" not in ok(invoke(url, "profile", "show", "--format", "json"))
+    result = invoke(url, "student", "add", "Zed\u2061 Roe", "--dob", "2014-01-01", "--state", "CA")
+    assert result.exit_code == 2 and "a name without invisible characters (this holds U+2061)" in result.stderr
+    assert json.loads(ok(invoke(url, "student", "list", "--format", "json"))) == []

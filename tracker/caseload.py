@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError, TrackerError, shown
-from tracker.names import loose_key
+from tracker.names import INVISIBLE_IN_NAMES, loose_key
 
 # --- fields and their names in real exports ---------------------------------------------
 
@@ -534,22 +534,44 @@ def _read_xlsx(path: Path) -> Table:
 # --- columns ----------------------------------------------------------------------------
 
 
-def _extra_cells(line: int, cells: Sequence[Any], width: int) -> list[Problem]:
-    """A row with filled cells past the header's ``width`` columns, as a problem: an unquoted
-    comma in a value shifts every cell after it, so the row's dates may sit under the wrong
-    headers (empty trailing cells, Excel's ``,,``, are not one)."""
-    extra = [c for c in list(cells)[width:] if _text(c)]
-    if not extra:
-        return []
-    return [
-        Problem(
-            line,
-            None,
-            f"{width + len(extra)} filled cells where the header has {width} columns (the first extra holds "
-            f"{str(extra[0])[:40]!r}): a value with a comma must be in quotes, or the cells after it move one "
-            "column; fix the row, or name the extra column in the header row",
-        )
-    ]
+def _extra_cells(line: int, cells: Sequence[Any], header: Sequence[str], kind: str = "csv") -> list[Problem]:
+    """Filled cells of a row that no header names, as a problem: past the last header (an
+    unquoted comma in a value shifts every cell after it, so the row's dates may sit under the
+    wrong headers), or under an empty header cell (a workbook's unnamed column, a CSV header
+    ending in a comma). Empty cells there (Excel's trailing ``,,``) are not one."""
+    from tracker.inputs import column_letter
+
+    named = [i for i, h in enumerate(header) if str(h or "").strip()]
+    last = named[-1] + 1 if named else 0
+    cells = list(cells)
+    past = [c for c in cells[last:] if _text(c)]
+    if past:
+        return [
+            Problem(
+                line,
+                None,
+                f"{last + len(past)} filled cells where the header has {last} columns (the first extra holds "
+                f"{str(past[0])[:40]!r}): "
+                + (
+                    "a value with a comma must be in quotes, or the cells after it move one column; "
+                    if kind == "csv"
+                    else ""
+                )
+                + "fix the row, or name the extra column in the header row",
+            )
+        ]
+    unnamed = [i for i in range(min(last, len(cells))) if i not in set(named) and _text(cells[i])]
+    if unnamed:
+        i = unnamed[0]
+        return [
+            Problem(
+                line,
+                None,
+                f"a value ({str(cells[i])[:40]!r}) in column {column_letter(i + 1)}, which has no header: name the "
+                "column in the header row, or empty the cell",
+            )
+        ]
+    return []
 
 
 def parse_map_options(
@@ -1052,7 +1074,7 @@ def parse_rows(
     for line, cells in rows:
         values: dict[str, Any] = {}
         row_problems: list[Problem] = []
-        row_problems += _extra_cells(line, cells, width)
+        row_problems += _extra_cells(line, cells, header, table.kind)
         for fld, i in col_of.items():
             raw = cells[i] if i < len(cells) else None
             if fld in DATE_FIELDS:
@@ -1072,6 +1094,15 @@ def parse_rows(
         elif any(ord(c) < 32 or 127 <= ord(c) < 160 for c in name):
             row_problems.append(
                 Problem(line, _colname(header, col_of, "name", "first_name"), "control characters in the name")
+            )
+        elif any(c in INVISIBLE_IN_NAMES for c in name):
+            found = next(c for c in name if c in INVISIBLE_IN_NAMES)
+            row_problems.append(
+                Problem(
+                    line,
+                    _colname(header, col_of, "name", "first_name"),
+                    f"an invisible character (U+{ord(found):04X}) in the name: delete it in the file",
+                )
             )
         elif len(name) > 200:
             row_problems.append(
@@ -2441,7 +2472,7 @@ def import_sessions(
             i = col_of.get(fld)
             return cells[i] if i is not None and i < len(cells) else None
 
-        row_problems: list[Problem] = _extra_cells(line, cells, len(header))
+        row_problems: list[Problem] = _extra_cells(line, cells, header, table.kind)
         on = None
         if line not in bad_date_lines:  # else its problem is already listed
             on = _cell_date(cell("date"), fmt, line, header[i_date], row_problems, table.date1904)

@@ -509,7 +509,7 @@ def set_profile(config: dict[str, Any], field_name: str, value: str) -> tuple[Pa
         ConfigError: the config file cannot be parsed (nothing is written).
     """
     from tracker.config import update_config
-    from tracker.records import check_text
+    from tracker.records import check_name, check_text
 
     if field_name not in PROFILE_FIELDS:
         raise InputError("FIELD", field_name, f"one of {', '.join(PROFILE_FIELDS)}")
@@ -517,7 +517,10 @@ def set_profile(config: dict[str, Any], field_name: str, value: str) -> tuple[Pa
     if multiline:
         for brk in ("\r\n", "\r", "\u2028", "\u2029"):
             value = value.replace(brk, "\n")
-    checked = check_text(f"VALUE ({field_name})", value, 500, multiline=multiline)
+    if field_name in ("name", "role", "parent_name"):
+        checked = check_name(f"VALUE ({field_name})", value, 500)  # printed as a name: nothing invisible
+    else:
+        checked = check_text(f"VALUE ({field_name})", value, 500, multiline=multiline)
     if checked is None:
         raise InputError(f"VALUE ({field_name})", value, "a non-empty value")
     value = checked
@@ -889,10 +892,6 @@ _FEDERAL_REEVALUATION_ANSWER = "34 CFR 300.303(a)(2), (b)(1), 300.300(c), 300.50
 
 #: Options that name a person or a title, printed in the letter's address, salutation and signature.
 _NAME_OPTIONS = ("--to", "--honorific", "--parent", "--title", "--sender-name", "--sender-role")
-#: Characters that print as nothing: zero-width space, word joiner, zero-width no-break space
-#: (BOM), soft hyphen, Mongolian vowel separator. (Zero-width joiners and non-joiners, U+200C and
-#: U+200D, are kept: some scripts write names with them.)
-_INVISIBLE = frozenset("\u200b\u2060\ufeff\u00ad\u180e")
 
 
 #: Free text of a letter as typed: option -> (its value in the request, most characters, line breaks allowed).
@@ -913,20 +912,15 @@ _TEXT_OPTIONS = {
 
 
 def _check_options(req: LetterRequest) -> None:
-    from tracker.records import check_text
+    from tracker.records import check_name, check_text
     from tracker.rulebook import CANONICAL_RULES
 
     for option, (values, limit, multiline) in _TEXT_OPTIONS.items():
         for value in values(req):
-            check_text(option, value, limit, multiline=multiline)  # length, control characters, UTF-8
-            if option in _NAME_OPTIONS and value and any(c in _INVISIBLE for c in value):
-                # a name printed in a letter (and compared with the record's) must be what it shows
-                found = next(c for c in value if c in _INVISIBLE)
-                raise InputError(
-                    option,
-                    "".join(f"<U+{ord(c):04X}>" if c in _INVISIBLE else c for c in value)[:80],
-                    f"a name without invisible characters (this holds U+{ord(found):04X})",
-                )
+            if option in _NAME_OPTIONS:
+                check_name(option, value, limit)  # and nothing invisible in a name
+            else:
+                check_text(option, value, limit, multiline=multiline)  # length, control characters, UTF-8
     if req.kind not in KINDS:
         raise InputError("KIND", req.kind, f"one of {', '.join(KINDS)}")
     if req.fmt not in FORMATS:

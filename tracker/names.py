@@ -34,6 +34,14 @@ SUFFIXES = ("jr", "sr", "ii", "iii", "iv", "v")
 #: is not a ``Family, Given`` name.
 NAME_PART = re.compile(r"^(?:[^\W\d_]|[ '\u2019.\-])+$")
 
+#: Characters that print as nothing inside a name: zero-width space, word joiner, invisible
+#: operators, zero-width no-break space (BOM), soft hyphen, combining grapheme joiner, left-to-
+#: right and right-to-left marks, Mongolian vowel separator, Hangul fillers. (Zero-width joiners
+#: and non-joiners, U+200C and U+200D, are kept: some scripts write names with them.)
+INVISIBLE_IN_NAMES = frozenset(
+    "\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u034f\u200e\u200f\u180e\u3164\u115f\u1160\uffa0"
+)
+
 
 @dataclass(frozen=True)
 class PersonName:

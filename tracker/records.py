@@ -70,6 +70,7 @@ from tracker.models import (
     Student,
     WrittenRequest,
 )
+from tracker.names import INVISIBLE_IN_NAMES
 
 STATE_ACCEPTED = (
     "a two-letter USPS code of a US state, DC or territory, like CA, TX (one of " + ", ".join(JURISDICTIONS) + ")"
@@ -257,6 +258,25 @@ def _choice(field: str, value: str | None, allowed: Sequence[str]) -> str | None
 _DISPLAY_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+def check_name(field: str, value: str | None, max_len: int = 200, *, required: bool = False) -> str | None:
+    """A person's name (or title) as typed: :func:`check_text`, and no character that prints as
+    nothing (:data:`INVISIBLE_IN_NAMES`): a name printed in a letter, and matched with the
+    record's, must be what it shows.
+
+    Raises:
+        InputError: naming ``field``, with the invisible character written as ``<U+200B>``.
+    """
+    text = check_text(field, value, max_len, required=required)
+    if text and any(c in INVISIBLE_IN_NAMES for c in text):
+        found = next(c for c in text if c in INVISIBLE_IN_NAMES)
+        raise InputError(
+            field,
+            "".join(f"<U+{ord(c):04X}>" if c in INVISIBLE_IN_NAMES else c for c in text)[:80],
+            f"a name without invisible characters (this holds U+{ord(found):04X})",
+        )
+    return text
+
+
 def check_text(
     field: str, value: str | None, max_len: int, *, required: bool = False, multiline: bool = False
 ) -> str | None:
@@ -287,7 +307,7 @@ def check_text(
         if not any(unicodedata.category(c)[0] in "LNPS" for c in text):  # only zero-width or blank marks
             raise InputError(
                 field, text[:40],
-                "a text with something visible (this holds only invisible characters, such as U+200B)",
+                f"a text with something visible (this holds only invisible characters, such as U+{ord(text[0]):04X})",
             )  # fmt: skip
         if any(c in _DISPLAY_CONTROLS or (not multiline and c in "\u2028\u2029") for c in text):
             raise InputError(
@@ -429,7 +449,7 @@ def add_student(
         InputError, NotFound: see the module docstring.
     """
     full, parts = _name_parts(
-        "NAME", check_text("NAME", name, 200, required=True), given_name, middle_name, family_name
+        "NAME", check_name("NAME", name, 200, required=True), given_name, middle_name, family_name
     )
     student = Student(
         name=full,
@@ -529,7 +549,7 @@ def edit_student(
     if name is not UNSET and name is not None:
         full, parts = _name_parts(
             "--name",
-            check_text("--name", name, 200, required=True),
+            check_name("--name", name, 200, required=True),
             given_set.get("given"),
             given_set.get("middle"),
             given_set.get("family"),
