@@ -516,3 +516,18 @@ def test_the_profile_and_the_record_refuse_invisible_characters_in_names(tmp_pat
     result = invoke(url, "student", "add", "Zed\u2061 Roe", "--dob", "2014-01-01", "--state", "CA")
     assert result.exit_code == 2 and "a name without invisible characters (this holds U+2061)" in result.stderr
     assert json.loads(ok(invoke(url, "student", "list", "--format", "json"))) == []
+
+
+def test_two_parents_take_the_plural(case) -> None:
+    """--parent "Ana Garza and Luis Garza": "the parents", "agree", "give", and "Ana Garza, Luis
+    Garza and I" (not "Ana Garza and Luis Garza and I")."""
+    url, ids = case
+    both = ["--sender-name", "Jane Doe", "--sender-role", "advocate", "--parent", "Ana Garza and Luis Garza"]
+    text = flat(letter(url, "reevaluation", ids["sofia"], "--to", "Dr. Maya Reyes", *both))
+    assert (
+        "needs the agreement of Ana Garza and Luis Garza, and the district. Ana Garza and Luis Garza agree to"
+    ) in text
+    assert "agrees" not in text
+    text = flat(letter(url, "504-plan", ids["sofia"], "--to", "Dr. Maya Reyes", *both))
+    assert "Ana Garza, Luis Garza and I would like to take part in that meeting." in text
+    assert "Once Ana Garza and Luis Garza give consent" in text and " gives consent" not in text

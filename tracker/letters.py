@@ -776,6 +776,10 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
         "parent": parent,
         "parents_word": "parents" if plural else "parent",
         "makes": f"{parent} make" if plural else f"{parent} makes",
+        "s": "" if plural else "s",  # the verb's ending after the parent's name: "agrees", "agree"
+        # before "and I" / "and me": "Ana Garza, Luis Garza and I", not "Ana Garza and Luis Garza and I"
+        "listed": re.sub(r"\s+(and|&)\s+", ", ", parent) if plural else parent,
+        "plural": plural,
         "signature": f"{sender['name']}, Advocate for {parent}",
     }
 
