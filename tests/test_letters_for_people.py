@@ -531,3 +531,34 @@ def test_two_parents_take_the_plural(case) -> None:
     text = flat(letter(url, "504-plan", ids["sofia"], "--to", "Dr. Maya Reyes", *both))
     assert "Ana Garza, Luis Garza and I would like to take part in that meeting." in text
     assert "Once Ana Garza and Luis Garza give consent" in text and " gives consent" not in text
+
+
+@pytest.mark.parametrize(
+    ("parent", "refused"),
+    [
+        ("Ana Garza, Luis Garza", '"Last, First" for one parent; two parents as "Ana Garza and Luis Garza"'),
+        (",", "a name (this holds no letter)"),
+        ("Garza,", "a name with words on both sides of its comma"),
+        ("Ana Garza and", 'the parent\'s name, or two parents as "Ana Garza and Luis Garza"'),
+        ("Garza López, Ana María", None),  # one person, family names first: "Ana María Garza López"
+    ],
+)
+def test_the_parents_name_must_read_as_a_name(case, parent: str, refused: str | None) -> None:
+    url, ids = case
+    result = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", "--sender-name", "Jane Doe",
+                    "--sender-role", "advocate", "--parent", parent, "--log", today=TODAY)  # fmt: skip
+    if refused is None:
+        assert result.exit_code == 0, result.output
+        assert "writing on behalf of Ana María Garza López, the parent of Sofía Garza." in flat(result.stdout)
+        return
+    assert result.exit_code == 2 and f"--parent: {parent!r} is not valid; {refused}" in flat(result.stderr)
+    assert json.loads(ok(invoke(url, "request", "list", "--format", "json"))) == []
+
+
+def test_a_profile_parent_name_that_is_the_advocates_own_is_named_as_the_profiles(case) -> None:
+    url, ids = case
+    for field, value in (("role", "advocate"), ("name", "Jane Doe"), ("parent_name", "Jane Doe")):
+        ok(invoke(url, "profile", "set", field, value))
+    result = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", today=TODAY)
+    assert result.exit_code == 2
+    assert "profile parent_name: 'Jane Doe' is not valid; the parent's name, not the advocate's own" in result.stderr

@@ -754,6 +754,10 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
         raise InputError("--parent", req.parent, "the parent's name (leave the option out to use the profile's)")
     parent = (req.parent or "").strip() or sender.get("parent_name")
     if parent:
+        where = "--parent" if (req.parent or "").strip() else "profile parent_name"
+        problem = _name_form_problem(" ".join(parent.split()), people=True)
+        if problem:
+            raise InputError(where, parent, problem)
         parent = parse_name(parent).full  # "Garza, Ana" -> "Ana Garza"
     if not is_advocate(role):
         if (req.parent or "").strip():
@@ -769,7 +773,8 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
             'an advocate writes on behalf of the parent: give --parent NAME or `tracker profile set parent_name "..."`',
         )
     if parent.casefold() == str(sender["name"]).casefold():
-        raise InputError("--parent", parent, "the parent's name, not the advocate's own (the sender)")
+        where = "--parent" if (req.parent or "").strip() else "profile parent_name"
+        raise InputError(where, parent, "the parent's name, not the advocate's own (the sender)")
     plural = bool(re.search(r"\s(and|&)\s", parent))  # "Ana Garza and Luis Garza": the parents
     return {
         "name": sender["name"],
@@ -782,6 +787,29 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
         "plural": plural,
         "signature": f"{sender['name']}, Advocate for {parent}",
     }
+
+
+def _name_form_problem(name: str, people: bool = False) -> str | None:
+    """What is wrong with the form of a name typed for a letter (``--to``, ``--parent``), or
+    ``None``: no letter at all; a comma with nothing on one side ("Garza,", ", Maya"); for
+    ``people`` (the parents), two full names sharing a word joined by a comma ("Ana Garza, Luis
+    Garza": "Last, First" would swap them) or an "and" with no name after or before it."""
+    if not any(c.isalpha() for c in name):
+        return "a name (this holds no letter)"
+    if "," in name:
+        head, _, tail = name.partition(",")
+        if not any(c.isalpha() for c in head) or not any(c.isalpha() for c in tail):
+            return 'a name with words on both sides of its comma ("Reyes, Maya"), or without the comma'
+        first, second = set(head.casefold().split()), set(tail.casefold().split())
+        if people and len(first) > 1 and len(second) > 1 and first & second:
+            # "Ana Garza, Luis Garza" (a word on both sides: two people); "Garza López, Ana María"
+            # (one person, family names first) is read as "Last, First"
+            return '"Last, First" for one parent; two parents as "Ana Garza and Luis Garza"'
+    if people:
+        words = name.casefold().split()
+        if words and (words[0] in ("and", "&") or words[-1] in ("and", "&")):
+            return 'the parent\'s name, or two parents as "Ana Garza and Luis Garza"'
+    return None
 
 
 def is_advocate(role: str | None) -> bool:
@@ -800,6 +828,9 @@ def _recipient(req: LetterRequest) -> dict[str, Any]:
     from tracker.names import parse_name
 
     name = " ".join(req.to.split())
+    problem = _name_form_problem(name)
+    if problem:
+        raise InputError("--to", req.to, problem)
     if "," in name:
         head, _, tail = name.partition(",")
         if tail.strip().rstrip(".").replace(".", "").casefold() in POST_NOMINALS:
