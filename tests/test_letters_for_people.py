@@ -562,3 +562,21 @@ def test_a_profile_parent_name_that_is_the_advocates_own_is_named_as_the_profile
     result = invoke(url, "letter", "records", ids["sofia"], "--to", "Maya Reyes", today=TODAY)
     assert result.exit_code == 2
     assert "profile parent_name: 'Jane Doe' is not valid; the parent's name, not the advocate's own" in result.stderr
+
+
+def test_an_advocates_iee_and_manifestation_letters_speak_for_the_parent(case) -> None:
+    """The right to an IEE is the parent's who disagrees (34 CFR 300.502(b)(1)), and the notice of
+    a change of placement is owed to the parent (300.530(h)): an advocate's letters say so."""
+    url, ids = case
+    sofia = ids["sofia"]
+    ok(invoke(url, "plan", "add", sofia, "--kind", "iep", "--start", "2025-05-20"))
+    ok(invoke(url, "removal", "add", sofia, "--on", "2025-09-08", "--days", "12", "--kind", "suspension",
+              "--decided", "2025-09-05"))  # fmt: skip
+    iee = flat(letter(url, "iee", sofia, "--to", "Maya Reyes", *ADVOCATE))
+    assert "Ana Garza disagrees with the district's initial evaluation of Sofía completed on May 12, 2025." in iee
+    assert "Ana Garza makes this request for an independent educational evaluation (IEE) at public expense." in iee
+    assert "I disagree" not in iee and "Please send Ana Garza the district's criteria" in iee
+    md = flat(letter(url, "manifestation-determination", sofia, "--removal", "1", "--to", "Maya Reyes", *ADVOCATE))
+    assert "the district must notify Ana Garza of the decision and give Ana Garza the procedural safeguards" in md
+    assert "Please tell Ana Garza, with a copy to me, the date, time and place of the meeting" in md
+    assert "notify me" not in md and "give me" not in md
