@@ -471,6 +471,18 @@ def test_a_given_name_must_be_a_word_of_the_name(tmp_path):
     assert ok_.exit_code == 0, ok_.output
 
 
+def _refused(tmp_path, name: str, text: str, *options: str) -> str:
+    """Import ``text`` as the caseload file ``name``: refused (exit 2), nothing written; the
+    error output on one line."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'refused.db'}"
+    result = invoke(db, "--today", TODAY, "import", "caseload", str(path), *options)
+    assert result.exit_code == 2, result.output
+    assert _students(db) == []
+    return " ".join(result.stderr.split())
+
+
 def test_a_row_with_more_filled_cells_than_the_header_is_refused(tmp_path):
     """Line 3's name holds an unquoted comma: its cells move one column right (the date of birth
     under State, the IEP date past the last header). Refused naming the line and the counts,
@@ -499,18 +511,13 @@ def test_a_row_with_more_filled_cells_than_the_header_is_refused(tmp_path):
 def test_two_columns_with_the_same_header_are_named_by_letter(tmp_path):
     """A --map names a column by its header, so two columns headed "IEP Date" (D and E) cannot be
     told apart by one: the problem names both letters and asks to rename one; nothing imported."""
-    path = tmp_path / "twice.csv"
     text = "Name,DOB,State,IEP Date,IEP Date\nAna Ruiz,2014-05-02,CA,2024-09-01,2025-09-01\n"
-    path.write_text(text, encoding="utf-8")
-    db = f"sqlite:///{tmp_path / 't.db'}"
-    result = invoke(db, "--today", TODAY, "import", "caseload", str(path))
-    assert result.exit_code == 2, result.output
+    error = _refused(tmp_path, "twice.csv", text)
     assert (
         "two columns are headed 'IEP Date' (columns D and E), both read as 'last_iep_date': rename one in the "
         "header row"
-    ) in " ".join(result.stderr.split())
-    assert "=ignore" not in result.stderr
-    assert _students(db) == []
+    ) in error
+    assert "=ignore" not in error
 
 
 def test_a_value_under_no_header_is_refused_in_csv_and_xlsx(tmp_path):
@@ -522,16 +529,12 @@ def test_a_value_under_no_header_is_refused_in_csv_and_xlsx(tmp_path):
     import openpyxl
 
     db = f"sqlite:///{tmp_path / 't.db'}"
-    trailing = tmp_path / "trailing.csv"
-    trailing.write_text("Student Name,DOB,School,\nZoe Ruiz,2014-05-02,Echo,x\n", encoding="utf-8")
-    result = invoke(db, "--today", TODAY, "import", "caseload", str(trailing), "--state", "WA")
-    assert result.exit_code == 2
-    assert "line 2: 4 filled cells where the header has 3 columns (the first extra holds 'x')" in result.stderr
-    middle = tmp_path / "middle.csv"
-    middle.write_text("Student Name,DOB,,School\nZoe Ruiz,2014-05-02,y,Echo\n", encoding="utf-8")
-    result = invoke(db, "--today", TODAY, "import", "caseload", str(middle), "--state", "WA")
-    assert result.exit_code == 2
-    assert "line 2: a value ('y') in column C, which has no header" in " ".join(result.stderr.split())
+    error = _refused(
+        tmp_path, "trailing.csv", "Student Name,DOB,School,\nZoe Ruiz,2014-05-02,Echo,x\n", "--state", "WA"
+    )
+    assert "line 2: 4 filled cells where the header has 3 columns (the first extra holds 'x')" in error
+    error = _refused(tmp_path, "middle.csv", "Student Name,DOB,,School\nZoe Ruiz,2014-05-02,y,Echo\n", "--state", "WA")
+    assert "line 2: a value ('y') in column C, which has no header" in error
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(["Student Name", "DOB", "School"])

@@ -27,23 +27,27 @@ def test_current_revision_reads_the_version_table(tmp_path: Path) -> None:
         engine.dispose()
 
 
+def _due_in_a_child(db: Path, *options: str, then: str) -> str:
+    """The last line printed by a new interpreter that runs ``tracker --db DB --today 2025-10-01
+    due OPTIONS`` and then the statement ``then`` (which sees ``sys``)."""
+    argv = ["tracker", "--db", f"sqlite:///{db}", "--today", "2025-10-01", "due", *options]
+    code = (
+        f"import sys\nfrom tracker.cli import main\nsys.argv = {argv!r}\n"
+        f"try:\n    main()\nexcept SystemExit:\n    pass\n{then}\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return out.strip().splitlines()[-1]
+
+
 def test_due_imports_no_alembic(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     engine.dispose()
-    code = (
-        "import sys\n"
-        "from tracker.cli import main\n"
-        f"sys.argv = ['tracker', '--db', 'sqlite:///{db}', '--today', '2025-10-01', 'due', '--format', 'json']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'rich')))\n"
+    found = _due_in_a_child(
+        db, "--format", "json", then="print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'rich')))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[]"
+    assert found == "[]"
 
 
 def test_due_on_the_demo_loads_only_the_united_states_holidays(tmp_path: Path) -> None:
@@ -55,17 +59,8 @@ def test_due_on_the_demo_loads_only_the_united_states_holidays(tmp_path: Path) -
 
     db = tmp_path / "demo.db"
     load_demo(f"sqlite:///{db}", date(2025, 10, 1))
-    code = (
-        "import sys\n"
-        "from tracker.cli import main\n"
-        f"sys.argv = ['tracker', '--db', 'sqlite:///{db}', '--today', '2025-10-01', 'due', '--all',"
-        " '--format', 'json']\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit:\n"
-        "    pass\n"
+    then = (
         "from tracker import legal_holidays\n"
-        "print(legal_holidays._united_states() is not None, 'holidays.countries' in sys.modules)\n"
+        "print(legal_holidays._united_states() is not None, 'holidays.countries' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "True False"
+    assert _due_in_a_child(db, "--all", "--format", "json", then=then) == "True False"
