@@ -580,3 +580,19 @@ def test_an_advocates_iee_and_manifestation_letters_speak_for_the_parent(case) -
     assert "the district must notify Ana Garza of the decision and give Ana Garza the procedural safeguards" in md
     assert "Please tell Ana Garza, with a copy to me, the date, time and place of the meeting" in md
     assert "notify me" not in md and "give me" not in md
+
+
+def test_an_advocates_meeting_documents_letter_asks_for_the_parent(case) -> None:
+    """Records are the parent's to inspect (34 CFR 300.613(a), 99.10): an advocate's request for a
+    meeting's documents asks for them in the parent's name, with a copy to the advocate, and asks
+    whether the parent's consent (99.30) is needed to show them to the advocate."""
+    url, ids = case
+    sofia = ids["sofia"]
+    ok(invoke(url, "plan", "add", sofia, "--kind", "iep", "--start", "2025-05-20"))
+    ok(invoke(url, "meeting", "add", sofia, "--kind", "annual-review", "--on", "2025-11-14", "--scheduled"))
+    text = flat(letter(url, "meeting-documents", sofia, "--meeting", "1", "--to", "Maya Reyes", *ADVOCATE))
+    assert "So that Ana Garza and I can take part in it as members of the team" in text
+    assert "which Ana Garza asks to inspect and receive under IDEA" in text
+    assert "Please send Ana Garza the copies by email, with a copy to me, or tell Ana Garza in writing" in text
+    assert "If the district needs Ana Garza's signed and dated written consent before it shows the records" in text
+    assert "made available to me" not in text and "send me" not in text
