@@ -596,3 +596,21 @@ def test_an_advocates_meeting_documents_letter_asks_for_the_parent(case) -> None
     assert "Please send Ana Garza the copies by email, with a copy to me, or tell Ana Garza in writing" in text
     assert "If the district needs Ana Garza's signed and dated written consent before it shows the records" in text
     assert "made available to me" not in text and "send me" not in text
+
+
+def test_an_advocates_verbal_confirmation_and_records_follow_up_do_not_speak_as_the_parent(case) -> None:
+    """The record does not say who made a verbal request, and records are the parent's to receive:
+    an advocate confirms that the school "was asked verbally, on the family's behalf", and a
+    records follow-up says "Ana Garza has not received the records" (the parent's own letters
+    keep "I")."""
+    url, ids = case
+    sofia = ids["sofia"]
+    ok(invoke(url, "request", "add", sofia, "--kind", "evaluation", "--on", "2025-09-29", "--method", "verbal"))
+    text = flat(letter(url, "verbal-confirmation", sofia, "--to", "Maya Reyes", *ADVOCATE))
+    assert "On September 29, 2025, the school was asked verbally, on the family's behalf, for a full" in text
+    assert "I verbally asked" not in text
+    ok(invoke(url, "request", "add", sofia, "--kind", "records", "--on", "2025-09-02", "--method", "email"))
+    text = flat(letter(url, "follow-up", sofia, "--rule", "records_request", "--to", "Maya Reyes", *ADVOCATE))
+    assert "Ana Garza has not received the records" in text and "I have not received" not in text
+    parent = flat(letter(url, "follow-up", sofia, "--rule", "records_request", "--to", "Maya Reyes", *PARENT))
+    assert "I have not received the records" in parent

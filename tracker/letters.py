@@ -145,6 +145,14 @@ def _follow_up_ask(kind: str, advocate: dict[str, Any] | None) -> str:
     return FOLLOW_UP_WORDS[kind][1].format(period=FOLLOW_UP_PERIOD)
 
 
+def _follow_up_awaiting(kind: str, advocate: dict[str, Any] | None) -> str:
+    """What the record does not show (:data:`FOLLOW_UP_WORDS`): the records are the parent's to
+    receive, so an advocate writes that the parent has not received them."""
+    if advocate and kind == "records":
+        return f"{advocate['parent']} {'has' if advocate['s'] else 'have'} not received the records"
+    return FOLLOW_UP_WORDS[kind][0]
+
+
 FOLLOW_UP_KIND = {
     **dict.fromkeys(("annual_review", "initial_iep", "iep_meeting_request", "section504_review",
                      "transition_conference", "manifestation_determination", "resolution_meeting",
@@ -1741,7 +1749,7 @@ def build(session, req: LetterRequest, today: date, config: dict[str, Any], conv
             "days_late": (today - deadline.due).days if deadline.due else None,
             "source": deadline.source,
             "lapsed": _lapsed(deadline, juris, today),
-            "awaiting": FOLLOW_UP_WORDS[FOLLOW_UP_KIND.get(deadline.rule, "response")][0],
+            "awaiting": _follow_up_awaiting(FOLLOW_UP_KIND.get(deadline.rule, "response"), advocate),
             "ask": _follow_up_ask(FOLLOW_UP_KIND.get(deadline.rule, "response"), advocate),
         }
         if trigger_request is not None:
