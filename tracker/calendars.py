@@ -353,13 +353,9 @@ def business_days_calendar(state: str) -> SchoolCalendar:
 
 def _check_state(state: str) -> str:
     code = (state or "").strip().upper()
-    if code not in _us_subdivisions():
+    if code not in legal_holidays.subdivisions():
         raise InputError("state", state, "a USPS state or territory code such as CA or TX")
     return code
-
-
-def _us_subdivisions() -> frozenset[str]:
-    return legal_holidays.subdivisions()
 
 
 @functools.lru_cache(maxsize=256)

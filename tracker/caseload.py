@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.errors import InputError, TrackerError, shown
-from tracker.names import INVISIBLE_IN_NAMES, loose_key
+from tracker.names import first_invisible, loose_key
 
 # --- fields and their names in real exports ---------------------------------------------
 
@@ -541,8 +541,8 @@ def _extra_cells(line: int, cells: Sequence[Any], header: Sequence[str], kind: s
     ending in a comma). Empty cells there (Excel's trailing ``,,``) are not one."""
     from tracker.inputs import column_letter
 
-    named = [i for i, h in enumerate(header) if str(h or "").strip()]
-    last = named[-1] + 1 if named else 0
+    named = {i for i, h in enumerate(header) if str(h or "").strip()}
+    last = max(named) + 1 if named else 0
     cells = list(cells)
     past = [c for c in cells[last:] if _text(c)]
     if past:
@@ -560,7 +560,7 @@ def _extra_cells(line: int, cells: Sequence[Any], header: Sequence[str], kind: s
                 + "fix the row, or name the extra column in the header row",
             )
         ]
-    unnamed = [i for i in range(min(last, len(cells))) if i not in set(named) and _text(cells[i])]
+    unnamed = [i for i in range(min(last, len(cells))) if i not in named and _text(cells[i])]
     if unnamed:
         i = unnamed[0]
         return [
@@ -1095,13 +1095,12 @@ def parse_rows(
             row_problems.append(
                 Problem(line, _colname(header, col_of, "name", "first_name"), "control characters in the name")
             )
-        elif any(c in INVISIBLE_IN_NAMES for c in name):
-            found = next(c for c in name if c in INVISIBLE_IN_NAMES)
+        elif (invisible := first_invisible(name)) is not None:
             row_problems.append(
                 Problem(
                     line,
                     _colname(header, col_of, "name", "first_name"),
-                    f"an invisible character (U+{ord(found):04X}) in the name: delete it in the file",
+                    f"an invisible character (U+{ord(invisible):04X}) in the name: delete it in the file",
                 )
             )
         elif len(name) > 200:

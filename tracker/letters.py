@@ -761,8 +761,8 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
     if req.parent is not None and not req.parent.strip():
         raise InputError("--parent", req.parent, "the parent's name (leave the option out to use the profile's)")
     parent = (req.parent or "").strip() or sender.get("parent_name")
+    where = "--parent" if (req.parent or "").strip() else "profile parent_name"
     if parent:
-        where = "--parent" if (req.parent or "").strip() else "profile parent_name"
         problem = _name_form_problem(" ".join(parent.split()), people=True)
         if problem:
             raise InputError(where, parent, problem)
@@ -781,15 +781,15 @@ def _advocate(req: LetterRequest, sender: dict[str, Any]) -> dict[str, Any] | No
             'an advocate writes on behalf of the parent: give --parent NAME or `tracker profile set parent_name "..."`',
         )
     if parent.casefold() == str(sender["name"]).casefold():
-        where = "--parent" if (req.parent or "").strip() else "profile parent_name"
         raise InputError(where, parent, "the parent's name, not the advocate's own (the sender)")
     plural = bool(re.search(r"\s(and|&)\s", parent))  # "Ana Garza and Luis Garza": the parents
+    s = "" if plural else "s"  # the verb's ending after the parent's name: "agrees", "agree"
     return {
         "name": sender["name"],
         "parent": parent,
         "parents_word": "parents" if plural else "parent",
-        "makes": f"{parent} make" if plural else f"{parent} makes",
-        "s": "" if plural else "s",  # the verb's ending after the parent's name: "agrees", "agree"
+        "makes": f"{parent} make{s}",
+        "s": s,
         # before "and I" / "and me": "Ana Garza, Luis Garza and I", not "Ana Garza and Luis Garza and I"
         "listed": re.sub(r"\s+(and|&)\s+", ", ", parent) if plural else parent,
         "plural": plural,
@@ -924,13 +924,9 @@ def _answer_citation(rule, within_year: bool) -> str:
     nothing else of it)."""
     if rule is None:
         return "34 CFR 300.303(a)(2)"
-    if within_year or rule.citation != _FEDERAL_REEVALUATION_ANSWER:
+    if within_year or rule.source != "federal":
         return rule.citation
-    return "34 CFR 300.303(a)(2), 300.300(c), 300.503(a)"
-
-
-#: The federal rule's citation (``fed_reeval_request_response``), whose (b)(1) is the once-a-year limit.
-_FEDERAL_REEVALUATION_ANSWER = "34 CFR 300.303(a)(2), (b)(1), 300.300(c), 300.503(a)"
+    return rule.citation.replace(", (b)(1)", "")  # "34 CFR 300.303(a)(2), (b)(1), 300.300(c), ..."
 
 
 #: Options that name a person or a title, printed in the letter's address, salutation and signature.

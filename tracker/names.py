@@ -43,6 +43,11 @@ INVISIBLE_IN_NAMES = frozenset(
 )
 
 
+def first_invisible(text: str) -> str | None:
+    """The first character of ``text`` in :data:`INVISIBLE_IN_NAMES`, or ``None``."""
+    return next((c for c in text if c in INVISIBLE_IN_NAMES), None)
+
+
 @dataclass(frozen=True)
 class PersonName:
     """A name read from an export: ``full`` as letters and tables show it; the parts, or

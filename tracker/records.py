@@ -70,7 +70,7 @@ from tracker.models import (
     Student,
     WrittenRequest,
 )
-from tracker.names import INVISIBLE_IN_NAMES
+from tracker.names import INVISIBLE_IN_NAMES, first_invisible
 
 STATE_ACCEPTED = (
     "a two-letter USPS code of a US state, DC or territory, like CA, TX (one of " + ", ".join(JURISDICTIONS) + ")"
@@ -267,8 +267,8 @@ def check_name(field: str, value: str | None, max_len: int = 200, *, required: b
         InputError: naming ``field``, with the invisible character written as ``<U+200B>``.
     """
     text = check_text(field, value, max_len, required=required)
-    if text and any(c in INVISIBLE_IN_NAMES for c in text):
-        found = next(c for c in text if c in INVISIBLE_IN_NAMES)
+    found = first_invisible(text) if text else None
+    if found is not None:
         raise InputError(
             field,
             "".join(f"<U+{ord(c):04X}>" if c in INVISIBLE_IN_NAMES else c for c in text)[:80],

@@ -301,11 +301,9 @@ def _undated_progress_reports(facts: StudentFacts, school_cal, today: date, juri
     (quarterly, trimester, semester, grading periods: 34 CFR 300.320(a)(3)(ii)) when the
     student has no district calendar: their reporting periods are not known, so no date is
     given (:func:`tracker.triggers.progress_period_ends`) and the record says what to add."""
-    from tracker.triggers import SCHOOL_YEAR_SCHEDULES
+    from tracker.triggers import undated_schedule
 
-    if not getattr(school_cal, "estimated", False) or "progress_report" not in juris.by_name:
-        return []
-    if only is not None and "progress_report" not in only:
+    if "progress_report" not in juris.by_name or (only is not None and "progress_report" not in only):
         return []
     return [
         f"progress reports of IEP #{p.id} of student #{facts.id} ({p.progress_reports}): no school calendar is "
@@ -313,7 +311,7 @@ def _undated_progress_reports(facts: StudentFacts, school_cal, today: date, juri
         f"(`tracker student edit {facts.id} --calendar NAME`) to date them (34 CFR 300.320(a)(3)(ii))"
         for p in facts.plans
         if p.kind == "iep"
-        and p.progress_reports in SCHOOL_YEAR_SCHEDULES
+        and undated_schedule(p.progress_reports, school_cal)
         and (p.end_date is None or p.end_date >= today)
     ]
 
@@ -1039,12 +1037,10 @@ def is_listed(d: Deadline, show_all: bool) -> bool:
     (an IEE request); ``show_all`` adds later deadlines, advice and ``unconfirmed`` items.
     Met, missed and ended items, and any item of a plan that has ended, are never listed
     (``timeline`` keeps the history)."""
-    if d.plan_ended is not None:
+    if d.plan_ended is not None or d.status not in _LISTABLE_STATUSES:
         return False
     if d.status == "unconfirmed":
         return show_all
-    if d.status not in OPEN_STATUSES:
-        return False
     if show_all:
         return True
     if d.status == "open":

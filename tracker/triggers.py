@@ -697,6 +697,13 @@ PROGRESS_PARTS = {"quarterly": 4, "trimester": 3, "semester": 2}
 SCHOOL_YEAR_SCHEDULES = (*PROGRESS_PARTS, "grading-periods")
 
 
+def undated_schedule(schedule: str | None, calendar) -> bool:
+    """A progress-report schedule that follows the district's school year (quarterly,
+    trimester, semester, grading periods) on a student with no district calendar (an
+    estimated calendar): its periods are not known, so no report is dated."""
+    return schedule in SCHOOL_YEAR_SCHEDULES and bool(getattr(calendar, "estimated", False))
+
+
 def progress_period_ends(plan, calendar, today: date) -> list[date]:
     """The ends of the plan's reporting periods (``plan.progress_reports``), from its start to its
     end or today, and the next one after today: ``quarterly``/``trimester``/``semester`` divide
@@ -707,9 +714,8 @@ def progress_period_ends(plan, calendar, today: date) -> list[date]:
     schedule = plan.progress_reports
     last = plan.end_date or date.max
     ends: list[date] = []
-    if schedule in SCHOOL_YEAR_SCHEDULES and getattr(calendar, "estimated", False):
-        # no district calendar: its school years and grading periods are not known, and the
-        # estimated calendar's one span (1990-2060) is no school year to divide
+    if undated_schedule(schedule, calendar):
+        # the estimated calendar's one span (1990-2060) is no school year to divide
         return []
     if schedule in PROGRESS_PARTS:
         k = PROGRESS_PARTS[schedule]
