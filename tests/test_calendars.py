@@ -468,3 +468,34 @@ def test_date_list_bad_line(bad, line):
     with pytest.raises(InputError) as info:
         parse_date_list(bad)
     assert info.value.field == line
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    years=st.lists(
+        st.tuples(st.dates(date(2024, 1, 1), date(2025, 12, 31)), st.integers(0, 300)), min_size=1, max_size=4
+    ),
+    closures=st.lists(st.tuples(st.dates(date(2023, 12, 1), date(2026, 11, 30)), st.integers(0, 40)), max_size=40),
+    extra=st.lists(st.dates(date(2024, 1, 1), date(2026, 12, 31)), max_size=5),
+)
+def test_school_days_are_the_weekdays_of_each_year_less_every_closure(years, closures, extra) -> None:
+    """The instructional days, built by slicing runs of weekdays between closures, are the
+    definition's: every Monday to Friday from a year's first to last day (inclusive) that no
+    closure covers (closures may overlap, straddle a year's edge or fall outside every year),
+    plus the extra days."""
+    spans = []
+    for first, length in sorted(years):
+        last = first + timedelta(days=length)
+        if spans and first <= spans[-1].last_day:
+            continue  # school years do not overlap
+        spans.append(SchoolYearSpan(first, last))
+    shut = [Closure(s, s + timedelta(days=n), None) for s, n in closures]
+    cal = SchoolCalendar("t", spans, shut, extra)
+    closed = {c.start + timedelta(days=i) for c in shut for i in range((c.end - c.start).days + 1)}
+    expected = {
+        y.first_day + timedelta(days=i)
+        for y in spans
+        for i in range((y.last_day - y.first_day).days + 1)
+        if (y.first_day + timedelta(days=i)).weekday() < 5 and y.first_day + timedelta(days=i) not in closed
+    } | set(extra)
+    assert cal.days == tuple(sorted(expected))

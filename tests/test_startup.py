@@ -64,3 +64,20 @@ def test_due_on_the_demo_loads_only_the_united_states_holidays(tmp_path: Path) -
         "print(legal_holidays._united_states() is not None, 'holidays.countries' in sys.modules)"
     )
     assert _due_in_a_child(db, "--all", "--format", "json", then=then) == "True False"
+
+
+def test_due_reads_through_core_without_the_orm(tmp_path: Path) -> None:
+    """``tracker due`` reads the record through Core statements over ``tracker.schema``
+    (``App.reading``): neither ``sqlalchemy.orm`` nor the mapped classes of ``tracker.models``
+    are imported, whatever the format or filter, and the output is the same as the ORM
+    session's (tests/test_schedule_cli.py checks the values)."""
+    from datetime import date
+
+    from tracker.caseload import load_demo
+
+    db = tmp_path / "demo.db"
+    load_demo(f"sqlite:///{db}", date(2025, 10, 1))
+    then = "print(sorted(m for m in ('sqlalchemy.orm', 'tracker.models', 'tracker.records') if m in sys.modules))"
+    for options in ((), ("--all", "--format", "json"), ("--format", "csv", "--redact"), ("--student", "1"),
+                    ("--school", "Sample Oak Middle", "--format", "json")):  # fmt: skip
+        assert _due_in_a_child(db, *options, then=then) == "[]", options

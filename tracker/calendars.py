@@ -149,6 +149,15 @@ def weekdays_in(start: date, end: date) -> int:
 # --- the calendar -----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _weekdays(first: date, last: date) -> tuple[date, ...]:
+    """The Mondays to Fridays from ``first`` to ``last`` (inclusive), in order; worked out
+    once per span (the estimated and business-day calendars of every state share one)."""
+    fromordinal = date.fromordinal
+    # ordinal 1 (0001-01-01) is a Monday: (o - 1) % 7 < 5 is Monday to Friday
+    return tuple(fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1) if (o - 1) % 7 < 5)
+
+
 class SchoolCalendar:
     """Instructional days of a district (or an estimate), searched by bisection.
 
@@ -187,19 +196,21 @@ class SchoolCalendar:
             if b.first_day <= a.last_day:
                 raise ValueError(f"school years {a.first_day}..{a.last_day} and {b.first_day}..{b.last_day} overlap")
         self.closures = tuple(sorted(closures, key=lambda c: (c.start, c.end, c.label or "")))
-        closed: set[int] = set()
-        for c in self.closures:
-            closed.update(range(c.start.toordinal(), c.end.toordinal() + 1))
         days: list[date] = []
-        fromordinal = date.fromordinal
         for y in self.years:
-            # Weekdays of the span (ordinal 1, 0001-01-01, is a Monday), minus closed days:
-            # built once per calendar; lookups never loop.
-            days.extend(
-                fromordinal(o)
-                for o in range(y.first_day.toordinal(), y.last_day.toordinal() + 1)
-                if (o - 1) % 7 < 5 and o not in closed
-            )
+            # The weekdays of the span minus the days of every closure: the runs of weekdays
+            # between closures, sliced out of the span's weekdays (built once per calendar;
+            # lookups never loop). Closures are sorted by start and may overlap.
+            weekdays = _weekdays(y.first_day, y.last_day)
+            kept = 0
+            for c in self.closures:
+                if c.end < y.first_day or c.start > y.last_day:
+                    continue
+                i, j = bisect_left(weekdays, c.start), bisect_right(weekdays, c.end)
+                if i > kept:
+                    days.extend(weekdays[kept:i])
+                kept = max(kept, j)
+            days.extend(weekdays[kept:])
         extra = set(extra_days)
         if extra:
             days = sorted(set(days) | extra)
@@ -400,29 +411,22 @@ def calendar_from_model(cal: models.SchoolCalendar) -> SchoolCalendar:
 
 def load_calendars(session: Any) -> dict[int, SchoolCalendar]:
     """Every calendar in the database, keyed by ``school_calendar.id`` (four queries: calendars,
-    years, closures, grading-period ends)."""
+    years, closures, grading-period ends). ``session``: an ORM ``Session`` or a Core
+    ``Connection`` (Core statements over :mod:`tracker.schema`; no ORM needed)."""
     from sqlalchemy import select
 
-    from tracker import models as m
+    from tracker import schema as t
 
-    cals = session.execute(select(m.SchoolCalendar.id, m.SchoolCalendar.name, m.SchoolCalendar.notes)).all()
+    C, Y, X, G = t.school_calendar.c, t.school_year.c, t.calendar_closure.c, t.grading_period_end.c
+    cals = session.execute(select(C.id, C.name, C.notes)).all()
     years: dict[int, list[SchoolYearSpan]] = {}
-    for cid, first, last in session.execute(
-        select(m.SchoolYear.calendar_id, m.SchoolYear.first_day, m.SchoolYear.last_day)
-    ):
+    for cid, first, last in session.execute(select(Y.calendar_id, Y.first_day, Y.last_day)):
         years.setdefault(cid, []).append(SchoolYearSpan(first, last))
     closures: dict[int, list[Closure]] = {}
-    for cid, start, end, label in session.execute(
-        select(
-            m.CalendarClosure.calendar_id,
-            m.CalendarClosure.start,
-            m.CalendarClosure.end,
-            m.CalendarClosure.label,
-        )
-    ):
+    for cid, start, end, label in session.execute(select(X.calendar_id, X.start, X.end, X.label)):
         closures.setdefault(cid, []).append(Closure(start, end, label))
     grading: dict[int, list[date]] = {}
-    for cid, day in session.execute(select(m.GradingPeriodEnd.calendar_id, m.GradingPeriodEnd.day)):
+    for cid, day in session.execute(select(G.calendar_id, G.day)):
         grading.setdefault(cid, []).append(day)
     return {
         cid: SchoolCalendar(

@@ -1834,7 +1834,7 @@ def _insert_logged(session, model, rows: list[dict[str, Any]]) -> None:
     from tracker.history import log_rows
 
     ids = _insert_with_ids(session, model, rows)
-    log_rows(session, "add", model.__tablename__, [{"id": i} | r for r, i in zip(rows, ids, strict=True)])
+    log_rows(session, "add", model.__table__.name, [{"id": i} | r for r, i in zip(rows, ids, strict=True)])
 
 
 def _insert(session, plan: dict[str, Any], result: ImportResult) -> None:

@@ -36,13 +36,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.orm import Session
 
 from tracker.errors import DatabaseNotMigrated, InputError, TrackerError, mask_secrets
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent
 
@@ -512,6 +515,8 @@ def transaction(engine: Engine, write: bool = True) -> Iterator[Session]:
     Every change the session flushes is written to the change log in the same transaction
     (:func:`tracker.history.track`; the caller may name the command with it).
     """
+    from sqlalchemy.orm import Session
+
     from tracker.history import track
 
     session = Session(engine.execution_options(**{WRITE_OPTION: write}), expire_on_commit=False)
@@ -524,3 +529,21 @@ def transaction(engine: Engine, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """One Core connection in one read-only transaction (``BEGIN`` on SQLite, never waiting
+    for a writer under WAL), rolled back at the end: nothing it runs is kept.
+
+    For the commands that only read the record through Core statements over
+    :mod:`tracker.schema` (``tracker due``): no ORM ``Session``, so neither
+    ``sqlalchemy.orm`` nor :mod:`tracker.models` is imported (issue 19: start-up). The
+    connection answers ``execute`` as a session does for such statements.
+    """
+    with engine.execution_options(**{WRITE_OPTION: False}).connect() as connection:
+        connection.begin()
+        try:
+            yield connection
+        finally:
+            connection.rollback()

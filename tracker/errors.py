@@ -15,6 +15,7 @@ birth read from the database.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -156,6 +157,35 @@ class NotFound(TrackerError):
         if hint:
             msg += f"; {hint}"
         super().__init__(msg)
+
+
+#: Kind of record -> where a :class:`NotFound` for it says to look the id up.
+LIST_HINTS = {
+    "student": "see `tracker student list`",
+    "plan": "see `tracker plan list`",
+    "meeting": "see `tracker meeting list`",
+    "assessment": "see `tracker assessment list`",
+    "request": "see `tracker request list`",
+    "absence": "see `tracker absence list`",
+    "document": "see `tracker document list`",
+    "removal": "see `tracker removal list`",
+    "complaint": "see `tracker complaint list`",
+    "service": "see `tracker service list`",
+    "session": "see `tracker session list`",
+}
+
+
+def removed_record(what: str, ident: int, withdrawn_at: datetime, student_id: int) -> InputError:
+    """The error for using record ``ident`` of kind ``what`` (``student``, ``plan``, ...)
+    that was removed at ``withdrawn_at`` (an aware ``datetime``) from student ``student_id``'s
+    case: it names the day and how to bring it back. Returned, for the caller to raise."""
+    return InputError(
+        what.upper(),
+        ident,
+        f"{'an' if what[0].lower() in 'aeiou' else 'a'} {what} in force; {what} {ident} was removed on "
+        f"{withdrawn_at.date().isoformat()} (see `tracker history {student_id}`; `tracker {what} reinstate "
+        f"{ident}` brings it back)",
+    )
 
 
 class UsageError(TrackerError):

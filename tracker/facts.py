@@ -169,16 +169,17 @@ def load_facts(
     objects are built.
 
     Args:
-        session: an open SQLAlchemy session.
+        session: an open ORM ``Session`` or Core ``Connection`` (Core statements over
+            :mod:`tracker.schema` only).
         student_ids: restrict to these students (``None``: all).
         jurisdiction: restrict to students of this state code.
     """
     from sqlalchemy import select
 
-    from tracker import models as m
+    from tracker import schema as t
 
-    # the tables' columns, not the mapped classes': Core statements, compiled without the ORM
-    Student = m.Student.__table__.c
+    # the tables' columns (tracker.schema): Core statements, without the ORM
+    Student = t.student.c
 
     def restrict(stmt, table):
         stmt = stmt.where(table.withdrawn_at.is_(None))  # removed records are out of every report
@@ -204,10 +205,8 @@ def load_facts(
     if jurisdiction is not None:
         students_q = students_q.where(Student.jurisdiction == jurisdiction)
 
-    P, M, A, R, B, D = (
-        t.__table__.c for t in (m.Plan, m.Meeting, m.Assessment, m.WrittenRequest, m.Absence, m.Document)
-    )
-    X, C, S, SS = (t.__table__.c for t in (m.Removal, m.Complaint, m.Service, m.ServiceSession))
+    P, M, A, R, B, D = (x.c for x in (t.plan, t.meeting, t.assessment, t.written_request, t.absence, t.document))
+    X, C, S, SS = (x.c for x in (t.removal, t.complaint, t.service, t.service_session))
     queries = {
         "plans": (
             restrict(
@@ -317,9 +316,9 @@ def load_facts(
     # Each result streams side by side (SQLite and PostgreSQL both allow several open
     # cursors in one transaction) through Core (no ORM row handling), a chunk of rows at a
     # time; each is consumed in student order, so a student's rows are a run at the head.
-    if session.autoflush:
+    if getattr(session, "autoflush", False):  # an ORM session (a Core connection has nothing pending)
         session.flush()  # as session.execute() would: pending changes are part of the record
-    conn = session.connection()
+    conn = session.connection() if hasattr(session, "flush") else session
     opts = {"yield_per": _CHUNK}
     plans, meetings, assessments, requests, absences, documents, removals, complaints, services, sessions = (
         _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()

@@ -137,7 +137,7 @@ def _entry(ctx: ChangeContext, action: str, obj: Any, before: Any, after: Any) -
         "changed_at": ctx.at,
         "command": ctx.command[:100],
         "action": action,
-        "table_name": obj.__tablename__,
+        "table_name": obj.__table__.name,
         "record_id": obj.id,
         "student_id": _student_of(obj),
         "before": before,

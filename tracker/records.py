@@ -37,7 +37,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.db import serialise_student_creation
-from tracker.errors import InputError, NotFound, check_unicode, shown
+from tracker.errors import LIST_HINTS, InputError, NotFound, check_unicode, removed_record, shown
 from tracker.models import (
     ASSESSMENT_KINDS,
     COMPLAINT_KINDS,
@@ -79,19 +79,6 @@ STATE_ACCEPTED = (
 #: Unset marker for :func:`edit_student` (``None`` means "clear the field").
 UNSET: Any = object()
 
-_LIST_HINTS = {
-    "student": "see `tracker student list`",
-    "plan": "see `tracker plan list`",
-    "meeting": "see `tracker meeting list`",
-    "assessment": "see `tracker assessment list`",
-    "request": "see `tracker request list`",
-    "absence": "see `tracker absence list`",
-    "document": "see `tracker document list`",
-    "removal": "see `tracker removal list`",
-    "complaint": "see `tracker complaint list`",
-    "service": "see `tracker service list`",
-    "session": "see `tracker session list`",
-}
 
 _MODELS = {
     "student": Student,
@@ -130,7 +117,7 @@ def get(session: Session, what: str, ident: int, *, in_force: bool = True, lock:
     locking = in_force and lock
     obj = session.get(_MODELS[what], ident, with_for_update=locking or None, populate_existing=locking)
     if obj is None:
-        raise NotFound(what, ident, _LIST_HINTS[what])
+        raise NotFound(what, ident, LIST_HINTS[what])
     if in_force:
         _in_force(session, what, obj, locking)
     return obj
@@ -146,13 +133,7 @@ def _in_force(session: Session, what: str, obj: Any, lock: bool = False) -> None
     else:
         student = obj.student
     if obj.withdrawn_at is not None:
-        sid = student.id
-        raise InputError(
-            what.upper(),
-            obj.id,
-            f"{_a(what)} in force; {what} {obj.id} was removed on {obj.withdrawn_at.date().isoformat()} "
-            f"(see `tracker history {sid}`; `tracker {what} reinstate {obj.id}` brings it back)",
-        )
+        raise removed_record(what, obj.id, obj.withdrawn_at, student.id)
     if student.withdrawn_at is not None:
         raise InputError(
             what.upper(),

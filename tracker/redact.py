@@ -156,15 +156,15 @@ class Redactor:
     @classmethod
     def load(cls, session, today: date, student_ids: Iterable[int] | None = None) -> Redactor:
         """The names and dates of birth of the students (all, or ``student_ids``) read from
-        the database of ``session`` (one query)."""
+        the database of ``session`` (one Core query: an ORM session or a Core connection)."""
         from sqlalchemy import select
 
-        from tracker.models import Student
+        from tracker.schema import student
 
-        stmt = select(Student.id, Student.name, Student.dob)
+        stmt = select(student.c.id, student.c.name, student.c.dob)
         ids = list(student_ids or [])
         if ids:
-            stmt = stmt.where(Student.id.in_(ids))
+            stmt = stmt.where(student.c.id.in_(ids))
         return cls(today, {sid: (name, dob) for sid, name, dob in session.execute(stmt)})
 
     def person(self, student_id: int) -> Person:

@@ -336,6 +336,25 @@ class App:
         if write and self._changed:
             self.committed = True
 
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """As ``transaction(write=False)`` (the same checks: a missing database file is
+        refused, an empty one warned about), through a Core connection
+        (:func:`tracker.db.reading`) instead of an ORM session, for a command whose every
+        statement is Core over :mod:`tracker.schema`: ``tracker due`` then imports neither
+        ``sqlalchemy.orm`` nor :mod:`tracker.models`.
+
+        Raises:
+            InputError, UsageError: as :meth:`transaction` with ``write=False``.
+        """
+        from tracker.db import reading
+
+        if self._engine is None:
+            self.refuse_missing_database()
+        with reading(self.engine) as connection:
+            self._check_students(connection)
+            yield connection
+
     def missing_database(self) -> tuple[Path | None, bool]:
         """``(file, is_default)``: the SQLite file of the database URL when it does not exist
         yet (else ``None``: it exists, or the database is not a SQLite file), and whether it
@@ -432,9 +451,9 @@ class App:
         self._students_checked = True
         from sqlalchemy import select
 
-        from tracker.models import Student
+        from tracker.schema import student
 
-        if session.execute(select(Student.id).limit(1)).first() is not None:
+        if session.execute(select(student.c.id).limit(1)).first() is not None:
             return
         where = self.database_label()
         hint = "check --db / TRACKER_DATABASE_URL (a cron job runs as its own user, without your shell's variables)"

@@ -65,10 +65,10 @@ def check_known(session, schools=(), case_managers=()) -> None:
     from sqlalchemy import select
 
     from tracker.errors import InputError
-    from tracker.models import Student
+    from tracker.schema import student
 
-    for option, values, column in (("--school", schools, Student.school), ("--case-manager", case_managers,
-                                                                            Student.case_manager)):  # fmt: skip
+    for option, values, column in (("--school", schools, student.c.school), ("--case-manager", case_managers,
+                                                                             student.c.case_manager)):  # fmt: skip
         if not values:
             continue
         known = {_norm(v): v for (v,) in session.execute(select(column).distinct()) if v}

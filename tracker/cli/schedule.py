@@ -42,6 +42,27 @@ def _student_or_fail(session, student_id: int) -> Any:
     return get(session, "student", student_id, lock=False)
 
 
+def _check_student(session, student_id: int) -> None:
+    """Refuse a student id that names no student, or a removed one, as
+    :func:`tracker.records.get` does, by a Core statement (``session``: an ORM session or
+    the Core connection of :meth:`App.reading`).
+
+    Raises:
+        NotFound: no such student (exit 2).
+        InputError: the student was removed (exit 2).
+    """
+    from sqlalchemy import select
+
+    from tracker.errors import LIST_HINTS, NotFound, removed_record
+    from tracker.schema import student
+
+    row = session.execute(select(student.c.withdrawn_at).where(student.c.id == student_id)).first()
+    if row is None:
+        raise NotFound("student", student_id, LIST_HINTS["student"])
+    if row.withdrawn_at is not None:
+        raise removed_record("student", student_id, row.withdrawn_at, student_id)
+
+
 def _due_cell(d) -> str:
     if d.due is None:
         return "-"
@@ -423,8 +444,8 @@ def due(
     unconfirmed items too, as --all does).
     """
     from tracker.errors import InputError
-    from tracker.models import JURISDICTIONS
     from tracker.scheduler import daily_run
+    from tracker.schema import JURISDICTIONS
 
     if state is not None:
         state = state.upper()
@@ -437,7 +458,7 @@ def due(
     if filters.get("schools") or filters.get("case_managers"):
         from tracker.cli.filters import check_known
 
-        with app.transaction(write=False) as session:
+        with app.reading() as session:
             check_known(session, filters.get("schools", ()), filters.get("case_managers", ()))
     run = {
         "within": within,
@@ -459,9 +480,9 @@ def due(
         if fail_on == "overdue" and overdue:
             click.get_current_context().exit(EXIT_OVERDUE)
         return
-    with app.transaction(write=False) as session:
+    with app.reading() as session:
         for sid in student_ids:
-            _student_or_fail(session, sid)
+            _check_student(session, sid)
         deadlines, problems, baseline = daily_run(session, app.today, **run)
         if redact:
             from tracker.redact import Redactor
@@ -540,9 +561,9 @@ def _stream_due(
     baseline: set[str] = set()
     overdue = False
     add = spool.add
-    with app.transaction(write=False) as session:
+    with app.reading() as session:
         for sid in student_ids:
-            _student_or_fail(session, sid)
+            _check_student(session, sid)
         redactor = None
         if redact:
             from tracker.redact import Redactor
