@@ -8,10 +8,9 @@ off for the copy and checked again afterwards.
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from tracker.models import Base
+from tracker.schema import metadata as target_metadata
 
 config = context.config
-target_metadata = Base.metadata
 
 
 def _run(connection) -> None:

@@ -46,16 +46,16 @@ from sqlalchemy import JSON, Date, func, select, text, update
 from sqlalchemy.orm import Session
 
 from tracker.errors import InputError, UsageError
-from tracker.models import UTCDateTime
+from tracker.schema import UTCDateTime
 
 FORMAT = "iep-tracker-backup"
 VERSION = 1
 
 
 def _tables():
-    from tracker.models import Base
+    from tracker.schema import metadata
 
-    return list(Base.metadata.sorted_tables)
+    return list(metadata.sorted_tables)
 
 
 def _encode(value: Any) -> Any:

@@ -252,7 +252,7 @@ def compute(
             facts,
             extra={
                 **facts.extra,
-                "service_counts": service_counts(facts, school_cal, today, conv),
+                "service_owed": service_owed(facts, school_cal, today, conv),
                 "school_calendar": school_cal,
             },
         )
@@ -316,16 +316,13 @@ def _undated_progress_reports(facts: StudentFacts, school_cal, today: date, juri
     ]
 
 
-def service_counts(
-    facts: StudentFacts, calendar, to: date, conv: dict[str, str], since: date | None = None
-) -> dict[int, Any]:
-    """Each service of ``facts`` counted from its start (else its plan's; or ``since`` when later)
-    to the earlier of its end (else its plan's) and ``to`` (:func:`tracker.services.count_service`),
-    by service id."""
-    from tracker.services import ServiceTerms, SessionEntry, count_service
+def _service_terms(facts: StudentFacts) -> Iterator[tuple[Any, Any, list]]:
+    """``(service, terms, sessions)`` of each service of ``facts`` whose plan is on record: the
+    :class:`tracker.services.ServiceTerms` run from the service's start (else its plan's) to its
+    end (else its plan's)."""
+    from tracker.services import ServiceTerms, SessionEntry
 
     plans = {p.id: p for p in facts.plans}
-    out = {}
     for s in facts.services:
         plan = plans.get(s.plan_id)
         if plan is None:
@@ -333,11 +330,37 @@ def service_counts(
         terms = ServiceTerms(
             s.id, s.plan_id, s.service, s.minutes, s.per, s.start_date or plan.start_date, s.end_date or plan.end_date
         )
-        sessions = [SessionEntry(day, minutes, status) for day, minutes, status in s.sessions]
-        out[s.id] = count_service(
-            terms, sessions, calendar, to, since=since, proration=conv.get("service_proration", "full-period")
-        )
-    return out
+        yield s, terms, [SessionEntry(day, minutes, status) for day, minutes, status in s.sessions]
+
+
+def service_owed(facts: StudentFacts, calendar, to: date, conv: dict[str, str]) -> dict[int, Any]:
+    """What the daily run needs of each service of ``facts`` counted to ``to``, by service id
+    (:func:`tracker.services.owed_summary`: the minutes owed and the first period at whose end
+    they pass the threshold of the setting ``service_shortfall_threshold``), without the periods
+    that :func:`service_counts` lists."""
+    from tracker.services import owed_summary, shortfall_threshold
+
+    proration = conv.get("service_proration", "full-period")
+    setting = conv.get("service_shortfall_threshold", "one-period")
+    return {
+        s.id: owed_summary(terms, sessions, calendar, to, shortfall_threshold(terms, setting), proration=proration)
+        for s, terms, sessions in _service_terms(facts)
+    }
+
+
+def service_counts(
+    facts: StudentFacts, calendar, to: date, conv: dict[str, str], since: date | None = None
+) -> dict[int, Any]:
+    """Each service of ``facts`` counted from its start (else its plan's; or ``since`` when later)
+    to the earlier of its end (else its plan's) and ``to`` (:func:`tracker.services.count_service`),
+    by service id."""
+    from tracker.services import count_service
+
+    proration = conv.get("service_proration", "full-period")
+    return {
+        s.id: count_service(terms, sessions, calendar, to, since=since, proration=proration)
+        for s, terms, sessions in _service_terms(facts)
+    }
 
 
 def services_for(session, student_id: int, to: date, since: date | None = None, conventions=None) -> tuple[list, bool]:

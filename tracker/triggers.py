@@ -665,23 +665,19 @@ def _t_missed_deadline(facts, rule, arg, today, conv) -> list[Hit]:
 @trigger("service_shortfall")
 def _t_service_shortfall(facts, rule, arg, today, conv) -> list[Hit]:
     """Each service whose minutes owed (:mod:`tracker.services`) pass the threshold of the setting
-    ``service_shortfall_threshold``: day 0 is the end of the period in which they did."""
-    from tracker.services import first_over, shortfall_threshold
-
-    setting = conv.get("service_shortfall_threshold", "one-period")
+    ``service_shortfall_threshold``: day 0 is the end of the period in which they did. Reads the
+    scheduler's :func:`tracker.services.owed_summary` of each service (``service_owed``)."""
     hits = []
-    for service_id, count in facts.extra.get("service_counts", {}).items():
-        limit = shortfall_threshold(count.terms, setting)
-        found = first_over(count, limit)
-        if found is None:
+    for service_id, count in facts.extra.get("service_owed", {}).items():
+        if count.over is None:
             continue
-        period, total = found
+        ended, total = count.over
         t = count.terms
         hits.append(
             Hit(
-                period.end,
-                f"{t.service} ({t.minutes} minutes a {t.per}): {total} minutes owed by {period.end.isoformat()}, "
-                f"{count.owed} by {count.end.isoformat()} (threshold {limit})",
+                ended,
+                f"{t.service} ({t.minutes} minutes a {t.per}): {total} minutes owed by {ended.isoformat()}, "
+                f"{count.owed} by {count.end.isoformat()} (threshold {count.threshold})",
                 f"service:{service_id}",
                 plan_id=t.plan_id,
                 record=count,

@@ -121,19 +121,19 @@ def db_current(app) -> None:
 
 
 def schema_differences(engine) -> list[Any]:
-    """Differences between the models (:mod:`tracker.models`) and the database's schema.
+    """Differences between the schema (:mod:`tracker.schema`) and the database's.
 
     Like ``alembic check``: an empty list means the migrations produce exactly the schema
-    the models describe (run it on a database upgraded to head).
+    the tables describe (run it on a database upgraded to head).
     """
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from tracker.models import Base
+    from tracker.schema import metadata
 
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": Base.metadata})
-        return list(compare_metadata(context, Base.metadata))
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "target_metadata": metadata})
+        return list(compare_metadata(context, metadata))
 
 
 @db.command("check")
