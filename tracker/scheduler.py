@@ -269,7 +269,8 @@ def compute(
         name, _, arg = rule.trigger.partition(":")
         try:
             hits = [(h, None) for h in TRIGGERS[name](facts, rule, arg, today, conv)]
-            hits += _verbal_under_the_federal_rule(juris, rule, facts, today, conv)
+            if rule.rule in juris.federal_fallback:  # (no fallback: no verbal request to count under it)
+                hits += _verbal_under_the_federal_rule(juris, rule, facts, today, conv)
         except Exception as exc:  # a broken rule is a problem record, never a crashed run
             problems.append(f"rule {rule.id} for student #{facts.id}: trigger failed ({type(exc).__name__})")
             continue

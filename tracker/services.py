@@ -316,8 +316,12 @@ def _required(calendar: Any, per: str, full: bool, minutes: int) -> _Required:
         index = _week if per == "week" else _month
         base = index(days[0]) if days else 0
         school = [0] * ((index(days[-1]) - base + 1) if days else 0)
-        for d in days:
-            school[index(d) - base] += 1
+        if per == "week":  # as _week, inline: a state's estimated calendar has ~18,500 days
+            for d in days:
+                school[(d.toordinal() - 1) // 7 - base] += 1
+        else:
+            for d in days:
+                school[d.year * 12 + d.month - 1 - base] += 1
         entry = _TABLES[key] = (calendar, base, school, _running(1 if n else 0 for n in school), {})
     _, base, school, with_school, prorated = entry
     if full:
