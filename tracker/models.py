@@ -6,12 +6,8 @@ meetings, ...; a calendar's years and closures), for the commands that record an
 The columns, constraints and enumerations live in :mod:`tracker.schema` (one definition);
 each class here is ``__table__ = schema.<table>`` plus its relationships, and its attributes
 are the table's columns under the same names. The enumerations and :class:`UTCDateTime` are
-re-exported, so ``tracker.models.JURISDICTIONS`` is the schema's.
-
-Terms follow IDEA Part B (34 CFR 300) and Section 504 (34 CFR 104): an *assessment* is an
-evaluation or reevaluation (34 CFR 300.301-300.305, 104.35); *consent* is the date the
-school received the parent's signed consent (the day the evaluation clock starts,
-34 CFR 300.301(c)(1)).
+re-exported, so ``tracker.models.JURISDICTIONS`` is the schema's. The terms (*assessment*,
+*consent*) are those of IDEA Part B and Section 504, as :mod:`tracker.schema` defines them.
 """
 
 from __future__ import annotations
