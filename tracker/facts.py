@@ -174,7 +174,7 @@ def load_facts(
         student_ids: restrict to these students (``None``: all).
         jurisdiction: restrict to students of this state code.
     """
-    from sqlalchemy import select
+    from sqlalchemy import Connection, select
 
     from tracker import schema as t
 
@@ -316,9 +316,12 @@ def load_facts(
     # Each result streams side by side (SQLite and PostgreSQL both allow several open
     # cursors in one transaction) through Core (no ORM row handling), a chunk of rows at a
     # time; each is consumed in student order, so a student's rows are a run at the head.
-    if getattr(session, "autoflush", False):  # an ORM session (a Core connection has nothing pending)
-        session.flush()  # as session.execute() would: pending changes are part of the record
-    conn = session.connection() if hasattr(session, "flush") else session
+    if isinstance(session, Connection):
+        conn = session  # App.reading's connection: nothing pending
+    else:
+        if session.autoflush:
+            session.flush()  # as session.execute() would: pending changes are part of the record
+        conn = session.connection()
     opts = {"yield_per": _CHUNK}
     plans, meetings, assessments, requests, absences, documents, removals, complaints, services, sessions = (
         _Runs(conn.execute(stmt.execution_options(**opts)), conv) for stmt, conv in queries.values()

@@ -249,12 +249,10 @@ def _month(d: date) -> int:
 
 
 def _whole(per: str, g: int) -> tuple[date, date]:
-    """First and last day of the whole period ``g`` (:func:`_week` or :func:`_month` index)."""
-    if per == "week":
-        monday = date.fromordinal(7 * g + 1)
-        return monday, monday + timedelta(days=6)
+    """First and last day of the whole period ``g`` (:func:`_week` or :func:`_month` index), as
+    :func:`_period_bounds` gives them for the period's first day."""
     year, month = divmod(g, 12)
-    return date(year, month + 1, 1), date(year, month + 1, monthrange(year, month + 1)[1])
+    return _period_bounds(per, date.fromordinal(7 * g + 1) if per == "week" else date(year, month + 1, 1))
 
 
 class _Required:
@@ -456,7 +454,9 @@ def shortfall_threshold(terms: ServiceTerms, setting: str) -> int:
 
 def first_over(count: ServiceCount, threshold: int) -> tuple[Period, int] | None:
     """The first period at whose end the running total of minutes owed exceeds ``threshold``,
-    with that total; ``None`` when it never does."""
+    with that total; ``None`` when it never does. The definition, over the periods, of what
+    :func:`owed_summary` works out without them for the daily run (the property test compares
+    the two)."""
     total = 0
     for p in count.periods:
         total += p.owed

@@ -35,13 +35,6 @@ from tracker.labels import STATUS_WORDS as STATUS_LABEL
 LISTED_STATUSES = ("overdue", "due_soon", "upcoming", "open", "unconfirmed")
 
 
-def _student_or_fail(session, student_id: int) -> Any:
-    """The student, in force (NotFound, or InputError for a removed student: exit 2)."""
-    from tracker.records import get
-
-    return get(session, "student", student_id, lock=False)
-
-
 def _check_student(session, student_id: int) -> None:
     """Refuse a student id that names no student, or a removed one, as
     :func:`tracker.records.get` does, by a Core statement (``session``: an ORM session or
@@ -602,7 +595,9 @@ def explain(app: App, student: int, rule_name: str | None, fmt: str) -> None:
 
         raise InputError("--rule", rule_name, rule_name_accepted(rule_name))
     with app.transaction(write=False) as session:
-        who = _student_or_fail(session, student)
+        from tracker.records import get
+
+        who = get(session, "student", student, lock=False)  # in force (NotFound / InputError: exit 2)
         heading = f"{who.name} (#{who.id}), {who.jurisdiction}" + (f", {who.school}" if who.school else "")
         items, problems = deadlines_for(session, student, app.today, app.conventions)
     items = [d for d in items if (rule_name is None or d.rule == rule_name)]
@@ -678,7 +673,7 @@ def timeline(app: App, student: int, fmt: str, redact: bool, bom: bool, out: Pat
     check_output_options(fmt, out, bom)
     redactor = None
     with app.transaction(write=False) as session:
-        _student_or_fail(session, student)
+        _check_student(session, student)
         items, problems = deadlines_for(session, student, app.today, app.conventions)
         if where is not None:
             items = [d for d in items if where(d)]
@@ -933,7 +928,7 @@ def services(app: App, student: int, since, to, fmt: str, bom: bool, out_file: P
     check_output_options(fmt, out_file, bom)
     last = to or app.today
     with app.transaction(write=False) as session:
-        _student_or_fail(session, student)
+        _check_student(session, student)
         counts, estimated = services_for(session, student, last, since, app.conventions)
     out = []
     for c in counts:
