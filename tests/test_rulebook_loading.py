@@ -51,3 +51,43 @@ def test_a_file_named_for_another_state_is_refused(rules_dir: Path) -> None:
         rulebook.jurisdiction("ZZ")
     # a state with no file of its own is on the federal baseline, without reading any other
     assert rulebook.jurisdiction("OH").has_state_rules is False
+
+
+def _typed(value):
+    """``value`` with the type of every part spelled out (1 and 1.0 and True differ)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+def test_every_rule_file_kept_reads_back_as_its_toml(tracker_home: Path) -> None:
+    """The parse kept between processes (tracker.cache) is the TOML parse itself, value for
+    value and type for type (dates stay dates), for all 52 files; the second read comes from
+    the kept file, not from TOML."""
+    import tomllib
+    from unittest import mock
+
+    for path in sorted(rulebook.RULES_DIR.glob("*.toml")):
+        want = tomllib.loads(path.read_text(encoding="utf-8"))
+        first = rulebook._read(path)
+        assert (tracker_home / "cache" / "rules" / f"{path.stem}.json").is_file()
+        with mock.patch.object(rulebook.tomllib, "loads", side_effect=AssertionError("parsed again")):
+            again = rulebook._read(path)
+        assert _typed(first) == _typed(want) and _typed(again) == _typed(want), path.name
+
+
+def test_an_edited_rule_file_is_parsed_afresh(rules_dir: Path) -> None:
+    """Same size, same second, one digit changed: the kept parse is not used."""
+    target = rules_dir / "zz.toml"
+    target.write_text('jurisdiction = "ZZ"\nname = "Zedland"\n[settings]\nx = 1\n', encoding="utf-8")
+    assert rulebook._read(target)["settings"] == {"x": 1}
+    target.write_text('jurisdiction = "ZZ"\nname = "Zedland"\n[settings]\nx = 2\n', encoding="utf-8")
+    assert rulebook._read(target)["settings"] == {"x": 2}
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_it(rules_dir: Path) -> None:
+    (rules_dir / "zz.toml").write_bytes(b'jurisdiction = "ZZ"\nname = "Z\xe9dland"\n')
+    with pytest.raises(RuleFileError, match=r"zz\.toml: not valid TOML"):
+        rulebook.jurisdiction("ZZ")

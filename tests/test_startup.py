@@ -4,6 +4,7 @@ without importing Alembic."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -81,3 +82,42 @@ def test_due_reads_through_core_without_the_orm(tmp_path: Path) -> None:
     for options in ((), ("--all", "--format", "json"), ("--format", "csv", "--redact"), ("--student", "1"),
                     ("--school", "Sample Oak Middle", "--format", "json")):  # fmt: skip
         assert _due_in_a_child(db, *options, then=then) == "[]", options
+
+
+def test_a_second_due_reads_the_kept_holidays_and_rules(tmp_path: Path) -> None:
+    """The first ``tracker due`` on the demo works out the holidays of its states and parses
+    their rule files, and keeps both (tracker.cache, under TRACKER_HOME's cache/); the next
+    process reads them back: the ``holidays`` package is not imported at all and no TOML is
+    parsed, and the output is the same."""
+    from datetime import date
+
+    from tracker.caseload import load_demo
+
+    db = tmp_path / "demo.db"
+    load_demo(f"sqlite:///{db}", date(2025, 10, 1))
+    argv = ["tracker", "--db", f"sqlite:///{db}", "--today", "2025-10-01", "due", "--all"]
+    code = (
+        "import sys, tomllib\n"
+        "parsed = []\n"
+        "loads = tomllib.loads\n"
+        "tomllib.loads = lambda text, **kw: parsed.append(1) or loads(text, **kw)\n"
+        f"from tracker.cli import main\nsys.argv = {argv!r}\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "from tracker import legal_holidays\n"
+        "print('holidays' in sys.modules, legal_holidays._united_states.cache_info().currsize, len(parsed))\n"
+    )
+
+    def run() -> tuple[str, str]:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        table, _, last = out.strip().rpartition("\n")
+        return table, last
+
+    first_table, first = run()
+    # the demo's states: holidays worked out, federal.toml and the state files parsed
+    imported, loaded, parsed = first.split()
+    assert (imported, loaded) == ("True", "1") and int(parsed) >= 2
+    kept = {p.parent.name + "/" + p.name for p in (Path(os.environ["TRACKER_HOME"]) / "cache").rglob("*.json")}
+    assert {"holidays/CA.json", "holidays/subdivisions.json", "rules/federal.json", "rules/ca.json"} <= kept
+    second_table, second = run()
+    assert second == "False 0 0"
+    assert second_table == first_table and "Initial evaluation" in second_table

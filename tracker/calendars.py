@@ -38,9 +38,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ONE_DAY = timedelta(days=1)
 
-#: Last year the estimated (holiday-based) calendars cover; fixed, the core never reads the clock.
-ESTIMATE_END_YEAR = 2060
-ESTIMATE_START_YEAR = 1990
+#: The years the estimated (holiday-based) and business-day calendars cover: the span whose
+#: holidays are worked out at once (fixed; the core never reads the clock).
+ESTIMATE_START_YEAR = legal_holidays.FIRST_YEAR
+ESTIMATE_END_YEAR = legal_holidays.LAST_YEAR
 
 #: Prefix of the line in ``school_calendar.notes`` that stores extra instructional days
 #: (e.g. a Saturday make-up day); the schema has no table for them.

@@ -18,8 +18,9 @@ variable > config file > per-user default.
       annual_review = "anniversary"
 
 * Per-user directories come from platformdirs (``iep-tracker``): on Linux
-  ``~/.local/share/iep-tracker`` and ``~/.config/iep-tracker`` (XDG variables honoured).
-  ``TRACKER_HOME`` puts both under one folder (used by tests and the demo).
+  ``~/.local/share/iep-tracker``, ``~/.config/iep-tracker`` and ``~/.cache/iep-tracker``
+  (holiday tables only, :func:`cache_dir`; XDG variables honoured). ``TRACKER_HOME`` puts
+  all three under one folder (used by tests and the demo).
 * Paths: ``~`` is expanded in every path the user gives (``--db``, ``TRACKER_DATABASE_URL``,
   ``database_url``, ``TRACKER_HOME``, ``TRACKER_CONFIG``) by :func:`user_path` and
   :func:`database_url_from`, before anything uses them. Folders the tracker creates are
@@ -34,7 +35,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shlex
 import stat
 import tomllib
@@ -101,6 +101,18 @@ def config_dir() -> Path:
     from platformdirs import user_config_path
 
     return user_config_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Per-user cache directory: tables the tracker works out from installed packages (the
+    legal holidays of each state, :mod:`tracker.legal_holidays`), never student data; the
+    folder may be deleted at any time. ``TRACKER_HOME`` puts it in ``cache/`` there."""
+    home = os.environ.get("TRACKER_HOME")
+    if home:
+        return user_path(home) / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
 
 
 def config_path() -> Path:
@@ -478,6 +490,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
         make_private_dirs(folder)
         for leftover in folder.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
             leftover.unlink(missing_ok=True)
+        import secrets  # here, not at the top: its hashing modules cost every command ~6 ms
+
         temp = folder / f"{_TEMP_PREFIX}{secrets.token_hex(6)}{_TEMP_SUFFIX}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except PermissionError:

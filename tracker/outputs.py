@@ -30,7 +30,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import signal
 import stat
 import threading
@@ -255,6 +254,8 @@ def clean_leftovers(folder: Path) -> list[Path]:
 
 def temp_path(folder: Path) -> Path:
     """A fresh name for a temporary file of this process in ``folder`` (not created)."""
+    import secrets  # here, not at the top: its hashing modules cost every command ~6 ms
+
     return Path(folder) / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}"
 
 

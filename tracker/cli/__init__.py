@@ -282,6 +282,7 @@ class App:
             from tracker.db import open_database
 
             self.use_engine(open_database(self.database_url, field=database_field(self.db_option, self.config)))
+            settle_startup()
         return self._engine
 
     def use_engine(self, engine) -> None:
@@ -713,6 +714,17 @@ def export_moment():
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
     return datetime.now(UTC)
+
+
+def settle_startup() -> None:
+    """Move every object alive now (the imported modules, SQLAlchemy's and the schema's
+    objects, the engine: all kept until the process ends) out of the garbage collector's
+    reach (:func:`gc.freeze`). Without it each full collection during the command walks them
+    all again: about 13 ms apiece, a tenth of ``tracker due`` on the demo. Objects made
+    later are collected as usual."""
+    import gc
+
+    gc.freeze()
 
 
 def table_console(default_width: int):
