@@ -6,7 +6,7 @@ Two users: the legal holidays of a state (:mod:`tracker.legal_holidays`, worked 
 files (:mod:`tracker.rulebook`, about 1 ms of TOML parsing per state file). A process that
 needs one reads it back from ``<cache>/<kind>/<name>.json`` when the file names the same
 ``key`` (what the table was worked out from: a package's release, a rule file's size and
-modification time) and works it out otherwise, then keeps it.
+checksums) and works it out otherwise, then keeps it.
 
 Every failure is a miss: a file that is missing, unreadable, not JSON, of another key or
 another name is ignored and the table worked out again; a folder that cannot be written only

@@ -19,7 +19,7 @@ variable > config file > per-user default.
 
 * Per-user directories come from platformdirs (``iep-tracker``): on Linux
   ``~/.local/share/iep-tracker``, ``~/.config/iep-tracker`` and ``~/.cache/iep-tracker``
-  (holiday tables only, :func:`cache_dir`; XDG variables honoured). ``TRACKER_HOME`` puts
+  (holiday tables and parsed rule files only, :func:`cache_dir`; XDG variables honoured). ``TRACKER_HOME`` puts
   all three under one folder (used by tests and the demo).
 * Paths: ``~`` is expanded in every path the user gives (``--db``, ``TRACKER_DATABASE_URL``,
   ``database_url``, ``TRACKER_HOME``, ``TRACKER_CONFIG``) by :func:`user_path` and
@@ -105,7 +105,8 @@ def config_dir() -> Path:
 
 def cache_dir() -> Path:
     """Per-user cache directory: tables the tracker works out from installed packages (the
-    legal holidays of each state, :mod:`tracker.legal_holidays`), never student data; the
+    legal holidays of each state and the parsed rule files, :mod:`tracker.cache`), never
+    student data; the
     folder may be deleted at any time. ``TRACKER_HOME`` puts it in ``cache/`` there."""
     home = os.environ.get("TRACKER_HOME")
     if home:

@@ -177,12 +177,13 @@ def _load_stored(state: str) -> dict[int, dict[date, str]] | None:
 def _ensure(state: str) -> None:
     """Make the tables of ``state`` for the span present in this process: read back from
     disk, or worked out in one pass and kept."""
-    kept = _load_stored(state) if _STATE_CODE.fullmatch(state) else None
+    keepable = _STATE_CODE.fullmatch(state) is not None
+    kept = _load_stored(state) if keepable else None
     if kept is not None:
         _TABLES.setdefault(state, {}).update(kept)
     else:
         tables = _fill(state, FIRST_YEAR, LAST_YEAR)
-        if _STATE_CODE.fullmatch(state):
+        if keepable:
             days = [[d.toordinal(), n] for y in range(FIRST_YEAR, LAST_YEAR + 1) for d, n in tables[y].items()]
             _keep(state, {"days": days})
     _SPANNED.add(state)
